@@ -1,0 +1,316 @@
+"""Importing export files: the entry points the CLI and the API call.
+
+One file is one transaction: it is read and converted entirely first (bad rows are set aside with
+their line, column and reason), then written in a single transaction, so a crash half-way leaves
+nothing of that file behind. With a ``sessionmaker`` each file is committed on its own; with a
+``Session`` each file runs in a SAVEPOINT and the caller commits.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.ingest.formats import (
+    CONVERTERS,
+    FORMATS_BY_NAME,
+    KIND_ORDER,
+    ConvertContext,
+    FormatSpec,
+    RowIssues,
+    UnknownFormatError,
+    detect_format,
+    looks_like_header,
+    record_key,
+)
+from service.ingest.load import LOADERS, LoadContext, Loaded, comment_coverage, link_campaign
+from service.ingest.parsing import CHINA_TZ
+from service.ingest.readers import FileReadError, TableReader, sniff_kind
+from service.ingest.summary import (
+    FileSummary,
+    IngestProgress,
+    IngestSummary,
+    ProgressCallback,
+    RowError,
+    Stage,
+)
+from service.store.tables import Workspace
+
+SUPPORTED_SUFFIXES = (".csv", ".json", ".jsonl", ".ndjson", ".xlsx", ".txt")
+_PROGRESS_EVERY = 2000  # rows between two progress reports while reading
+
+Database = Session | sessionmaker[Session]
+
+
+class WorkspaceNotFoundError(LookupError):
+    pass
+
+
+def _choose_header(rows: list[list[Any]]) -> int:
+    """Index of the header among the first rows: the first one a format recognises, else the first
+    row that looks like a header (exports may start with a title line such as
+    ``最多导出排序后前1000条笔记``)."""
+    for index, values in enumerate(rows):
+        headers = [str(v) for v in values if v is not None]
+        try:
+            detect_format(headers)
+        except UnknownFormatError:
+            continue
+        return index
+    for index, values in enumerate(rows):
+        if looks_like_header(values) and len([v for v in values if v not in (None, "")]) > 2:
+            return index
+    return 0
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files from the given paths; a directory contributes its export files (sorted, not recursive)."""
+    result: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            result.extend(
+                sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+            )
+        else:
+            result.append(path)
+    return result
+
+
+def peek_format(path: Path) -> FormatSpec | None:
+    """The format of a file from its first rows only, or ``None`` when it cannot be told."""
+    try:
+        if sniff_kind(path) == "json":
+            return _peek_json_array(path)
+        reader = TableReader(path)
+        try:
+            reader.open(_choose_header)
+            return detect_format(reader.headers)
+        finally:
+            reader.close()
+    except (OSError, ValueError):
+        return None
+
+
+def _peek_json_array(path: Path) -> FormatSpec | None:
+    with path.open("rb") as fh:
+        sample = fh.read(1024 * 1024).decode("utf-8-sig", errors="replace")
+    start = sample.find("{")
+    if start < 0:
+        return None
+    try:
+        first, _ = json.JSONDecoder().raw_decode(sample, start)
+    except ValueError:
+        return None
+    return detect_format(list(first)) if isinstance(first, dict) else None
+
+
+def snapshot_date_of(path: Path) -> date:
+    """Default date of a creator-centre snapshot: the file's modification day in China time
+    (an export is usually saved the day it is downloaded)."""
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=CHINA_TZ).date()
+
+
+def ingest_file(
+    db: Database,
+    workspace_id: int,
+    path: str | Path,
+    *,
+    campaign: str | None = None,
+    kol: str | None = None,
+    as_of: date | None = None,
+    progress: ProgressCallback | None = None,
+    display_name: str | None = None,
+    fmt: str | None = None,
+    _position: tuple[int, int] = (0, 1),
+) -> FileSummary:
+    """Import one export file into a workspace and return what happened.
+
+    ``campaign`` links every note of the file to that campaign (created if missing) and fills an
+    empty ``campaign`` cell of campaign files. ``kol`` names the account of a creator-centre
+    export (its platform user id); ``as_of`` dates its snapshot (default: the file's modification
+    day). ``display_name`` replaces the path in messages (the API passes the uploaded file name).
+    ``fmt`` forces a format by name instead of detecting it.
+
+    Raises :class:`WorkspaceNotFoundError` for an unknown workspace. Errors inside the file never
+    raise: they are in the summary (``failed`` for the whole file, ``errors`` per row).
+    """
+    started = time.perf_counter()
+    path = Path(path)
+    shown = display_name or str(path)
+    summary = FileSummary(path=shown)
+    index, count = _position
+
+    def report(stage: Stage, done: int, total: int, unit: str) -> None:
+        if progress is not None:
+            progress(IngestProgress(shown, stage, done, total, unit, index, count))
+
+    _check_workspace(db, workspace_id)
+    reader = TableReader(path) if path.exists() else None
+    if reader is None:
+        summary.failed = f"{shown}: no such file"
+        return summary
+    try:
+        items = _read(reader, summary, campaign=campaign, kol=kol, fmt=fmt, report=report)
+    except (FileReadError, UnknownFormatError, OSError) as exc:
+        summary.failed = str(exc)
+        return summary
+    finally:
+        reader.close()
+
+    if summary.kind == "creator_notes" and as_of is None:
+        as_of = snapshot_date_of(path)
+
+    def write(session: Session) -> None:
+        ctx = LoadContext(
+            session=session,
+            workspace_id=workspace_id,
+            summary=summary,
+            campaign=campaign,
+            kol=kol,
+            as_of=as_of,
+            on_write=lambda done, total: report("writing", done, total, "rows"),
+            _to_write=len(items),
+        )
+        LOADERS[summary.kind or ""](ctx, items)
+        if campaign is not None and summary.kind != "campaign_notes":
+            link_campaign(ctx, campaign, ctx.touched_notes)
+        if summary.kind in ("comments", "notes"):
+            summary.coverage = comment_coverage(ctx, ctx.touched_notes)
+
+    if items:
+        if isinstance(db, Session):
+            with db.begin_nested():
+                write(db)
+        else:
+            with db() as session, session.begin():
+                write(session)
+    summary.errors.sort(key=lambda error: error.line)
+    summary.seconds = round(time.perf_counter() - started, 3)
+    report("done", 1, 1, "files")
+    return summary
+
+
+def _check_workspace(db: Database, workspace_id: int) -> None:
+    if isinstance(db, Session):
+        exists = db.get(Workspace, workspace_id) is not None
+    else:
+        with db() as session:
+            exists = session.get(Workspace, workspace_id) is not None
+    if not exists:
+        raise WorkspaceNotFoundError(f"workspace {workspace_id} does not exist")
+
+
+def _read(
+    reader: TableReader,
+    summary: FileSummary,
+    *,
+    campaign: str | None,
+    kol: str | None,
+    fmt: str | None,
+    report: Callable[[Stage, int, int, str], None],
+) -> list[Loaded]:
+    """Read, convert and de-duplicate every row; fills the summary's read-side counts."""
+    reader.open(_choose_header)
+    if fmt is not None:
+        if fmt not in FORMATS_BY_NAME:
+            raise FileReadError(f"format {fmt!r} is unknown; known formats: {', '.join(FORMATS_BY_NAME)}")
+        spec = FORMATS_BY_NAME[fmt]
+        missing = [c for c in spec.required if c not in spec.column_map(reader.headers)]
+        if missing:
+            raise FileReadError(f"the file lacks the columns {', '.join(missing)} required by {spec.name}")
+    else:
+        spec = detect_format(reader.headers)
+    summary.format = spec.name
+    summary.kind = spec.kind
+    if spec.kind == "creator_notes" and not kol:
+        raise FileReadError(
+            "a creator-centre export does not say which account it belongs to: "
+            "name the KOL with --kol <platform user id> (API: kol=...)"
+        )
+    ctx = ConvertContext(spec=spec, columns=spec.column_map(reader.headers), campaign=campaign)
+    if reader.kind in ("json", "jsonl"):
+        # JSON objects need not all carry the same keys: a column missing from the first object
+        # is still read, under its canonical name, from the objects that have it.
+        for column in spec.columns:
+            ctx.columns.setdefault(column, column)
+    convert = CONVERTERS[spec.kind]
+    records: dict[Any, Loaded] = {}
+    shown = summary.path
+    progress = reader.progress
+    for raw in reader:
+        summary.rows += 1
+        if summary.rows % _PROGRESS_EVERY == 0:
+            report("reading", progress.done, progress.total, progress.unit)
+        if raw.values is None:
+            summary.reject_row([RowError(shown, raw.line, None, raw.error or "unreadable row")])
+            continue
+        try:
+            record = convert(raw.values, ctx)
+        except RowIssues as issues:
+            summary.reject_row(
+                [
+                    RowError(shown, raw.line, column, reason, None if value is None else str(value)[:200])
+                    for column, reason, value in issues.issues
+                ]
+            )
+            continue
+        key = record_key(spec.kind, record)
+        if key in records:
+            summary.duplicates += 1
+        records[key] = Loaded(raw.line, record)
+    summary.warnings.extend(reader.warnings)
+    report("reading", progress.total, progress.total, progress.unit)
+    if summary.rows == 0:
+        summary.warnings.append("the file has a header but no data rows")
+    return list(records.values())
+
+
+def ingest_paths(
+    db: Database,
+    workspace_id: int,
+    paths: Sequence[str | Path],
+    *,
+    campaign: str | None = None,
+    kol: str | None = None,
+    as_of: date | None = None,
+    progress: ProgressCallback | None = None,
+    display_names: Sequence[str] | None = None,
+) -> IngestSummary:
+    """Import several files (directories expand to their export files).
+
+    Files are imported notes first, then comments, then snapshots and campaign economics, so that
+    comments find their notes; each file is its own transaction (see :func:`ingest_file`).
+    """
+    files = expand_paths(paths)
+    names = list(display_names) if display_names is not None else None
+    if names is not None and len(names) != len(files):
+        raise ValueError(f"{len(names)} display names for {len(files)} files: give one name per file")
+    planned = []
+    for position, path in enumerate(files):
+        spec = peek_format(path) if path.exists() else None
+        order = KIND_ORDER.get(spec.kind, 99) if spec is not None else 99
+        planned.append((order, position, path, names[position] if names else None))
+    planned.sort(key=lambda item: (item[0], item[1]))
+    summary = IngestSummary(workspace_id=workspace_id)
+    for index, (_, _, path, name) in enumerate(planned):
+        summary.files.append(
+            ingest_file(
+                db,
+                workspace_id,
+                path,
+                campaign=campaign,
+                kol=kol,
+                as_of=as_of,
+                progress=progress,
+                display_name=name,
+                _position=(index, len(planned)),
+            )
+        )
+    return summary

@@ -1,0 +1,360 @@
+"""Reading export files row by row, with the line number of every row.
+
+Supported: CSV (UTF-8 with or without BOM, GB18030 as written by Excel on Chinese Windows;
+comma, semicolon or tab separated), XLSX (first sheet, via openpyxl), a JSON array of objects
+(MediaCrawler ``save_data_option=json``), a single JSON object (Spider_XHS ``info.json``) and
+JSON Lines. The kind is chosen from the content, not only the extension.
+
+Line numbers are the ones a user sees in an editor: the physical line where a CSV record or JSON
+object starts (the CSV header is line 1), the JSON Lines line, the spreadsheet row.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO, Literal
+
+FileKind = Literal["csv", "xlsx", "json", "jsonl"]
+
+HEADER_SCAN_ROWS = 10  # rows searched for the header (exports may start with a title line)
+_SNIFF_BYTES = 256 * 1024
+_CSV_FIELD_LIMIT = 16 * 1024 * 1024
+
+
+@dataclass
+class RawRow:
+    """One data row as read: values keyed by the header as written, or the reason it is unreadable."""
+
+    line: int
+    values: dict[str, Any] | None
+    error: str | None = None
+
+
+@dataclass
+class Progress:
+    """How far reading got, in ``unit`` (bytes or rows)."""
+
+    done: int = 0
+    total: int = 0
+    unit: str = "bytes"
+
+
+class FileReadError(ValueError):
+    """The file cannot be read at all (not a table, broken workbook, empty...)."""
+
+
+def sniff_kind(path: Path) -> FileKind:
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    stripped = head.lstrip(codecs.BOM_UTF8).lstrip()
+    if stripped.startswith(b"["):
+        return "json"
+    if stripped.startswith(b"{"):
+        return "jsonl" if _is_json_lines(path) else "json"
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson"):
+        return "jsonl"
+    if suffix in (".xlsx", ".xlsm"):
+        return "xlsx"
+    return "csv"
+
+
+def _is_json_lines(path: Path) -> bool:
+    """A file starting with ``{``: one object (possibly over many lines) or one object per line."""
+    with path.open("rb") as fh:
+        sample = fh.read(_SNIFF_BYTES).decode("utf-8-sig", errors="replace")
+    decoder = json.JSONDecoder()
+    start = len(sample) - len(sample.lstrip())
+    try:
+        _, end = decoder.raw_decode(sample, start)
+    except ValueError:
+        first_line = sample.splitlines()[0] if sample else ""
+        try:
+            json.loads(first_line)
+        except ValueError:
+            return False
+        return True
+    rest = sample[end:].lstrip()
+    return rest.startswith("{")
+
+
+class TableReader:
+    """Iterates the data rows of one file; ``headers`` is known once iteration has started
+    (call :meth:`open` first). ``warnings`` collects file-level remarks (encoding repairs)."""
+
+    def __init__(self, path: Path, kind: FileKind | None = None) -> None:
+        self.path = path
+        self.kind: FileKind = kind or sniff_kind(path)
+        self.headers: list[str] = []
+        self.header_line = 0
+        self.progress = Progress()
+        self.warnings: list[str] = []
+        self.encoding = "utf-8"
+        self._rows: Iterator[RawRow] | None = None
+        self._sources: list[Generator[Any, None, None]] = []
+
+    # The caller picks the header among the first rows (see ingest.core): tabular files hand over
+    # their first rows as lists; JSON files have their keys.
+    def open(self, choose_header: Any) -> None:
+        """Read up to the header (``choose_header`` picks it among the first rows of a table)."""
+        if self.kind in ("csv", "xlsx"):
+            raw_rows = self._csv_rows() if self.kind == "csv" else self._xlsx_rows()
+            self._sources.append(raw_rows)
+            self._rows = self._tabular(raw_rows, choose_header)
+        else:
+            raw_items = self._json_array() if self.kind == "json" else self._json_lines()
+            self._sources.append(raw_items)
+            self._rows = self._records(raw_items)
+
+    def close(self) -> None:
+        """Release the file (safe to call more than once, or before :meth:`open`)."""
+        for source in self._sources:
+            source.close()
+        self._sources.clear()
+        if isinstance(self._rows, Generator):
+            self._rows.close()
+
+    def __iter__(self) -> Iterator[RawRow]:
+        if self._rows is None:
+            raise RuntimeError("call open() before iterating")
+        return self._rows
+
+    # ------------------------------------------------------------------ tabular files
+
+    def _tabular(self, raw: Iterator[tuple[int, list[Any] | str]], choose_header: Any) -> Iterator[RawRow]:
+        head: list[tuple[int, list[Any] | str]] = []
+        for item in raw:
+            head.append(item)
+            if len(head) >= HEADER_SCAN_ROWS:
+                break
+        candidates = [(line, values) for line, values in head if isinstance(values, list)]
+        if not candidates:
+            raise FileReadError("the file has no rows")
+        index = choose_header([values for _, values in candidates])
+        header_line, header_values = candidates[index]
+        self.header_line = header_line
+        self.headers = _unique_headers([str(v).strip() if v is not None else "" for v in header_values])
+        width = len(self.headers)
+
+        def rows() -> Iterator[RawRow]:
+            def convert(line: int, values: list[Any] | str) -> RawRow:
+                if isinstance(values, str):
+                    return RawRow(line, None, values)
+                if len(values) > width and any(v not in (None, "") for v in values[width:]):
+                    return RawRow(
+                        line,
+                        None,
+                        f"row has {len(values)} cells but the header has {width} columns "
+                        "(an unquoted separator in a cell?)",
+                    )
+                return RawRow(
+                    line, {h: values[i] if i < len(values) else None for i, h in enumerate(self.headers)}
+                )
+
+            for line, values in head:
+                if line > header_line:
+                    yield convert(line, values)
+            for line, values in raw:
+                yield convert(line, values)
+
+        return rows()
+
+    def _detect_encoding(self, fh: BinaryIO) -> str:
+        sample = fh.read(_SNIFF_BYTES)
+        fh.seek(0)
+        for encoding in ("utf-8", "gb18030"):
+            try:
+                codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
+            except UnicodeDecodeError:
+                continue
+            return encoding
+        self.warnings.append("the file is neither UTF-8 nor GB18030; undecodable bytes were replaced by �")
+        return "utf-8"
+
+    def _csv_rows(self) -> Generator[tuple[int, list[Any] | str], None, None]:
+        csv.field_size_limit(_CSV_FIELD_LIMIT)
+        self.progress = Progress(0, self.path.stat().st_size, "bytes")
+        with self.path.open("rb") as fh:
+            self.encoding = self._detect_encoding(fh)
+            first = fh.readline()
+            fh.seek(0)
+            delimiter = _sniff_delimiter(first.decode(self.encoding, errors="replace"))
+            bad_lines: list[int] = []
+            reader = csv.reader(self._decoded_lines(fh, bad_lines), delimiter=delimiter)
+            previous_end = 0
+            while True:
+                try:
+                    values = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as exc:
+                    yield previous_end + 1, f"unreadable CSV record ({exc})"
+                    previous_end = reader.line_num
+                    continue
+                start = previous_end + 1
+                previous_end = reader.line_num
+                if not values or all(v == "" for v in values):
+                    continue
+                yield start, list(values)
+            if bad_lines:
+                shown = ", ".join(str(n) for n in bad_lines[:10])
+                self.warnings.append(
+                    f"{len(bad_lines)} line(s) were not valid {self.encoding} and had bytes replaced by � "
+                    f"(lines {shown}{'...' if len(bad_lines) > 10 else ''})"
+                )
+
+    def _decoded_lines(self, fh: BinaryIO, bad_lines: list[int]) -> Iterator[str]:
+        encoding = self.encoding
+        for number, raw in enumerate(fh, start=1):
+            self.progress.done += len(raw)
+            if number == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8) :]
+            try:
+                yield raw.decode(encoding)
+            except UnicodeDecodeError:
+                bad_lines.append(number)
+                yield raw.decode(encoding, errors="replace")
+
+    def _xlsx_rows(self) -> Generator[tuple[int, list[Any] | str], None, None]:
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(self.path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many types for a broken file
+            raise FileReadError(f"not a readable .xlsx workbook ({exc})") from None
+        try:
+            sheet = workbook.worksheets[0]
+            self.progress = Progress(0, int(sheet.max_row or 0), "rows")
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                self.progress.done = number
+                cells = list(values)
+                while cells and (cells[-1] is None or cells[-1] == ""):
+                    cells.pop()
+                if not cells:
+                    continue
+                yield number, cells
+        finally:
+            workbook.close()
+
+    # ------------------------------------------------------------------ JSON files
+
+    def _records(self, raw: Iterator[tuple[int, Any]]) -> Iterator[RawRow]:
+        """Reads up to the first object now (its keys are the header), the rest lazily."""
+        buffered: list[RawRow] = []
+        for line, item in raw:
+            if isinstance(item, dict):
+                self.header_line = line
+                self.headers = [str(k) for k in item]
+                buffered.append(RawRow(line, item))
+                break
+            buffered.append(RawRow(line, None, item if isinstance(item, str) else "not a JSON object"))
+
+        def rows() -> Iterator[RawRow]:
+            yield from buffered
+            for line, item in raw:
+                if isinstance(item, dict):
+                    yield RawRow(line, item)
+                else:
+                    yield RawRow(line, None, item if isinstance(item, str) else "not a JSON object")
+
+        return rows()
+
+    def _read_text(self) -> str:
+        data = self.path.read_bytes()
+        self.progress = Progress(0, len(data), "bytes")
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise FileReadError(f"JSON files must be UTF-8 ({exc})") from None
+
+    def _json_array(self) -> Generator[tuple[int, Any], None, None]:
+        text = self._read_text()
+        decoder = json.JSONDecoder()
+        size = len(text)
+        scale = self.progress.total / size if size else 1.0
+        pos = _skip_ws(text, 0)
+        if pos < size and text[pos] == "{":  # one object: Spider_XHS info.json
+            try:
+                obj, _ = decoder.raw_decode(text, pos)
+            except ValueError as exc:
+                yield 1 + text.count("\n", 0, pos), f"not valid JSON ({exc})"
+                return
+            self.progress.done = self.progress.total
+            yield 1 + text.count("\n", 0, pos), obj
+            return
+        if pos >= size or text[pos] != "[":
+            raise FileReadError("a JSON file must hold an array of objects, one object, or JSON Lines")
+        line = 1 + text.count("\n", 0, pos)
+        last = pos
+        pos = _skip_ws(text, pos + 1)
+        if pos < size and text[pos] == "]":
+            return
+        while pos < size:
+            line += text.count("\n", last, pos)
+            last = pos
+            try:
+                obj, end = decoder.raw_decode(text, pos)
+            except ValueError as exc:
+                yield line, f"not valid JSON ({exc.args[0].split(':')[0]}); the rest of the file was not read"
+                return
+            yield line, obj
+            self.progress.done = int(end * scale)
+            pos = _skip_ws(text, end)
+            if pos < size and text[pos] == ",":
+                pos = _skip_ws(text, pos + 1)
+            elif pos < size and text[pos] == "]":
+                break
+            else:
+                line += text.count("\n", last, pos)
+                yield line, "expected ',' or ']' after an object; the rest of the file was not read"
+                return
+        self.progress.done = self.progress.total
+
+    def _json_lines(self) -> Generator[tuple[int, Any], None, None]:
+        self.progress = Progress(0, self.path.stat().st_size, "bytes")
+        loads = json.loads
+        with self.path.open("rb") as fh:
+            for number, raw in enumerate(fh, start=1):
+                self.progress.done += len(raw)
+                if number == 1 and raw.startswith(codecs.BOM_UTF8):
+                    raw = raw[len(codecs.BOM_UTF8) :]
+                if not raw.strip():
+                    continue
+                try:
+                    yield number, loads(raw)
+                except ValueError as exc:
+                    yield number, f"not valid JSON ({str(exc).split(':')[0]})"
+
+
+def _unique_headers(headers: list[str]) -> list[str]:
+    """Repeated column names get a suffix (``likes``, ``likes.1``), so no column hides another."""
+    seen: dict[str, int] = {}
+    result = []
+    for header in headers:
+        if header in seen:
+            seen[header] += 1
+            result.append(f"{header}.{seen[header]}")
+        else:
+            seen[header] = 0
+            result.append(header)
+    return result
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    size = len(text)
+    while pos < size and text[pos] in " \t\r\n":
+        pos += 1
+    return pos
+
+
+def _sniff_delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (",", "\t", ";")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","

@@ -1,0 +1,151 @@
+"""Engines, sessions and programmatic Alembic migrations.
+
+SQLite (the default, ``var/redlens.db``) gets on every connection: WAL journal (readers do not
+block the writer), ``busy_timeout`` (a writer waits for another instead of failing at once),
+``foreign_keys=ON`` (SQLite ignores foreign keys otherwise) and ``synchronous=NORMAL`` (safe with
+WAL). Python's sqlite3 module manages transactions in a way that breaks SAVEPOINT; the engine
+takes that over (``isolation_level=None`` plus an explicit ``BEGIN``), as SQLAlchemy documents.
+
+PostgreSQL URLs (``postgresql+psycopg://...``) are used as given; a ``search_path`` in the URL
+(``?options=-csearch_path%3Dmyschema``) is honoured by the tables and by the migrations, which
+never name a schema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from service.config import get_settings
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def _sqlite_file(url: URL) -> Path | None:
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def _install_sqlite_hooks(engine: Engine, *, in_memory: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (see module doc)
+        cursor = dbapi_connection.cursor()
+        try:
+            if not in_memory:
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str | URL | None = None, **kwargs: Any) -> Engine:
+    """An engine for ``url`` (default: ``get_settings().database_url``).
+
+    For a SQLite file the parent folder is created here (not at import). ``kwargs`` go to
+    :func:`sqlalchemy.create_engine`.
+    """
+    parsed = make_url(url if url is not None else get_settings().database_url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        path = _sqlite_file(parsed)
+        in_memory = path is None
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        connect_args = dict(kwargs.pop("connect_args", {}))
+        connect_args.setdefault("check_same_thread", False)
+        if in_memory:
+            kwargs.setdefault("poolclass", StaticPool)
+        engine = create_engine(parsed, connect_args=connect_args, **kwargs)
+        _install_sqlite_hooks(engine, in_memory=in_memory)
+        return engine
+    if backend == "postgresql":
+        kwargs.setdefault("pool_pre_ping", True)
+        return create_engine(parsed, **kwargs)
+    raise ValueError(
+        f"database URL {parsed.render_as_string(hide_password=True)!r} is not supported: "
+        "use sqlite:///path/to.db or postgresql+psycopg://user@host:port/db"
+    )
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that keep loaded attributes after commit (handy for returning rows from a unit of work)."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session in one transaction: committed on success, rolled back on error."""
+    with factory() as session, session.begin():
+        yield session
+
+
+def _alembic_config(connection: Connection | None = None) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(url: str | URL | Engine | None = None, revision: str = "head") -> None:
+    """Apply the migrations up to ``revision`` on ``url`` (default: the configured database)."""
+    from alembic import command
+
+    engine = url if isinstance(url, Engine) else make_engine(url)
+    try:
+        with engine.begin() as connection:
+            command.upgrade(_alembic_config(connection), revision)
+    finally:
+        if not isinstance(url, Engine):
+            engine.dispose()
+
+
+def downgrade(url: str | URL | Engine | None, revision: str) -> None:
+    """Revert the migrations down to ``revision`` (``"base"`` removes every table)."""
+    from alembic import command
+
+    engine = url if isinstance(url, Engine) else make_engine(url)
+    try:
+        with engine.begin() as connection:
+            command.downgrade(_alembic_config(connection), revision)
+    finally:
+        if not isinstance(url, Engine):
+            engine.dispose()
+
+
+def current_revision(url: str | URL | Engine | None = None) -> str | None:
+    """The revision the database is at, or ``None`` for a database never migrated."""
+    from alembic.runtime.migration import MigrationContext
+
+    engine = url if isinstance(url, Engine) else make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        if not isinstance(url, Engine):
+            engine.dispose()
+
+
+def head_revision() -> str | None:
+    """The newest revision shipped with this code."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()

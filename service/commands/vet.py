@@ -1,0 +1,98 @@
+"""``redlens vet KOL --workspace W``: the vetting verdict of one KOL, as the API computes it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.store.tables import Workspace
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+@contextmanager
+def workspace_session(slug: str) -> Iterator[tuple[Session, sessionmaker[Session], Workspace, Any]]:
+    """A session on the configured database, the workspace ``slug`` and the serving models."""
+    from service.config import get_settings
+    from service.serving import ModelHolder
+    from service.store.engine import make_engine, make_session_factory
+    from service.store.repositories import get_workspace_by_slug
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    factory = make_session_factory(engine)
+    try:
+        with factory() as session:
+            workspace = get_workspace_by_slug(session, slug)
+            if workspace is None:
+                raise fail(f"no workspace {slug!r} (try `redlens demo` for the demo workspace)")
+            holder = ModelHolder(settings.models_dir)
+            models = holder.load_current()
+            if models is None:
+                raise fail(f"comment models not loaded: {holder.load_error}")
+            yield session, factory, workspace, models
+    finally:
+        engine.dispose()
+
+
+def vet(
+    kol_id: Annotated[str, typer.Argument(help="the KOL's platform user id (or RedLens row id)")],
+    workspace: Annotated[str, typer.Option("--workspace", "-w", help="workspace slug")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the full report as JSON")] = False,
+    recent_notes: Annotated[int, typer.Option(min=1, max=100, help="recent notes to look at")] = 20,
+) -> None:
+    """Recommend, caution or avoid, with reasons (authenticity, comments, KPIs against benchmarks)."""
+    from service.store.repositories import get_kol, get_kol_by_platform_id
+    from service.vetting import vet_kol
+
+    calibration, calibration_error = None, None
+    try:
+        from models.authenticity import load_calibration
+
+        calibration = load_calibration()
+    except (FileNotFoundError, ValueError, KeyError) as exc:
+        calibration_error = f"authenticity calibration not available ({exc})"
+    with workspace_session(workspace) as (session, factory, ws, models):
+        kol = get_kol_by_platform_id(session, ws.id, kol_id)
+        if kol is None and kol_id.isdigit():
+            kol = get_kol(session, ws.id, int(kol_id))
+        if kol is None:
+            raise fail(f"no KOL {kol_id!r} in workspace {workspace!r}")
+        report = vet_kol(
+            session,
+            factory,
+            ws,
+            kol,
+            models,
+            calibration=calibration,
+            calibration_error=calibration_error,
+            recent_notes=recent_notes,
+        )
+        session.commit()
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+        return
+    verdict = report["verdict"]
+    k = report["kol"]
+    typer.echo(
+        f"{k['nickname'] or k['platform_user_id']} ({k['platform_user_id']}): {verdict['decision'].upper()}"
+    )
+    for reason in verdict["reasons"]:
+        typer.echo(f"  [{reason['effect']}] {reason['message']}")
+    a = report["authenticity"]
+    c = report["comments"]
+    score = "n/a" if a.get("score") is None else f"{a['score']:.0f}/100 ({a.get('risk')} risk)"
+    typer.echo(f"authenticity: {score}; comments analysed: {c['analyzed']} of {c['total']}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``redlens vet`` to the CLI."""
+    app.command("vet")(vet)

@@ -1,0 +1,237 @@
+"""Shared FastAPI dependencies as short typed aliases.
+
+Route handlers declare what they need and get it ready to use::
+
+    def vetting(kol: KolDep, session: SessionDep, models: ModelsDep, principal: ReadPrincipal): ...
+
+* :data:`SessionDep`: a session in one transaction, committed when the handler returns (before
+  the response is sent) and rolled back on error.
+* :data:`PrincipalDep` (any valid key), :data:`ReadPrincipal`, :data:`WritePrincipal`,
+  :data:`AdminPrincipal` (key with that scope): authentication, same-origin check for cookie
+  requests, and the per-key rate limit, in that order. :data:`MaybePrincipalDep` returns ``None``
+  instead of a 401 (web pages redirect to their login form).
+* :data:`WorkspaceDep`: the caller's workspace row.
+* :data:`KolDep`, :data:`CampaignDep`, :data:`JobDep`, :data:`TrainingJobDep`: a row of the
+  caller's workspace from the path id, or the one ``not-found`` problem. A row of another
+  workspace is indistinguishable from a missing one.
+* :data:`ModelsDep`: the serving comment models (503 problem when none are loaded).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import Depends, Path, Request
+from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.comments import CommentModels
+from service.config import Settings
+from service.errors import NotFound, RateLimited, Unauthorized
+from service.jobs import JobRunner, JobServices, job_kind
+from service.metrics import ApiMetrics
+from service.security import (
+    AUTH_COOKIE,
+    Principal,
+    RateLimiter,
+    authenticate,
+    check_same_origin,
+    presented_secret,
+    record_key_use,
+)
+from service.serving import ModelHolder
+from service.store import repositories as repo
+from service.store.tables import Campaign, Kol, TrainingJob, Workspace
+
+#: Largest row id accepted in paths (ids are 32-bit integers in PostgreSQL).
+MAX_ID = 2_147_483_647
+
+
+@dataclass
+class AppServices:
+    """Everything a request or a job needs, built once by :func:`service.main.create_app`."""
+
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    holder: ModelHolder
+    metrics: ApiMetrics
+    limiter: RateLimiter
+    runner: JobRunner | None = None
+    calibration: Any = None  # models.authenticity Calibration, or None when unavailable
+    calibration_error: str | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def job_services(self) -> JobServices:
+        return JobServices(self.session_factory, self.holder, self.settings, self.metrics)
+
+
+def get_services(request: Request) -> AppServices:
+    services: AppServices = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[AppServices, Depends(get_services)]
+
+
+def get_settings_dep(services: ServicesDep) -> Settings:
+    return services.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+def get_session(services: ServicesDep) -> Iterator[Session]:
+    with services.session_factory() as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def start_writing(session: Session) -> None:
+    """End the session's read transaction before a handler's writes.
+
+    SQLite (WAL) lets a transaction write only if no other connection committed since it first
+    read; a transaction whose first statement is a write waits for the lock instead (busy
+    timeout). Handlers that read, then write, call this between the two phases. Harmless on
+    PostgreSQL; the session must hold no unsaved changes.
+    """
+    if session.in_transaction():
+        session.commit()
+
+
+def _identify(request: Request, services: AppServices) -> Principal | None:
+    """Look the key up in a short session of its own (never the request's: on SQLite a request
+    transaction that has read cannot write after another connection committed, and the
+    ``last_used_at`` stamp is such a commit)."""
+    secret, via = presented_secret(request)
+    if not secret:
+        return None
+    with services.session_factory() as lookup:
+        principal = authenticate(lookup, secret, via)
+    if principal is None:
+        return None
+    check_same_origin(request, via)
+    try:
+        services.limiter.check(principal)
+    except RateLimited:
+        services.metrics.rate_limited.inc()
+        raise
+    record_key_use(services.session_factory, principal)
+    request.state.principal = principal
+    return principal
+
+
+# Declared for the OpenAPI document (the "Authorize" button of /docs); the key is read from the
+# request by presented_secret, which applies the documented order.
+_bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <API key>")
+_header_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="the API key")
+_cookie_key = APIKeyCookie(name=AUTH_COOKIE, auto_error=False, description="set by the web pages' login")
+
+
+def get_principal(
+    request: Request,
+    services: ServicesDep,
+    _b: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,
+    _h: Annotated[str | None, Depends(_header_key)] = None,
+    _c: Annotated[str | None, Depends(_cookie_key)] = None,
+) -> Principal:
+    secret, _ = presented_secret(request)
+    if not secret:
+        raise Unauthorized("no API key: send it as Authorization: Bearer <key> or X-API-Key: <key>")
+    principal = _identify(request, services)
+    if principal is None:
+        raise Unauthorized("the API key is unknown or has been revoked")
+    return principal
+
+
+def get_optional_principal(request: Request, services: ServicesDep) -> Principal | None:
+    """The caller, or ``None`` without a valid key (for pages that show a login form instead)."""
+    return _identify(request, services)
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+MaybePrincipalDep = Annotated[Principal | None, Depends(get_optional_principal)]
+
+
+def _needs(scope: str) -> Any:
+    def dependency(principal: PrincipalDep) -> Principal:
+        principal.require(scope)
+        return principal
+
+    dependency.__name__ = f"require_{scope}_scope"
+    return Depends(dependency)
+
+
+ReadPrincipal = Annotated[Principal, _needs("read")]
+WritePrincipal = Annotated[Principal, _needs("write")]
+AdminPrincipal = Annotated[Principal, _needs("admin")]
+
+
+def get_workspace(principal: ReadPrincipal, session: SessionDep) -> Workspace:
+    workspace = repo.get_workspace(session, principal.workspace_id)
+    if workspace is None:  # deleted while the key was in use
+        raise Unauthorized("the API key's workspace no longer exists")
+    return workspace
+
+
+WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
+
+
+def get_models(services: ServicesDep) -> CommentModels:
+    return services.holder.require()
+
+
+ModelsDep = Annotated[CommentModels, Depends(get_models)]
+
+
+# --------------------------------------------------------------------------- owned rows
+
+KolId = Annotated[int, Path(ge=1, le=MAX_ID, description="RedLens id of the KOL (from GET /v1/kols)")]
+CampaignId = Annotated[int, Path(ge=1, le=MAX_ID, description="RedLens id of the campaign")]
+JobId = Annotated[int, Path(ge=1, le=MAX_ID, description="id of the job")]
+
+
+def get_owned_kol(kol_id: KolId, principal: ReadPrincipal, session: SessionDep) -> Kol:
+    kol = repo.get_kol(session, principal.workspace_id, kol_id)
+    if kol is None:
+        raise NotFound(f"KOL {kol_id} does not exist in this workspace")
+    return kol
+
+
+def get_owned_campaign(campaign_id: CampaignId, principal: ReadPrincipal, session: SessionDep) -> Campaign:
+    campaign = repo.get_campaign(session, principal.workspace_id, campaign_id)
+    if campaign is None:
+        raise NotFound(f"campaign {campaign_id} does not exist in this workspace")
+    return campaign
+
+
+def get_owned_job(job_id: JobId, principal: ReadPrincipal, session: SessionDep) -> TrainingJob:
+    job = repo.get_training_job(session, principal.workspace_id, job_id)
+    if job is None:
+        raise NotFound(f"job {job_id} does not exist in this workspace")
+    return job
+
+
+def get_owned_training_job(job: Annotated[TrainingJob, Depends(get_owned_job)]) -> TrainingJob:
+    if job_kind(job) != "training":
+        raise NotFound(
+            f"job {job.id} is not a training job (it is a {job_kind(job)} job: see /v1/jobs/{job.id})"
+        )
+    return job
+
+
+KolDep = Annotated[Kol, Depends(get_owned_kol)]
+CampaignDep = Annotated[Campaign, Depends(get_owned_campaign)]
+JobDep = Annotated[TrainingJob, Depends(get_owned_job)]
+TrainingJobDep = Annotated[TrainingJob, Depends(get_owned_training_job)]

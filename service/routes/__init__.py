@@ -1,0 +1,21 @@
+"""One router per resource; :data:`API_ROUTERS` are mounted under ``/v1`` by the app factory."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from service.routes import campaigns, comments, ingest, jobs, keys, kols, kpis, training, versions
+
+API_ROUTERS: tuple[APIRouter, ...] = (
+    comments.router,
+    ingest.router,
+    jobs.router,
+    kols.router,
+    campaigns.router,
+    kpis.router,
+    versions.router,
+    training.router,
+    keys.router,
+)
+
+__all__ = ["API_ROUTERS"]

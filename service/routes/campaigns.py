@@ -1,0 +1,77 @@
+"""Campaigns and their reports (JSON, CSV, offline HTML)."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from service.campaigns import build_campaign_report
+from service.deps import CampaignDep, ModelsDep, ReadPrincipal, ServicesDep, SessionDep, WorkspaceDep
+from service.errors import problem_responses
+from service.reports import render
+from service.schemas import CampaignListOut, CampaignOut, CampaignReportOut
+from service.store.repositories import campaign_rows, list_campaigns
+from service.store.tables import Campaign
+
+router = APIRouter(
+    prefix="/campaigns", tags=["campaigns"], responses=problem_responses(401, 403, 404, 422, 429)
+)
+
+
+def campaign_out(session: Any, workspace_id: int, campaign: Campaign) -> CampaignOut:
+    out = CampaignOut.model_validate(campaign)
+    out.notes = len(campaign_rows(session, workspace_id, campaign.id))
+    return out
+
+
+@router.get("", response_model=CampaignListOut, summary="Campaigns of the workspace")
+def list_all(principal: ReadPrincipal, session: SessionDep) -> CampaignListOut:
+    """Newest first, with the number of notes attached."""
+    ws = principal.workspace_id
+    return CampaignListOut(items=[campaign_out(session, ws, c) for c in list_campaigns(session, ws)])
+
+
+@router.get("/{campaign_id}", response_model=CampaignOut, summary="One campaign")
+def get_one(campaign: CampaignDep, principal: ReadPrincipal, session: SessionDep) -> CampaignOut:
+    """Name, brand, dates, currency and note count."""
+    return campaign_out(session, principal.workspace_id, campaign)
+
+
+def _filename(name: str, suffix: str) -> str:
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "campaign"
+    return f"{ascii_name[:60]}-report.{suffix}"
+
+
+@router.get(
+    "/{campaign_id}/report",
+    response_model=CampaignReportOut,
+    summary="Campaign report: overview, KOLs, content, funnel, brand health, context, themes",
+    responses={
+        **problem_responses(503),
+        200: {
+            "description": "the report as JSON (default), CSV or a self-contained HTML page",
+            "content": {"text/csv": {}, "text/html": {}},
+        },
+    },
+)
+def report(
+    campaign: CampaignDep,
+    workspace: WorkspaceDep,
+    session: SessionDep,
+    models: ModelsDep,
+    services: ServicesDep,
+    format: Annotated[Literal["json", "csv", "html"], Query(description="json, csv or html")] = "json",
+    top: Annotated[int, Query(ge=1, le=50, description="notes in the top and bottom lists")] = 5,
+) -> Any:
+    """The six dashboard sections of the XHS measurement frameworks plus comment themes. CSV cells
+    that a spreadsheet would run as a formula are neutralised; the HTML opens offline."""
+    data = build_campaign_report(session, services.session_factory, workspace, campaign, models, top_n=top)
+    if format == "json":
+        return data
+    body, media_type = render(data, format)
+    headers = {"Content-Disposition": f'attachment; filename="{_filename(campaign.name, format)}"'}
+    if format == "html":
+        headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+    return Response(body, media_type=media_type, headers=headers)

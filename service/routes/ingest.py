@@ -1,0 +1,122 @@
+"""Uploading export files (MediaCrawler, Spider_XHS, creator centre, RedLens CSVs)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import uuid
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi.responses import JSONResponse
+
+from service.deps import ServicesDep, SessionDep, WritePrincipal
+from service.errors import InvalidInput, UnsupportedMediaType, problem_responses
+from service.ingest.core import SUPPORTED_SUFFIXES
+from service.jobs import create_job, ingest_and_analyze, job_dir
+from service.routes.jobs import job_out
+from service.schemas import IngestOut, JobOut
+
+router = APIRouter(tags=["ingest"], responses=problem_responses(401, 403, 413, 415, 422, 429))
+
+MAX_FILES = 20
+_UNSAFE = re.compile(r"[^\w.\- ()\[\]\u4e00-\u9fff]+")
+
+
+def shown_name(raw: str | None, index: int) -> str:
+    """A file name safe to show and log: no folders, no control characters, at most 120 chars."""
+    name = Path((raw or "").replace("\\", "/")).name
+    name = _UNSAFE.sub("_", name).strip(" .") or f"upload-{index + 1}"
+    return name[-120:]
+
+
+def save_uploads(files: list[UploadFile], folder: Path) -> list[dict[str, Any]]:
+    """Write uploads as ``000.csv``, ``001.json``...; returns name, stored file and size of each."""
+    folder.mkdir(parents=True, exist_ok=True)
+    saved = []
+    for index, upload in enumerate(files):
+        name = shown_name(upload.filename, index)
+        suffix = Path(name).suffix.lower()
+        if suffix not in SUPPORTED_SUFFIXES:
+            raise UnsupportedMediaType(
+                f"{name}: file type {suffix or '(none)'} is not read; accepted: {', '.join(SUPPORTED_SUFFIXES)}"
+            )
+        stored = f"{index:03d}{suffix}"
+        with (folder / stored).open("wb") as out:
+            shutil.copyfileobj(upload.file, out, length=1 << 20)
+        saved.append({"name": name, "stored": stored, "bytes": (folder / stored).stat().st_size})
+    return saved
+
+
+@router.post(
+    "/ingest",
+    summary="Import export files; large uploads run as a job",
+    response_model=IngestOut,
+    responses={202: {"model": JobOut, "description": "accepted as a background job; poll the Location"}},
+)
+def ingest(
+    principal: WritePrincipal,
+    session: SessionDep,
+    services: ServicesDep,
+    files: Annotated[
+        list[UploadFile], File(description="one or more export files (.csv .json .jsonl .ndjson .xlsx .txt)")
+    ],
+    campaign: Annotated[
+        str | None, Form(max_length=200, description="attach every note to this campaign")
+    ] = None,
+    kol: Annotated[
+        str | None, Form(max_length=64, description="platform user id of a creator-centre export's account")
+    ] = None,
+    as_of: Annotated[date | None, Form(description="date of a creator-centre snapshot (YYYY-MM-DD)")] = None,
+    mode: Annotated[
+        Literal["auto", "job", "now"],
+        Query(description="auto: a job when the upload is over the size threshold; job or now to choose"),
+    ] = "auto",
+) -> Any:
+    """Import files of any format the ingest layer reads. Returns the summary with per-row errors,
+    and analyses the imported comments with the serving model. Uploads over the size threshold
+    (or ``mode=job``) are queued: 202 with the job, whose result is the same summary."""
+    if not files:
+        raise InvalidInput("no files uploaded: send them as multipart form field 'files'")
+    if len(files) > MAX_FILES:
+        raise InvalidInput(f"{len(files)} files in one upload; at most {MAX_FILES}")
+    staging = services.settings.data_dir / "uploads" / uuid.uuid4().hex
+    try:
+        saved = save_uploads(files, staging)
+        total = sum(item["bytes"] for item in saved)
+        background = mode == "job" or (
+            mode == "auto" and total > services.settings.ingest_job_threshold_bytes
+        )
+        if not background:
+            result = ingest_and_analyze(
+                services.job_services,
+                principal.workspace_id,
+                [staging / item["stored"] for item in saved],
+                [item["name"] for item in saved],
+                campaign=campaign.strip() if campaign and campaign.strip() else None,
+                kol=kol.strip() if kol and kol.strip() else None,
+                as_of=as_of,
+            )
+            return result
+        params = {
+            "files": saved,
+            "bytes": total,
+            "campaign": campaign.strip() if campaign and campaign.strip() else None,
+            "kol": kol.strip() if kol and kol.strip() else None,
+            "as_of": as_of.isoformat() if as_of else None,
+        }
+        job = create_job(session, principal.workspace_id, "ingest", params)
+        target = job_dir(services.settings, job.id)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(staging), str(target))
+        session.commit()
+        if services.runner is not None:
+            services.runner.wake()
+        out = job_out(job)
+        return JSONResponse(
+            out.model_dump(mode="json"), status_code=202, headers={"Location": out.links["self"]}
+        )
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,58 @@
+"""Background jobs of the workspace (ingests and trainings)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from service.deps import JobDep, ReadPrincipal, SessionDep
+from service.errors import problem_responses
+from service.jobs import job_kind
+from service.schemas import JobListOut, JobOut
+from service.store.repositories import list_training_jobs
+from service.store.tables import TrainingJob
+
+router = APIRouter(prefix="/jobs", tags=["jobs"], responses=problem_responses(401, 403, 429))
+
+
+def job_out(job: TrainingJob) -> JobOut:
+    kind = job_kind(job)
+    params = {k: v for k, v in (job.params or {}).items() if k != "kind"}
+    if kind == "ingest":  # stored file names are internal
+        params["files"] = [{"name": f.get("name"), "bytes": f.get("bytes")} for f in params.get("files", [])]
+    if kind == "training" and isinstance(params.get("upload"), dict):
+        params["upload"] = {k: v for k, v in params["upload"].items() if k != "stored"}
+    path = f"/v1/training-jobs/{job.id}" if kind == "training" else f"/v1/jobs/{job.id}"
+    return JobOut(
+        id=job.id,
+        kind="training" if kind == "training" else "ingest",
+        state=job.state,  # type: ignore[arg-type]
+        progress=job.progress,
+        message=job.message,
+        params=params,
+        created_at=job.created_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+        heartbeat_at=job.heartbeat_at,
+        result=job.result,
+        links={"self": path},
+    )
+
+
+@router.get("", response_model=JobListOut, summary="Recent jobs of the workspace")
+def list_jobs(
+    principal: ReadPrincipal,
+    session: SessionDep,
+    state: Annotated[str | None, Query(pattern="^(queued|running|succeeded|failed)$")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> JobListOut:
+    """Newest first: ingest and training jobs with state and progress."""
+    jobs = list_training_jobs(session, principal.workspace_id, state=state, limit=limit)
+    return JobListOut(items=[job_out(j) for j in jobs])
+
+
+@router.get("/{job_id}", response_model=JobOut, summary="One job: state, progress, result")
+def get_job(job: JobDep) -> JobOut:
+    """State (queued, running, succeeded, failed), progress 0-1, message, and the result when done."""
+    return job_out(job)

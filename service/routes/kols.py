@@ -1,0 +1,92 @@
+"""KOLs of the workspace and their vetting."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from service.deps import KolDep, ModelsDep, ReadPrincipal, ServicesDep, SessionDep, WorkspaceDep
+from service.errors import problem_responses
+from service.schemas import KolDetailOut, KolListOut, KolOut, VettingOut
+from service.store.repositories import (
+    count_comments_by_note,
+    count_kols,
+    follower_series,
+    list_kols,
+    list_notes_for_kol,
+)
+from service.vetting import vet_kol
+
+MAX_COUNTED = 100_000
+
+router = APIRouter(prefix="/kols", tags=["kols"], responses=problem_responses(401, 403, 404, 422, 429))
+
+
+@router.get("", response_model=KolListOut, summary="KOLs of the workspace, most followed first")
+def list_all(
+    principal: ReadPrincipal,
+    session: SessionDep,
+    search: Annotated[
+        str | None, Query(max_length=100, description="part of the nickname or platform id")
+    ] = None,
+    category: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> KolListOut:
+    """Paginated list with search by nickname or platform id."""
+    ws = principal.workspace_id
+    items = list_kols(session, ws, search, category=category, limit=limit, offset=offset)
+    if category is None:
+        total = count_kols(session, ws, search)
+    else:  # the store counts by search only; a category's list is short enough to count here
+        total = len(list_kols(session, ws, search, category=category, limit=MAX_COUNTED))
+    return KolListOut(
+        total=total, limit=limit, offset=offset, items=[KolOut.model_validate(k) for k in items]
+    )
+
+
+@router.get(
+    "/{kol_id}", response_model=KolDetailOut, summary="One KOL with recent notes and follower history"
+)
+def get_one(kol: KolDep, principal: ReadPrincipal, session: SessionDep) -> KolDetailOut:
+    """Profile counters, the 50 most recent notes and the follower snapshots."""
+    ws = principal.workspace_id
+    notes = list_notes_for_kol(session, ws, kol.id, limit=50)
+    counts = count_comments_by_note(session, ws, [n.id for n in notes])
+    return KolDetailOut.model_validate(
+        {
+            **KolOut.model_validate(kol).model_dump(),
+            "notes": notes,
+            "comments_stored": sum(counts.values()),
+            "follower_history": follower_series(session, ws, kol.id),
+        }
+    )
+
+
+@router.get(
+    "/{kol_id}/vetting",
+    response_model=VettingOut,
+    summary="Vetting: authenticity, comment mix, KPIs vs benchmarks, themes, verdict",
+    responses=problem_responses(503),
+)
+def vetting(
+    kol: KolDep,
+    workspace: WorkspaceDep,
+    session: SessionDep,
+    models: ModelsDep,
+    services: ServicesDep,
+    recent_notes: Annotated[int, Query(ge=1, le=100, description="how many recent notes to look at")] = 20,
+) -> dict[str, Any]:
+    """Recommend, caution or avoid, with every reason and its evidence. Comments not yet analysed
+    by the serving model are analysed now (and saved)."""
+    return vet_kol(
+        session,
+        services.session_factory,
+        workspace,
+        kol,
+        models,
+        calibration=services.calibration,
+        calibration_error=services.calibration_error,
+        recent_notes=recent_notes,
+    )

@@ -1,0 +1,308 @@
+"""KOL vetting: gather a KOL's recent data, run the domain models, and decide.
+
+Steps (:func:`vet_kol`):
+
+1. the KOL's ``recent_notes`` newest notes, their comments (analysed on the fly with the serving
+   model when needed, and saved), its follower history and the notes' metric snapshots;
+2. audience authenticity (:func:`models.authenticity.score_account`) over those, mapped to the
+   model's dataclasses;
+3. comment sentiment and intent breakdown, KPIs of the notes against the tier benchmarks, and the
+   top comment themes;
+4. the verdict (:func:`models.vetting.decide`): recommend / caution / avoid with reasons.
+
+Rows that the authenticity dataclasses cannot represent honestly are left out and counted in
+``window``: notes without a publication time or like count, comments without a time, follower
+snapshots without a count.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.authenticity import AccountData, AuthenticityResult, score_account
+from models.authenticity import Comment as AComment
+from models.authenticity import FollowerSnapshot as AFollowerSnapshot
+from models.authenticity import Note as ANote
+from models.authenticity import NoteMetricsSnapshot as ANoteMetrics
+from models.comments import CommentModels
+from models.kpi import aggregate, compute
+from models.labels import INTENTS
+from models.themes import summarize_themes
+from models.vetting import (
+    DEFAULT_THRESHOLDS,
+    AuthenticitySummary,
+    BenchmarkCheck,
+    VettingInput,
+    VettingThresholds,
+    comment_mix,
+    decide,
+)
+from service.campaigns import (
+    FollowerLookup,
+    kpi_config_for,
+    load_analysed_comments,
+    note_kpi_input,
+    theme_comments,
+)
+from service.comment_analysis import intent_flags, intent_probabilities
+from service.store.repositories import (
+    follower_series,
+    latest_note_metrics,
+    list_notes_for_kol,
+    note_metrics_series,
+)
+from service.store.tables import Comment, FollowerSnapshot, Kol, Note, NoteMetricsSnapshot, Workspace
+
+SCHEMA = "redlens.vetting/1"
+log = logging.getLogger("redlens.vetting")
+RECENT_NOTES = 20
+MAX_FLAGS_SHOWN = 10
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    """UTC without tzinfo: the authenticity model reads naive times as UTC and compares them with
+    its own naive clock, so aware times are converted here."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo is not None else moment
+
+
+def _account(
+    kol: Kol,
+    notes: Sequence[Note],
+    snapshots: Sequence[FollowerSnapshot],
+    metrics: dict[int, list[NoteMetricsSnapshot]],
+    comments: Sequence[Comment],
+) -> tuple[AccountData, dict[str, int]]:
+    skipped = {"notes": 0, "comments": 0, "follower_snapshots": 0}
+    a_notes = []
+    platform_of = {}
+    for n in notes:
+        platform_of[n.id] = n.platform_note_id
+        if n.published_at is None or n.liked_count is None:
+            skipped["notes"] += 1
+            continue
+        a_notes.append(
+            ANote(
+                note_id=n.platform_note_id,
+                published_at=_naive_utc(n.published_at),
+                type="video" if n.type == "video" else "normal",
+                title=n.title or "",
+                sponsored=bool(n.sponsored),
+                liked_count=int(n.liked_count),
+                collected_count=int(n.collected_count or 0),
+                comment_count=int(n.comment_count or 0),
+                share_count=int(n.share_count or 0),
+            )
+        )
+    a_snaps = []
+    for s in snapshots:
+        if s.followers is None:
+            skipped["follower_snapshots"] += 1
+            continue
+        a_snaps.append(
+            AFollowerSnapshot(
+                date=s.date,
+                followers=int(s.followers),
+                following=s.following,
+                notes=s.notes,
+                likes_and_collects=s.likes_and_collects,
+            )
+        )
+    a_metrics = [
+        ANoteMetrics(
+            note_id=platform_of[note_id],
+            date=m.captured_at,
+            impressions=m.impressions,
+            reach=m.reach,
+            views=m.views,
+            likes=m.likes,
+            saves=m.saves,
+            comments=m.comments,
+            shares=m.shares,
+            follows=m.follows,
+        )
+        for note_id, series in metrics.items()
+        for m in series
+    ]
+    a_comments = []
+    for c in comments:
+        if c.created_at is None:
+            skipped["comments"] += 1
+            continue
+        probabilities = {k: min(max(v, 0.0), 1.0) for k, v in intent_probabilities(c).items() if k in INTENTS}
+        a_comments.append(
+            AComment(
+                comment_id=c.platform_comment_id,
+                note_id=platform_of.get(c.note_id, str(c.note_id)),
+                text=c.text or "",
+                created_at=_naive_utc(c.created_at),
+                commenter_id=c.commenter_id or c.commenter_hash or f"unknown:{c.platform_comment_id}",
+                nickname=c.nickname or "",
+                like_count=int(c.like_count or 0),
+                ip_location=c.ip_location,
+                parent_comment_id=c.parent_comment_id,
+                sentiment=c.sentiment,
+                intents=probabilities or None,
+            )
+        )
+    account = AccountData(
+        kol_id=kol.platform_user_id,
+        follower_snapshots=a_snaps,
+        notes=a_notes,
+        note_metrics=a_metrics,
+        comments=a_comments,
+        followers=kol.followers,
+        category=kol.category,
+        kol_user_id=kol.platform_user_id,
+    )
+    return account, skipped
+
+
+def _authenticity_json(result: AuthenticityResult) -> dict[str, Any]:
+    data = result.to_dict()
+    data["flags"] = data.get("flags", [])[:MAX_FLAGS_SHOWN]
+    data["signals"] = {
+        name: {
+            k: v
+            for k, v in signal.items()
+            if k in ("name", "status", "score", "coverage", "missing", "metrics")
+        }
+        for name, signal in (data.get("signals") or {}).items()
+    }
+    return data
+
+
+def _authenticity_summary(result: AuthenticityResult) -> AuthenticitySummary:
+    return AuthenticitySummary(
+        status=result.status,
+        score=result.score,
+        risk=result.risk,
+        confidence=result.confidence,
+        evidence=[f.evidence for f in result.flags if f.severity in ("high", "medium")][:3],
+        missing=list(result.missing),
+    )
+
+
+def vet_kol(
+    session: Session,
+    writer: sessionmaker[Session],
+    workspace: Workspace,
+    kol: Kol,
+    models: CommentModels,
+    *,
+    calibration: Any = None,
+    calibration_error: str | None = None,
+    recent_notes: int = RECENT_NOTES,
+    thresholds: VettingThresholds = DEFAULT_THRESHOLDS,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """The vetting report of one KOL (``redlens.vetting/1``) as JSON-ready data.
+
+    Comments the serving model has not analysed are analysed and saved through ``writer``.
+
+    ``calibration`` is the authenticity calibration (``None``: authenticity is reported as
+    unavailable with ``calibration_error``).
+    """
+    ws = workspace.id
+    notes = list_notes_for_kol(session, ws, kol.id, limit=recent_notes)
+    note_ids = [n.id for n in notes]
+    comments, analysed_now = load_analysed_comments(session, writer, ws, note_ids, models)
+    snapshots = follower_series(session, ws, kol.id)
+    series = {note_id: note_metrics_series(session, ws, note_id) for note_id in note_ids}
+    account, skipped = _account(kol, notes, snapshots, series, comments)
+
+    result: AuthenticityResult | None = None
+    reason = calibration_error or "the authenticity calibration is not installed"
+    if calibration is not None:
+        try:
+            result = score_account(account, calibration=calibration)
+        except (ValueError, ArithmeticError) as exc:  # data the score cannot handle: say so, never 500
+            log.exception("authenticity scoring failed for KOL %s", kol.id)
+            reason = f"the authenticity score could not be computed from this KOL's data ({exc})"
+    if result is not None:
+        authenticity = _authenticity_json(result)
+        summary = _authenticity_summary(result)
+    else:
+        authenticity = {"status": "unavailable", "score": None, "risk": None, "reason": reason}
+        summary = AuthenticitySummary(status="unavailable", reason=reason)
+
+    mix = comment_mix(((c.sentiment, intent_flags(c), c.low_effort) for c in comments), total=len(comments))
+
+    config, warnings = kpi_config_for(workspace)
+    latest = latest_note_metrics(session, ws, note_ids)
+    followers = FollowerLookup(snapshots, kol.followers)
+    # The KOL's tier now (what a booking buys), not the tier each old note happened to fall in.
+    tier = kol.tier if kol.tier in config.tiers.names else None
+    if tier is None and kol.followers is not None:
+        tier = config.tiers.tier_for(kol.followers)
+    counted = [n for n in notes if n.liked_count is not None or n.id in latest]
+    parts = {
+        n.platform_note_id: note_kpi_input(
+            n,
+            latest.get(n.id),
+            followers=followers.at(n.published_at),
+            category=kol.category,
+            currency=workspace.currency,
+            tier=tier,
+        )
+        for n in counted
+    }
+    checks: list[BenchmarkCheck] = []
+    if parts:
+        kpi_result = compute(aggregate(parts, tiers=config.tiers), config)
+        kpis = kpi_result.to_dict()
+        segment = kpi_result.segment
+        for comparison in kpi_result.comparisons.get("engagement_rate_by_followers", []):
+            checks.append(
+                BenchmarkCheck(
+                    metric="engagement_rate_by_followers",
+                    value=comparison.value,
+                    low=comparison.row.low,
+                    high=comparison.row.high,
+                    verdict=comparison.verdict,
+                    segment=f"{segment.tier} tier" if segment.tier else "all tiers",
+                    source=comparison.row.source,
+                )
+            )
+    else:
+        kpis = {"schema": "redlens.kpis/1", "metrics": {}, "warnings": ["no notes with counters"]}
+    kpis["warnings"] = [*kpis.get("warnings", []), *warnings]
+
+    themes = summarize_themes(theme_comments(comments)) if comments else None
+    verdict = decide(
+        VettingInput(authenticity=summary, comments=mix, n_notes=len(parts), engagement=checks), thresholds
+    )
+    published = [n.published_at for n in notes if n.published_at is not None]
+    return {
+        "schema": SCHEMA,
+        "kol": {
+            "id": kol.id,
+            "platform_user_id": kol.platform_user_id,
+            "nickname": kol.nickname,
+            "followers": kol.followers,
+            "category": kol.category,
+            "tier": kol.tier,
+        },
+        "verdict": verdict.to_dict(),
+        "authenticity": authenticity,
+        "comments": mix.to_dict(),
+        "kpis": kpis,
+        "themes": themes.to_dict() if themes is not None else None,
+        "window": {
+            "recent_notes_limit": recent_notes,
+            "notes": len(notes),
+            "notes_with_counters": len(parts),
+            "first_note": min(published).isoformat() if published else None,
+            "last_note": max(published).isoformat() if published else None,
+            "comments": len(comments),
+            "comments_analyzed_now": analysed_now,
+            "follower_snapshots": len(snapshots),
+            "left_out_of_authenticity": skipped,
+        },
+        "model_version": models.version,
+        "evaluated_at": (now or datetime.now(UTC)).isoformat(timespec="seconds"),
+    }

@@ -1,0 +1,496 @@
+"""Page routes: sign-in, KOLs and their vetting, campaigns, upload, models, labelling.
+
+Pages use the API's dependencies (:mod:`service.deps`): the signed-in key comes from the
+``redlens_key`` cookie, rows are looked up within its workspace (another workspace's id is a
+404), and scopes are checked the same way. Actions on a page (upload, promote, start training)
+call the JSON API from the page's script with the cookie; the labelling page stores labels through
+:func:`save_label`, the only JSON route of its own.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote, urlsplit
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse
+from pydantic import BaseModel, Field
+from starlette.responses import Response
+
+from models.artifacts import ArtifactError, read_card, read_registry
+from models.labels import INTENTS, SENTIMENTS
+from service.campaigns import build_campaign_report, kpi_config_for
+from service.deps import (
+    AppServices,
+    CampaignDep,
+    KolDep,
+    MaybePrincipalDep,
+    ModelsDep,
+    ReadPrincipal,
+    ServicesDep,
+    SessionDep,
+    WorkspaceDep,
+    WritePrincipal,
+)
+from service.errors import CrossSiteRequest, InvalidInput
+from service.ingest.core import SUPPORTED_SUFFIXES
+from service.jobs import job_kind
+from service.reports.html_report import LABELS, OVERVIEW_NAMES
+from service.routes.ingest import MAX_FILES
+from service.security import Principal, authenticate, clear_auth_cookie, set_auth_cookie
+from service.store.repositories import (
+    campaign_rows,
+    comments_for_notes,
+    follower_series,
+    list_campaigns,
+    list_kols,
+    list_model_versions,
+    list_notes_for_kol,
+    list_training_jobs,
+)
+from service.store.tables import Kol, Workspace
+from service.vetting import RECENT_NOTES, vet_kol
+from service.web import labelling
+from service.web.rendering import render
+from service.web.summaries import SummaryCache, VettingSummary
+from service.web.views import VERDICT_TEXT, CommentInfo, campaign_view, model_version_view, vetting_view
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 20
+#: Columns of the campaign dashboard's KOL table besides KOL, tier and the comment figures.
+KOL_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("notes", "Notes"),
+    ("reach", "Reach"),
+    ("engagements", "Engagements"),
+    ("engagement_rate_by_followers", "ER (followers)"),
+    ("clicks", "Clicks"),
+    ("orders", "Orders"),
+    ("revenue", "Revenue"),
+    ("total_cost", "Total cost"),
+    ("roas", "ROAS"),
+    ("cpe", "CPE"),
+)
+PAGE_LABELS: dict[str, str] = {**LABELS, "clicks": "Clicks", "views": "Views"}
+MAX_LISTED_KOLS = 5000
+DEFAULT_PAGE = "/kols"
+TIERS_PATTERN = r"^[a-z_]{1,16}$"
+
+
+def _page(
+    request: Request,
+    name: str,
+    principal: Principal,
+    workspace: Workspace,
+    active: str | None,
+    **context: Any,
+) -> Response:
+    return render(
+        request,
+        name,
+        {"workspace": workspace, "verdict_text": VERDICT_TEXT, **context},
+        principal=principal,
+        workspace_name=workspace.name,
+        active=active,
+    )
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: a path on this site only (no scheme, no other host)."""
+    if not target:
+        return DEFAULT_PAGE
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return DEFAULT_PAGE
+    if target.startswith(("/login", "/logout")):
+        return DEFAULT_PAGE
+    return target
+
+
+# --------------------------------------------------------------------------- sign-in
+
+
+def refuse_cross_site_form(request: Request) -> None:
+    """Refuse a sign-in or sign-out form posted from another site.
+
+    Browsers send ``Origin`` (or at least ``Referer``) with every form post, so a cross-site post
+    always announces itself; a request without either comes from a script, not from a page of
+    another site, and is let through. A cross-site sign-in would put the browser into another
+    workspace (login CSRF), a cross-site sign-out would merely annoy.
+    """
+    claimed = request.headers.get("origin") or request.headers.get("referer")
+    if claimed is None:
+        return
+    parts = urlsplit(claimed)
+    own = (request.url.scheme.lower(), request.url.netloc.lower())
+    if claimed == "null" or (parts.scheme.lower(), parts.netloc.lower()) != own:
+        raise CrossSiteRequest(f"this form must be posted from {own[0]}://{own[1]}, not from {claimed!r}")
+
+
+@router.get("/")
+def home(principal: MaybePrincipalDep) -> RedirectResponse:
+    return RedirectResponse(DEFAULT_PAGE if principal else "/login", status_code=303)
+
+
+@router.get("/login")
+def login_form(
+    request: Request,
+    principal: MaybePrincipalDep,
+    next: Annotated[str | None, Query(max_length=500)] = None,
+    signed_out: Annotated[bool, Query()] = False,
+) -> Response:
+    if principal is not None and principal.via == "cookie" and not signed_out:
+        return RedirectResponse(safe_next(next), status_code=303)
+    return render(request, "login.html", {"next": safe_next(next), "signed_out": signed_out, "error": None})
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    session: SessionDep,
+    services: ServicesDep,
+    key: Annotated[str, Form(max_length=200)] = "",
+    next: Annotated[str, Form(max_length=500)] = DEFAULT_PAGE,
+) -> Response:
+    refuse_cross_site_form(request)
+    secret = key.strip()
+    principal = authenticate(session, secret, "cookie") if secret else None
+    if principal is None:
+        error = "Enter your workspace API key." if not secret else "This key is unknown or has been revoked."
+        return render(
+            request,
+            "login.html",
+            {"next": safe_next(next), "signed_out": False, "error": error},
+            status_code=401 if secret else 400,
+        )
+    response = RedirectResponse(f"/login/done?next={quote(safe_next(next), safe='/')}", status_code=303)
+    set_auth_cookie(response, secret, services.settings)
+    return response
+
+
+@router.get("/login/done")
+def login_done(
+    request: Request,
+    principal: MaybePrincipalDep,
+    services: ServicesDep,
+    next: Annotated[str | None, Query(max_length=500)] = None,
+) -> Response:
+    """Where sign-in lands: on to the page when the browser sent the cookie back, else why not.
+
+    A browser keeps a ``Secure`` cookie only from HTTPS (or localhost); served over plain HTTP on
+    another address, sign-in would silently come back to the form.
+    """
+    if principal is not None and principal.via == "cookie":
+        return RedirectResponse(safe_next(next), status_code=303)
+    error = "Your browser did not keep the sign-in cookie."
+    if services.settings.cookie_secure and request.url.scheme != "https":
+        error += (
+            " The cookie is Secure, which browsers keep only over HTTPS or on localhost: open RedLens over "
+            "HTTPS, or set REDLENS_COOKIE_SECURE=false on a trusted local network."
+        )
+    else:
+        error += " Allow cookies for this site and sign in again."
+    return render(
+        request, "login.html", {"next": safe_next(next), "signed_out": False, "error": error}, status_code=400
+    )
+
+
+@router.post("/logout")
+def logout(request: Request, services: ServicesDep) -> Response:
+    refuse_cross_site_form(request)
+    response = RedirectResponse("/login?signed_out=1", status_code=303)
+    clear_auth_cookie(response, services.settings)
+    return response
+
+
+# --------------------------------------------------------------------------- KOLs
+
+
+def _tier_of(kol: Kol, names: tuple[str, ...], tier_for: Any) -> str | None:
+    if kol.tier in names:
+        return kol.tier
+    return tier_for(kol.followers) if kol.followers is not None else None
+
+
+def _summary_cache(services: AppServices) -> SummaryCache:
+    cache = services.extras.get("web.vetting_summaries")
+    if not isinstance(cache, SummaryCache):
+        cache = services.extras.setdefault("web.vetting_summaries", SummaryCache())
+    return cache
+
+
+def _summary_key(workspace: Workspace, kol: Kol, model_version: str) -> tuple[Any, ...]:
+    return (workspace.id, kol.id, model_version, kol.updated_at)
+
+
+def _vet(session: Any, services: AppServices, workspace: Workspace, kol: Kol, models: Any) -> dict[str, Any]:
+    vetting = vet_kol(
+        session,
+        services.session_factory,
+        workspace,
+        kol,
+        models,
+        calibration=services.calibration,
+        calibration_error=services.calibration_error,
+    )
+    _summary_cache(services).put(_summary_key(workspace, kol, models.version), VettingSummary.of(vetting))
+    return vetting
+
+
+@router.get("/kols")
+def kols_page(
+    request: Request,
+    principal: ReadPrincipal,
+    workspace: WorkspaceDep,
+    session: SessionDep,
+    services: ServicesDep,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    tier: Annotated[str | None, Query(max_length=16)] = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> Response:
+    config, _ = kpi_config_for(workspace)
+    names = tuple(config.tiers.names)
+    search = (q or "").strip() or None
+    chosen_tier = tier if tier in names else None
+    kols = list_kols(session, workspace.id, search, limit=MAX_LISTED_KOLS)
+    tiers = {k.id: _tier_of(k, names, config.tiers.tier_for) for k in kols}
+    if chosen_tier:
+        kols = [k for k in kols if tiers[k.id] == chosen_tier]
+    total = len(kols)
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(page, pages)
+    shown = kols[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    models = services.holder.models
+    rows = []
+    cache = _summary_cache(services)
+    for kol in shown:
+        summary = None
+        if models is not None:
+            key = _summary_key(workspace, kol, models.version)
+            summary = cache.get(key)
+            if summary is None:
+                summary = VettingSummary.of(_vet(session, services, workspace, kol, models))
+        rows.append({"kol": kol, "tier": tiers[kol.id], "summary": summary})
+    empty_workspace = total == 0 and not search and not chosen_tier
+    return _page(
+        request,
+        "kols.html",
+        principal,
+        workspace,
+        "kols",
+        rows=rows,
+        q=search or "",
+        tier=chosen_tier or "",
+        tiers=names,
+        page=page,
+        pages=pages,
+        total=total,
+        empty_workspace=empty_workspace,
+        models_loaded=models is not None,
+        models_error=services.holder.load_error,
+    )
+
+
+@router.get("/kols/{kol_id}")
+def kol_page(
+    request: Request,
+    kol: KolDep,
+    principal: ReadPrincipal,
+    workspace: WorkspaceDep,
+    session: SessionDep,
+    services: ServicesDep,
+    models: ModelsDep,
+) -> Response:
+    vetting = _vet(session, services, workspace, kol, models)
+    notes = list_notes_for_kol(session, workspace.id, kol.id, limit=RECENT_NOTES)
+    titles = {n.id: n.title for n in notes}
+    comments = {
+        c.platform_comment_id: CommentInfo(
+            platform_id=c.platform_comment_id,
+            text=c.text or "",
+            nickname=c.nickname,
+            created_at=c.created_at.isoformat() if c.created_at else None,
+            note_title=titles.get(c.note_id),
+            sentiment=c.sentiment,
+        )
+        for c in comments_for_notes(session, workspace.id, [n.id for n in notes])
+    }
+    snapshots = [
+        {"date": s.date.isoformat(), "followers": s.followers}
+        for s in follower_series(session, workspace.id, kol.id)
+    ]
+    note_rows = [
+        {
+            "published_at": n.published_at.isoformat() if n.published_at else None,
+            "sponsored": n.sponsored,
+            "title": n.title,
+        }
+        for n in notes
+    ]
+    view = vetting_view(vetting, comments=comments, snapshots=snapshots, notes=note_rows)
+    return _page(request, "kol.html", principal, workspace, "kols", kol=kol, v=vetting, view=view)
+
+
+# --------------------------------------------------------------------------- campaigns
+
+
+@router.get("/campaigns")
+def campaigns_page(
+    request: Request, principal: ReadPrincipal, workspace: WorkspaceDep, session: SessionDep
+) -> Response:
+    campaigns = [
+        {"campaign": c, "notes": len(campaign_rows(session, workspace.id, c.id))}
+        for c in list_campaigns(session, workspace.id)
+    ]
+    return _page(request, "campaigns.html", principal, workspace, "campaigns", campaigns=campaigns)
+
+
+@router.get("/campaigns/{campaign_id}")
+def campaign_page(
+    request: Request,
+    campaign: CampaignDep,
+    principal: ReadPrincipal,
+    workspace: WorkspaceDep,
+    session: SessionDep,
+    services: ServicesDep,
+    models: ModelsDep,
+) -> Response:
+    report = build_campaign_report(session, services.session_factory, workspace, campaign, models, top_n=5)
+    return _page(
+        request,
+        "campaign.html",
+        principal,
+        workspace,
+        "campaigns",
+        campaign=campaign,
+        r=report,
+        view=campaign_view(report),
+        kol_columns=KOL_COLUMNS,
+        overview_names=("views", *OVERVIEW_NAMES[:4], "clicks", *OVERVIEW_NAMES[4:]),
+        labels=PAGE_LABELS,
+    )
+
+
+# --------------------------------------------------------------------------- upload
+
+
+@router.get("/upload")
+def upload_page(
+    request: Request, principal: WritePrincipal, workspace: WorkspaceDep, session: SessionDep
+) -> Response:
+    return _page(
+        request,
+        "upload.html",
+        principal,
+        workspace,
+        "upload",
+        suffixes=SUPPORTED_SUFFIXES,
+        max_files=MAX_FILES,
+        campaigns=[c.name for c in list_campaigns(session, workspace.id)],
+    )
+
+
+# --------------------------------------------------------------------------- models
+
+
+@router.get("/models")
+def models_page(
+    request: Request,
+    principal: ReadPrincipal,
+    workspace: WorkspaceDep,
+    session: SessionDep,
+    services: ServicesDep,
+) -> Response:
+    models_dir = services.settings.models_dir
+    try:
+        registry = read_registry(models_dir)
+    except (ArtifactError, OSError, ValueError):
+        registry = {}
+    serving = services.holder.models
+    by_task: dict[str, list[dict[str, Any]]] = {"sentiment": [], "intents": []}
+    for row in list_model_versions(session, workspace_id=workspace.id):
+        if row.task not in by_task:
+            continue
+        entry = registry.get(row.task) or {}
+        current = entry.get("current")
+        try:
+            card: dict[str, Any] = read_card(row.task, row.version, models_dir)
+        except (ArtifactError, OSError, ValueError) as exc:
+            card = {"_error": f"card not readable: {exc}"}
+        by_task[row.task].append(
+            model_version_view(row, card, history=entry.get("history") or [], current=current)
+        )
+    return _page(
+        request,
+        "models.html",
+        principal,
+        workspace,
+        "models",
+        by_task=by_task,
+        serving=serving,
+        load_error=services.holder.load_error,
+        can_promote=principal.has("admin"),
+    )
+
+
+# --------------------------------------------------------------------------- labelling
+
+
+def _training_jobs(session: Any, workspace_id: int) -> list[Any]:
+    jobs = list_training_jobs(session, workspace_id, limit=50)
+    return [j for j in jobs if job_kind(j) == "training"][:5]
+
+
+@router.get("/labelling")
+def labelling_page(
+    request: Request,
+    principal: WritePrincipal,
+    workspace: WorkspaceDep,
+    session: SessionDep,
+    services: ServicesDep,
+    models: ModelsDep,
+) -> Response:
+    queue = labelling.build_queue(session, services.session_factory, workspace.id, models)
+    return _page(
+        request,
+        "labelling.html",
+        principal,
+        workspace,
+        "labelling",
+        queue=queue,
+        sentiments=SENTIMENTS,
+        intents=INTENTS,
+        intent_keys=labelling.INTENT_KEYS,
+        jobs=_training_jobs(session, workspace.id),
+        can_promote=principal.has("admin"),
+    )
+
+
+class LabelIn(BaseModel):
+    """One hand label from the labelling page."""
+
+    comment_id: int = Field(ge=1, le=2_147_483_647, description="RedLens id of the comment")
+    sentiment: str = Field(description="positive, neutral or negative", max_length=16)
+    intents: dict[str, bool] = Field(default_factory=dict, description="intent name -> present")
+
+
+class LabelOut(BaseModel):
+    comment_id: int
+    labelled_total: int
+
+
+@router.post("/labelling/labels", response_model=LabelOut)
+def save_label(body: LabelIn, principal: WritePrincipal, session: SessionDep) -> LabelOut:
+    """Store a label (``labelled_example``, source ``labelling``); the next training job uses it."""
+    if len(body.intents) > len(INTENTS) + 5:
+        raise InvalidInput(f"too many intents ({len(body.intents)}); known: {list(INTENTS)}")
+    try:
+        total = labelling.store_label(
+            session, principal.workspace_id, body.comment_id, body.sentiment, body.intents
+        )
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from exc
+    return LabelOut(comment_id=body.comment_id, labelled_total=total)
+
+
+__all__ = ["LabelIn", "LabelOut", "router", "safe_next"]

@@ -1,0 +1,74 @@
+"""The pages' Jinja2 environment, the common page context and the security headers of pages."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
+
+from service.reports.charts import mix_bar
+from service.security import Principal
+from service.web.formatting import FILTERS
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES_DIR = HERE / "templates"
+STATIC_DIR = HERE / "static"
+
+#: Pages load only their own scripts and styles: no inline script or style, nothing from elsewhere.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+
+NAV: tuple[tuple[str, str, str], ...] = (
+    ("kols", "/kols", "KOLs"),
+    ("campaigns", "/campaigns", "Campaigns"),
+    ("upload", "/upload", "Upload"),
+    ("labelling", "/labelling", "Labelling"),
+    ("models", "/models", "Models"),
+)
+
+
+@lru_cache(maxsize=1)
+def templates() -> Jinja2Templates:
+    """The page templates (built once, on first use: nothing happens at import)."""
+    env = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    env.env.filters.update(FILTERS)
+    env.env.filters["mixbar"] = mix_bar
+    env.env.trim_blocks = True
+    env.env.lstrip_blocks = True
+    env.env.globals["nav"] = NAV
+    return env
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    principal: Principal | None = None,
+    workspace_name: str | None = None,
+    active: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    """A page from ``templates/<name>`` with the signed-in key, the workspace and the active tab."""
+    values: dict[str, Any] = {
+        "principal": principal,
+        "workspace_name": workspace_name,
+        "active": active,
+        **(context or {}),
+    }
+    response = templates().TemplateResponse(request, name, values, status_code=status_code)
+    response.headers.update(SECURITY_HEADERS)
+    return response

@@ -1,0 +1,496 @@
+/* RedLens pages: table sorting, upload, model promotion, labelling and training jobs.
+   Plain browser JavaScript, no libraries, nothing loaded from elsewhere. Requests go to this
+   site's JSON API with the sign-in cookie (same origin, so the API's cross-site check passes);
+   user content is always written with textContent, never as HTML. */
+(function () {
+  "use strict";
+
+  // ------------------------------------------------------------------ helpers
+
+  function $(selector, root) { return (root || document).querySelector(selector); }
+  function $all(selector, root) { return Array.prototype.slice.call((root || document).querySelectorAll(selector)); }
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) {
+      if (key === "text") { node.textContent = attrs[key]; }
+      else if (key === "className") { node.className = attrs[key]; }
+      else { node.setAttribute(key, attrs[key]); }
+    });
+    (children || []).forEach(function (child) {
+      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    });
+    return node;
+  }
+
+  function pct(value, digits) {
+    if (value === null || value === undefined || isNaN(value)) { return "–"; }
+    return (Number(value) * 100).toFixed(digits === undefined ? 1 : digits) + "%";
+  }
+
+  function num(value) {
+    if (value === null || value === undefined) { return "–"; }
+    return Number(value).toLocaleString("en-US");
+  }
+
+  function problemText(status, body) {
+    if (body && typeof body === "object" && body.detail) { return body.detail; }
+    return "the server answered " + status;
+  }
+
+  function requestJSON(method, url, body) {
+    var options = { method: method, credentials: "same-origin", headers: { "Accept": "application/json" } };
+    if (body instanceof FormData) { options.body = body; }
+    else if (body !== undefined) {
+      options.body = JSON.stringify(body);
+      options.headers["Content-Type"] = "application/json";
+    }
+    return fetch(url, options).then(function (response) {
+      return response.text().then(function (text) {
+        var data = null;
+        try { data = text ? JSON.parse(text) : null; } catch (err) { data = null; }
+        if (!response.ok) {
+          var error = new Error(problemText(response.status, data));
+          error.status = response.status;
+          throw error;
+        }
+        return { status: response.status, data: data };
+      });
+    });
+  }
+
+  function setStatus(node, text, kind) {
+    if (!node) { return; }
+    node.hidden = false;
+    node.textContent = text;
+    node.classList.remove("ok", "bad");
+    if (kind) { node.classList.add(kind); }
+  }
+
+  function pollJob(url, onProgress) {
+    return new Promise(function (resolve, reject) {
+      function tick() {
+        requestJSON("GET", url).then(function (res) {
+          var job = res.data;
+          onProgress(job);
+          if (job.state === "succeeded" || job.state === "failed") { resolve(job); }
+          else { window.setTimeout(tick, 700); }
+        }).catch(reject);
+      }
+      tick();
+    });
+  }
+
+  // ------------------------------------------------------------------ sortable tables
+
+  function sortTable(table, index, type, direction) {
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.sort(function (a, b) {
+      var x = a.cells[index].getAttribute("data-sort") || "";
+      var y = b.cells[index].getAttribute("data-sort") || "";
+      if (x === "" && y === "") { return 0; }
+      if (x === "") { return 1; }   // unknown values last in either direction
+      if (y === "") { return -1; }
+      var order = type === "number" ? Number(x) - Number(y) : x.localeCompare(y, "zh-Hans-CN");
+      return direction === "ascending" ? order : -order;
+    });
+    rows.forEach(function (row) { body.appendChild(row); });
+  }
+
+  function initSortable(table) {
+    var headers = $all("thead th", table);
+    headers.forEach(function (th, index) {
+      var button = $("button", th);
+      if (!button) { return; }
+      button.addEventListener("click", function () {
+        var type = th.getAttribute("data-type") || "text";
+        var current = th.getAttribute("aria-sort");
+        var direction = current ? (current === "ascending" ? "descending" : "ascending")
+          : (type === "number" ? "descending" : "ascending");
+        headers.forEach(function (other) { other.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", direction);
+        sortTable(table, index, type, direction);
+      });
+    });
+  }
+
+  // ------------------------------------------------------------------ upload
+
+  function renderFileSummary(file) {
+    var box = el("div", { className: "file-result" });
+    var head = file.path + (file.format ? " · " + file.format : "") + (file.kind ? " (" + file.kind + ")" : "");
+    box.appendChild(el("h3", { text: head }));
+    if (file.failed) {
+      box.appendChild(el("p", { className: "error", text: "Not imported: " + file.failed }));
+      return box;
+    }
+    box.appendChild(el("p", {
+      text: num(file.rows) + " rows: " + num(file.inserted) + " new, " + num(file.updated) + " updated, " +
+        num(file.unchanged) + " unchanged, " + num(file.duplicates) + " duplicates, " + num(file.rejected) + " rejected"
+    }));
+    (file.warnings || []).forEach(function (warning) {
+      box.appendChild(el("p", { className: "warn small", text: warning }));
+    });
+    var errors = file.errors || [];
+    if (errors.length) {
+      var table = el("table", { className: "data compact row-errors" });
+      table.appendChild(el("thead", {}, [el("tr", {}, [
+        el("th", { className: "num", text: "Line" }), el("th", { text: "Column" }),
+        el("th", { text: "Reason" }), el("th", { text: "Value" })
+      ])]));
+      var body = el("tbody");
+      errors.slice(0, 500).forEach(function (err) {
+        body.appendChild(el("tr", {}, [
+          el("td", { className: "num", text: String(err.line) }), el("td", { text: err.column || "–" }),
+          el("td", { text: err.reason }), el("td", { className: "mono", text: err.value === null || err.value === undefined ? "" : String(err.value) })
+        ]));
+      });
+      table.appendChild(body);
+      box.appendChild(el("h4", { text: "Rows not imported" }));
+      box.appendChild(table);
+      var hidden = (errors.length > 500 ? errors.length - 500 : 0) + (file.errors_not_shown || 0);
+      if (hidden) { box.appendChild(el("p", { className: "muted small", text: num(hidden) + " more row errors not shown" })); }
+    }
+    return box;
+  }
+
+  function renderIngest(summary) {
+    var target = $("#upload-summary");
+    target.textContent = "";
+    var totals = summary.totals || {};
+    target.appendChild(el("p", {
+      className: summary.ok ? "notice" : "warn",
+      text: (summary.ok ? "Imported. " : "Imported with problems. ") + num(totals.rows) + " rows read: " +
+        num(totals.inserted) + " new, " + num(totals.updated) + " updated, " + num(totals.unchanged) +
+        " unchanged, " + num(totals.duplicates) + " duplicates, " + num(totals.rejected) + " rejected. " +
+        num(summary.comments_analyzed || 0) + " comments analysed."
+    }));
+    (summary.files || []).forEach(function (file) { target.appendChild(renderFileSummary(file)); });
+    $("#upload-result").hidden = false;
+  }
+
+  function initUpload(form) {
+    var input = $("#files", form);
+    var zone = $("#dropzone", form);
+    var button = $("#upload-button", form);
+    var list = $("#chosen-files", form);
+    var progress = $("#upload-progress");
+    var bar = $("progress", progress);
+    var status = $(".status", progress);
+    var errorBox = $("#upload-error");
+    var maxFiles = Number(form.getAttribute("data-max-files") || "20");
+    var files = [];
+
+    function show() {
+      list.textContent = "";
+      files.forEach(function (file) {
+        list.appendChild(el("li", { text: file.name + " · " + num(Math.ceil(file.size / 1024)) + " KB" }));
+      });
+      button.disabled = files.length === 0;
+    }
+    function choose(chosen) {
+      files = Array.prototype.slice.call(chosen).slice(0, maxFiles);
+      errorBox.hidden = true;
+      show();
+    }
+    input.addEventListener("change", function () { choose(input.files); });
+    zone.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === " ") { event.preventDefault(); input.click(); }
+    });
+    ["dragenter", "dragover"].forEach(function (name) {
+      zone.addEventListener(name, function (event) { event.preventDefault(); zone.classList.add("over"); });
+    });
+    ["dragleave", "drop"].forEach(function (name) {
+      zone.addEventListener(name, function (event) { event.preventDefault(); zone.classList.remove("over"); });
+    });
+    zone.addEventListener("drop", function (event) {
+      if (event.dataTransfer && event.dataTransfer.files.length) { choose(event.dataTransfer.files); }
+    });
+
+    function fail(text) {
+      errorBox.hidden = false;
+      errorBox.textContent = text;
+      progress.hidden = true;
+      button.disabled = files.length === 0;
+    }
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (!files.length) { return; }
+      var data = new FormData();
+      files.forEach(function (file) { data.append("files", file, file.name); });
+      var campaign = $("#campaign", form).value.trim();
+      if (campaign) { data.append("campaign", campaign); }
+      button.disabled = true;
+      errorBox.hidden = true;
+      $("#upload-result").hidden = true;
+      progress.hidden = false;
+      bar.value = 0;
+      status.textContent = "Uploading…";
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.getAttribute("data-endpoint"));
+      xhr.setRequestHeader("Accept", "application/json");
+      xhr.upload.addEventListener("progress", function (e) {
+        if (e.lengthComputable) {
+          bar.value = Math.round(50 * e.loaded / e.total);
+          status.textContent = "Uploading… " + pct(e.loaded / e.total, 0);
+          if (e.loaded === e.total) { status.textContent = "Importing and analysing…"; }
+        }
+      });
+      xhr.addEventListener("load", function () {
+        var body = null;
+        try { body = JSON.parse(xhr.responseText); } catch (err) { body = null; }
+        if (xhr.status === 200) {
+          progress.setAttribute("data-mode", "direct");
+          bar.value = 100;
+          status.textContent = "Done.";
+          renderIngest(body);
+          files = []; input.value = ""; show();
+        } else if (xhr.status === 202 && body) {
+          progress.setAttribute("data-mode", "job");
+          status.textContent = "Queued as job #" + body.id + "…";
+          pollJob(body.links.self, function (job) {
+            bar.value = 50 + Math.round(50 * (job.progress || 0));
+            status.textContent = (job.state === "queued" ? "Waiting to start" : (job.message || job.state)) +
+              " (" + pct(job.progress || 0, 0) + ")";
+          }).then(function (job) {
+            if (job.state === "succeeded") {
+              bar.value = 100; status.textContent = "Done."; renderIngest(job.result || {});
+              files = []; input.value = ""; show();
+            } else { fail("The import failed: " + (job.message || "unknown reason")); }
+          }).catch(function (err) { fail("Could not follow the import: " + err.message); });
+        } else {
+          fail("Upload refused: " + problemText(xhr.status, body));
+        }
+      });
+      xhr.addEventListener("error", function () { fail("The upload did not reach the server."); });
+      xhr.send(data);
+    });
+  }
+
+  // ------------------------------------------------------------------ models
+
+  function promoteVersion(task, version, action) {
+    var url = "/v1/models/" + encodeURIComponent(version) + "/" + action + "?task=" + encodeURIComponent(task);
+    return requestJSON("POST", url);
+  }
+
+  function initModels() {
+    var message = $("#model-message");
+    $all("button.promote, button.rollback").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var action = button.classList.contains("rollback") ? "rollback" : "promote";
+        var task = button.getAttribute("data-task");
+        var version = button.getAttribute("data-version");
+        button.disabled = true;
+        setStatus(message, (action === "promote" ? "Promoting " : "Rolling back ") + task + " " + version + "…");
+        promoteVersion(task, version, action).then(function (res) {
+          setStatus(message, "Now serving " + res.data.task + " " + res.data.version +
+            (res.data.previous_version ? " (was " + res.data.previous_version + ")" : "") + ".", "ok");
+          window.setTimeout(function () { window.location.reload(); }, 900);
+        }).catch(function (err) {
+          button.disabled = false;
+          setStatus(message, (err.status === 403 ? "Not allowed: " : "Failed: ") + err.message, "bad");
+        });
+      });
+    });
+  }
+
+  // ------------------------------------------------------------------ labelling
+
+  function initLabelling(queue) {
+    var cards = $all(".label-card", queue);
+    var status = $("#label-status");
+    var total = $("#labelled-total");
+    var startTraining = $("#start-training");
+    var current = 0;
+    var busy = false;
+
+    function card() { return cards[current] || null; }
+    function show(index) {
+      cards.forEach(function (c, i) { c.hidden = i !== index; });
+      current = index;
+      if (index >= cards.length) { $("#queue-done").hidden = false; }
+    }
+    function chooseSentiment(node, value) {
+      $all("[data-sentiment]", node).forEach(function (b) {
+        b.setAttribute("aria-pressed", b.getAttribute("data-sentiment") === value ? "true" : "false");
+      });
+    }
+    function toggleIntent(button) {
+      button.setAttribute("aria-pressed", button.getAttribute("aria-pressed") === "true" ? "false" : "true");
+    }
+    function save() {
+      var node = card();
+      if (!node || busy) { return; }
+      var chosen = $("[data-sentiment][aria-pressed='true']", node);
+      if (!chosen) { setStatus(status, "Choose a sentiment first (1, 2 or 3).", "bad"); return; }
+      var intents = {};
+      $all("[data-intent]", node).forEach(function (b) {
+        intents[b.getAttribute("data-intent")] = b.getAttribute("aria-pressed") === "true";
+      });
+      busy = true;
+      requestJSON("POST", queue.getAttribute("data-endpoint"), {
+        comment_id: Number(node.getAttribute("data-comment-id")),
+        sentiment: chosen.getAttribute("data-sentiment"),
+        intents: intents
+      }).then(function (res) {
+        busy = false;
+        node.setAttribute("data-saved", "true");
+        total.textContent = String(res.data.labelled_total);
+        if (startTraining) { startTraining.disabled = false; }
+        setStatus(status, "Saved (" + res.data.labelled_total + " labelled in this workspace).", "ok");
+        show(current + 1);
+      }).catch(function (err) {
+        busy = false;
+        setStatus(status, "Not saved: " + err.message, "bad");
+      });
+    }
+    function skip() {
+      if (card()) { setStatus(status, "Skipped."); show(current + 1); }
+    }
+
+    cards.forEach(function (node) {
+      $all("[data-sentiment]", node).forEach(function (b) {
+        b.addEventListener("click", function () { chooseSentiment(node, b.getAttribute("data-sentiment")); });
+      });
+      $all("[data-intent]", node).forEach(function (b) {
+        b.addEventListener("click", function () { toggleIntent(b); });
+      });
+      $(".save", node).addEventListener("click", save);
+      $(".skip", node).addEventListener("click", skip);
+    });
+
+    var sentimentKeys = { "1": "positive", "2": "neutral", "3": "negative" };
+    document.addEventListener("keydown", function (event) {
+      var target = event.target;
+      if (event.ctrlKey || event.metaKey || event.altKey) { return; }
+      if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.tagName === "SELECT")) { return; }
+      var node = card();
+      if (!node) { return; }
+      var key = event.key.toLowerCase();
+      if (sentimentKeys[key]) { chooseSentiment(node, sentimentKeys[key]); event.preventDefault(); return; }
+      if (key === "enter") { save(); event.preventDefault(); return; }
+      if (key === "arrowright") { skip(); event.preventDefault(); return; }
+      var toggle = $("[data-key='" + key + "']", node);
+      if (toggle) { toggleIntent(toggle); event.preventDefault(); }
+    });
+  }
+
+  function headline(metrics, task) {
+    var out = {};
+    Object.keys(metrics || {}).forEach(function (set) {
+      var block = metrics[set] || {};
+      var inner = task === "sentiment" ? block.sentiment : block.intents;
+      if (inner && inner.macro_f1 !== undefined) { out[set] = inner.macro_f1; }
+    });
+    return out;
+  }
+
+  function renderTraining(job, canPromote) {
+    var target = $("#training-result");
+    target.textContent = "";
+    var tasks = (job.result && job.result.tasks) || {};
+    target.appendChild(el("p", { className: "notice", text: "Training job #" + job.id + " finished: " +
+      num((job.result || {}).extra_rows) + " labelled rows added to the training data." }));
+    Object.keys(tasks).forEach(function (task) {
+      var entry = tasks[task];
+      var fresh = headline(entry.metrics, task);
+      var old = headline(entry.current_metrics, task);
+      var box = el("div", { className: "task-result", "data-task": task, "data-version": entry.version });
+      box.appendChild(el("h3", { text: task + ": new version " + entry.version }));
+      var table = el("table", { className: "data compact compare" });
+      table.appendChild(el("thead", {}, [el("tr", {}, [
+        el("th", { text: "Test set (macro F1)" }),
+        el("th", { className: "num", text: "current " + (entry.current_version || "–") }),
+        el("th", { className: "num", text: "new " + entry.version }),
+        el("th", { className: "num", text: "change" })
+      ])]));
+      var body = el("tbody");
+      Object.keys(fresh).forEach(function (set) {
+        var change = old[set] === undefined ? null : fresh[set] - old[set];
+        body.appendChild(el("tr", {}, [
+          el("td", { text: set }), el("td", { className: "num", text: pct(old[set]) }),
+          el("td", { className: "num", text: pct(fresh[set]) }),
+          el("td", { className: "num " + (change === null ? "" : (change >= 0 ? "better" : "worse")),
+            text: change === null ? "–" : (change >= 0 ? "+" : "") + (change * 100).toFixed(1) + " pt" })
+        ]));
+      });
+      table.appendChild(body);
+      box.appendChild(table);
+      var button = el("button", { type: "button", className: "promote-new primary", text: "Promote " + task + " " + entry.version });
+      var line = el("span", { className: "status-line", role: "status" });
+      if (!canPromote) { button.disabled = true; button.title = "needs the admin scope"; }
+      button.addEventListener("click", function () {
+        button.disabled = true;
+        setStatus(line, " Promoting…");
+        promoteVersion(task, entry.version, "promote").then(function (res) {
+          setStatus(line, " Now serving " + res.data.task + " " + res.data.version + ".", "ok");
+          box.setAttribute("data-promoted", "true");
+        }).catch(function (err) {
+          button.disabled = false;
+          setStatus(line, " " + (err.status === 403 ? "Not allowed: " : "Failed: ") + err.message, "bad");
+        });
+      });
+      box.appendChild(el("p", {}, [button, line]));
+      target.appendChild(box);
+    });
+  }
+
+  function initTraining(section) {
+    var button = $("#start-training", section);
+    var progress = $("#training-progress", section);
+    var bar = $("progress", progress);
+    var status = $(".status", progress);
+    var errorBox = $("#training-error", section);
+    var canPromote = section.getAttribute("data-can-promote") === "true";
+    button.addEventListener("click", function () {
+      var form = new FormData();
+      form.append("tasks", "all");
+      button.disabled = true;
+      errorBox.hidden = true;
+      progress.hidden = false;
+      bar.value = 0;
+      status.textContent = "Starting…";
+      requestJSON("POST", "/v1/training-jobs", form).then(function (res) {
+        var job = res.data;
+        section.setAttribute("data-job-id", String(job.id));
+        return pollJob(job.links.self, function (j) {
+          bar.value = Math.round(100 * (j.progress || 0));
+          status.textContent = "Job #" + j.id + ": " + (j.state === "queued" ? "waiting to start" : (j.message || j.state)) +
+            " (" + pct(j.progress || 0, 0) + ")";
+        });
+      }).then(function (job) {
+        button.disabled = false;
+        if (job.state === "succeeded") {
+          bar.value = 100;
+          status.textContent = "Job #" + job.id + " succeeded.";
+          section.setAttribute("data-job-state", "succeeded");
+          renderTraining(job, canPromote);
+        } else {
+          section.setAttribute("data-job-state", "failed");
+          errorBox.hidden = false;
+          errorBox.textContent = "Training failed: " + (job.message || "unknown reason");
+        }
+      }).catch(function (err) {
+        button.disabled = false;
+        errorBox.hidden = false;
+        errorBox.textContent = "Could not start or follow the job: " + err.message;
+      });
+    });
+  }
+
+  // ------------------------------------------------------------------ start
+
+  document.addEventListener("DOMContentLoaded", function () {
+    $all("table.sortable").forEach(initSortable);
+    var upload = $("#upload-form");
+    if (upload) { initUpload(upload); }
+    if ($("button.promote, button.rollback")) { initModels(); }
+    var queue = $("#queue");
+    if (queue) { initLabelling(queue); }
+    var training = $("#training");
+    if (training) { initTraining(training); }
+  });
+})();

@@ -1,0 +1,118 @@
+"""Validate the project's labelled corpus (corpora/xhs_comments) and its splits."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from models.labels import INTENTS, SENTIMENTS
+from models.text import normalize
+from training.datasets import (
+    CORPUS_COLUMNS,
+    REAL_SOURCES,
+    VERTICALS,
+    assign_splits,
+    default_shared_dir,
+    load_project_corpus,
+    read_project_labels,
+)
+
+PROVENANCE = re.compile(r"^(written|real:(?P<folder>[a-z0-9_]+):(?P<row>\d+))$")
+
+
+@pytest.fixture(scope="module")
+def labels() -> pd.DataFrame:
+    return read_project_labels()
+
+
+@pytest.fixture(scope="module")
+def corpus() -> pd.DataFrame:
+    if not (default_shared_dir() / "xhs_citywalk_chengdu_comments").exists():
+        pytest.skip(f"public corpora not found at {default_shared_dir()} (set REDLENS_SHARED_CORPORA_DIR)")
+    df = load_project_corpus()
+    df["split"] = assign_splits(df)
+    return df
+
+
+def test_corpus_schema_and_allowed_values(labels: pd.DataFrame) -> None:
+    assert list(labels.columns[: len(CORPUS_COLUMNS)]) == list(CORPUS_COLUMNS)
+    assert labels["sentiment"].isin(SENTIMENTS).all()
+    for name in INTENTS:
+        assert labels[name].isin(["0", "1"]).all(), name
+    assert labels["vertical"].isin(VERTICALS).all()
+    bad = [p for p in labels["provenance"] if not PROVENANCE.match(p)]
+    assert bad == []
+    folders = {
+        m.group("folder") for p in labels["provenance"] if (m := PROVENANCE.match(p)) and m.group("folder")
+    }
+    assert folders <= set(REAL_SOURCES)
+
+
+def test_real_rows_store_no_text(labels: pd.DataFrame) -> None:
+    real = labels[labels["provenance"].str.startswith("real:")]
+    assert (real["text"] == "").all()
+    assert (real["id"] == real["provenance"]).all()
+
+
+def test_written_rows_have_text_and_note(labels: pd.DataFrame) -> None:
+    written = labels[labels["provenance"] == "written"]
+    assert (written["text"].str.strip() != "").all()
+    assert (written["note_key"] != "").all()
+
+
+def test_ids_are_unique(labels: pd.DataFrame) -> None:
+    assert labels["id"].is_unique
+
+
+def test_corpus_size_and_coverage(labels: pd.DataFrame) -> None:
+    assert len(labels) >= 6000
+    assert labels["provenance"].str.startswith("real:").sum() >= 2000
+    assert labels["vertical"].nunique() >= 8
+    for name in INTENTS:
+        assert (labels[name] == "1").sum() >= 600, name
+
+
+def test_no_duplicate_texts(corpus: pd.DataFrame) -> None:
+    norm = corpus["text"].map(normalize).str.replace(r"\s+", "", regex=True)
+    dup = corpus[norm.duplicated(keep=False) & (norm != "")]
+    assert dup.empty, dup[["id", "text"]].head(10).to_string()
+
+
+def test_real_texts_join_and_are_not_empty(corpus: pd.DataFrame) -> None:
+    real = corpus[corpus["source"] == "real"]
+    assert (real["text"].str.strip() != "").all()
+
+
+def test_splits_keep_texts_and_notes_on_one_side(corpus: pd.DataFrame) -> None:
+    kept = corpus[corpus["split"] != "excluded"]
+    skeleton = kept["text"].map(normalize).str.replace(r"[^\w\u4e00-\u9fff]+", "", regex=True)
+    train_texts = set(skeleton[kept["split"] == "train"])
+    test_texts = set(skeleton[kept["split"] == "test"])
+    assert not (train_texts & test_texts)
+    with_note = kept[kept["note_key"] != ""]
+    sides = with_note.groupby(["corpus", "note_key"])["split"].nunique()
+    assert (sides == 1).all(), sides[sides > 1].head()
+
+
+def test_test_split_holds_enough_real_comments(corpus: pd.DataFrame) -> None:
+    test = corpus[corpus["split"] == "test"]
+    assert (test["source"] == "real").sum() >= 600
+    for folder in REAL_SOURCES:
+        assert (test["corpus"] == folder).sum() > 0, folder
+
+
+def test_splits_are_deterministic(corpus: pd.DataFrame) -> None:
+    again = assign_splits(corpus.drop(columns=["split"]))
+    assert (again == corpus["split"]).all()
+
+
+def test_second_annotator_sample_refers_to_labelled_rows(labels: pd.DataFrame) -> None:
+    from pathlib import Path
+
+    second = pd.read_csv(
+        Path(__file__).resolve().parents[2] / "corpora" / "agreement" / "second_annotator.csv", dtype=str
+    )
+    assert set(second["provenance"]) <= set(labels["provenance"])
+    assert second["sentiment"].isin(SENTIMENTS).all()

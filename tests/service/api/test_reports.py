@@ -1,0 +1,96 @@
+"""service.reports: CSV neutralisation and HTML escaping of user content, charts without resources."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from models.campaign_report import CampaignInfo, CampaignReportInput, DailyMentions, ReportNote, build_report
+from models.kpi import KPIInput
+from models.themes import Theme, ThemeSummary
+from service.reports import render
+from service.reports.charts import daily_sentiment_chart, hbar_chart
+
+HOSTILE = '<script>alert("x")</script>'
+
+
+def _report() -> dict[str, Any]:
+    note = ReportNote(
+        note_id="n1",
+        title=f'=HYPERLINK("http://x") {HOSTILE}',
+        kol_id="k1",
+        kol_name=f"@kol {HOSTILE}",
+        published_at=datetime(2026, 3, 1, tzinfo=UTC),
+        metrics=KPIInput(
+            followers=20_000,
+            impressions=50_000,
+            views=5_000,
+            likes=900,
+            saves=300,
+            comments=40,
+            shares=10,
+            fee=Decimal("3000"),
+        ),
+        sentiment_counts={"positive": 3, "neutral": 1, "negative": 1},
+        comments_analyzed=5,
+    )
+    themes = ThemeSummary(
+        n_comments=5,
+        themes=[
+            Theme(
+                label=f"theme {HOSTILE}",
+                keywords=["-1+1", "色号"],
+                n_comments=5,
+                share=1.0,
+                sentiment_mix={"positive": 0.6, "neutral": 0.2, "negative": 0.2},
+                intent_mix={},
+                representatives=[{"text": f"+cmd {HOSTILE}", "id": "c1"}],
+            )
+        ],
+    )
+    data = CampaignReportInput(
+        CampaignInfo(1, f"Camp {HOSTILE}", None, date(2026, 3, 1), None, "CNY"),
+        [note],
+        daily=[DailyMentions(date(2026, 3, 1), 3, 1, 1)],
+        themes=themes,
+    )
+    return build_report(data)
+
+
+def test_csv_report_neutralises_every_formula_cell() -> None:
+    body, media_type = render(_report(), "csv")
+    assert media_type.startswith("text/csv")
+    cells = [c for row in csv.reader(io.StringIO(body)) for c in row]
+    assert not [c for c in cells if c[:1] in ("=", "+", "@")]
+    assert "'=HYPERLINK" in body and "'+cmd" in body and "'@kol" in body
+    assert "'-1+1" in body  # a keyword, not a number
+
+
+def test_html_report_escapes_user_content() -> None:
+    body, media_type = render(_report(), "html")
+    assert media_type.startswith("text/html")
+    assert HOSTILE not in body
+    assert "&lt;script&gt;" in body
+    assert "<script" not in body
+
+
+def test_charts_escape_labels_and_load_nothing() -> None:
+    svg = hbar_chart([(HOSTILE, 3.0), ("b", None)], title=HOSTILE)
+    assert HOSTILE not in svg and "n/a" in svg
+    daily = daily_sentiment_chart(
+        [
+            {
+                "date": "2026-03-01",
+                "positive": 1,
+                "neutral": 0,
+                "negative": 2,
+                "mentions": 3,
+                "net_sentiment": -0.33,
+            }
+        ]
+    )
+    for chart in (svg, daily):
+        assert "href" not in chart and "<image" not in chart and "<script" not in chart

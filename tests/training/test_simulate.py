@@ -1,0 +1,190 @@
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from models.labels import INTENTS
+from training.simulate import (
+    MANIPULATED_SCENARIOS,
+    ORGANIC_SCENARIOS,
+    SCENARIOS,
+    load_comment_pools,
+    simulate_accounts,
+    write_ingest,
+)
+
+POOLS = load_comment_pools(None)  # built-in texts: tests never depend on the shared corpora
+
+
+def test_simulate_is_deterministic_for_a_seed() -> None:
+    a = simulate_accounts(7, 6, pools=POOLS, max_comments=150)
+    b = simulate_accounts(7, 6, pools=POOLS, max_comments=150)
+    assert [s.account for s in a] == [s.account for s in b]
+    assert [(s.label, s.scenario, s.tier, s.params) for s in a] == [
+        (s.label, s.scenario, s.tier, s.params) for s in b
+    ]
+
+
+def test_simulate_different_seeds_differ() -> None:
+    a = simulate_accounts(1, 3, pools=POOLS, max_comments=100)
+    b = simulate_accounts(2, 3, pools=POOLS, max_comments=100)
+    assert [s.account.kol_id for s in a] != [s.account.kol_id for s in b]
+
+
+def test_simulate_subset_matches_the_full_run() -> None:
+    full = simulate_accounts(3, 6, pools=POOLS, max_comments=100)
+    part = simulate_accounts(3, 6, pools=POOLS, max_comments=100, only=[4, 1])
+    assert [s.account for s in part] == [full[4].account, full[1].account]
+
+
+def test_simulate_scenario_mix_and_labels() -> None:
+    sims = simulate_accounts(5, 40, pools=POOLS, max_comments=60)
+    assert {s.scenario for s in sims} <= set(SCENARIOS)
+    for s in sims:
+        assert s.label == ("organic" if s.scenario in ORGANIC_SCENARIOS else "manipulated")
+    organic = sum(s.label == "organic" for s in sims)
+    assert 15 <= organic <= 25
+
+
+@pytest.mark.parametrize("scenario", sorted(MANIPULATED_SCENARIOS))
+def test_simulate_each_manipulation_leaves_a_trace(scenario: str) -> None:
+    sims = simulate_accounts(11, 3, pools=POOLS, scenarios=[scenario], max_comments=200, missing_data=False)
+    for s in sims:
+        assert s.label == "manipulated" and s.scenario == scenario
+        assert 0.0 <= s.params["intensity"] <= 1.0
+    if scenario in ("bot_comments", "engagement_pod", "machine_comments"):
+        assert all(s.params["injected_comments"] > 0 for s in sims)
+
+
+def test_simulate_accounts_have_consistent_shapes() -> None:
+    sims = simulate_accounts(
+        9, 4, pools=POOLS, max_comments=300, missing_data=False, days=90, notes=20, tiers=["mid"]
+    )
+    for s in sims:
+        acc = s.account
+        assert s.tier == "mid" and len(acc.notes) == 20
+        snaps = sorted(acc.follower_snapshots, key=lambda x: x.date)
+        assert (snaps[-1].date - snaps[0].date).days == 90
+        note_ids = {n.note_id for n in acc.notes}
+        assert all(c.note_id in note_ids for c in acc.comments)
+        assert all(c.intents is None or set(c.intents) == set(INTENTS) for c in acc.comments)
+
+
+def test_simulate_rejects_bad_arguments() -> None:
+    with pytest.raises(ValueError, match="unknown scenarios"):
+        simulate_accounts(1, 1, pools=POOLS, scenarios=["nope"])
+    with pytest.raises(ValueError, match="unknown tiers"):
+        simulate_accounts(1, 1, pools=POOLS, tiers=["huge"])
+
+
+def test_write_ingest_formats(tmp_path: Path) -> None:
+    sims = simulate_accounts(2, 5, pools=POOLS, max_comments=80)
+    paths = write_ingest(sims, tmp_path / "out")
+    with paths["follower_snapshots"].open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == ["kol_id", "date", "followers", "following", "notes", "likes_and_collects"]
+    assert len(rows) == sum(len(s.account.follower_snapshots) for s in sims)
+    with paths["note_metrics"].open(encoding="utf-8") as fh:
+        header = next(csv.reader(fh))
+    assert header == [
+        "note_id",
+        "kol_id",
+        "date",
+        "impressions",
+        "reach",
+        "views",
+        "likes",
+        "saves",
+        "comments",
+        "shares",
+        "follows",
+        "completions",
+        "avg_watch_seconds",
+        "clicks",
+    ]
+    notes = [json.loads(line) for line in paths["notes"].read_text(encoding="utf-8").splitlines()]
+    assert set(notes[0]) == {
+        "note_id",
+        "type",
+        "title",
+        "desc",
+        "time",
+        "user_id",
+        "nickname",
+        "liked_count",
+        "collected_count",
+        "comment_count",
+        "share_count",
+        "tag_list",
+        "ip_location",
+    }
+    assert isinstance(notes[0]["time"], int) and notes[0]["time"] > 1.7e12
+    comments = [json.loads(line) for line in paths["comments"].read_text(encoding="utf-8").splitlines()]
+    assert set(comments[0]) == {
+        "comment_id",
+        "create_time",
+        "ip_location",
+        "note_id",
+        "content",
+        "user_id",
+        "nickname",
+        "sub_comment_count",
+        "parent_comment_id",
+        "like_count",
+    }
+    assert len(comments) == sum(len(s.account.comments) for s in sims)
+    with paths["truth"].open(encoding="utf-8") as fh:
+        truth = list(csv.DictReader(fh))
+    assert [t["kol_id"] for t in truth] == [s.account.kol_id for s in sims]
+    assert {t["label"] for t in truth} <= {"organic", "manipulated"}
+
+
+def test_comment_pools_split_into_disjoint_halves(tmp_path: Path) -> None:
+    corpora = tmp_path / "corpora"
+    for folder, column in (
+        ("xhs_citywalk_chengdu_comments", "text"),
+        ("xhs_plant_care_comments", "text"),
+        ("xhs_ai_debate_comments", "comment_content"),
+        ("douyin_consumption_downgrade_comments", "text"),
+    ):
+        (corpora / folder).mkdir(parents=True)
+        lines = [column] + [f"测试评论{folder[:4]}{i}" for i in range(40)]
+        (corpora / folder / "comments.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (corpora / "xhs_llm_generated_comments").mkdir()
+    llm = ["llm_comment"] + [f"「机器写的评论{i}」 || 另一条{i}" for i in range(30)]
+    (corpora / "xhs_llm_generated_comments" / "posts_with_llm_comments.csv").write_text(
+        "\n".join(llm) + "\n", encoding="utf-8"
+    )
+    tune = load_comment_pools(corpora, "tune")
+    ev = load_comment_pools(corpora, "eval")
+    everything = load_comment_pools(corpora, "all")
+    assert tune.source == "corpora:tune" and ev.source == "corpora:eval"
+    for source in everything.human:
+        assert not set(tune.human[source]) & set(ev.human[source])
+        assert set(tune.human[source]) | set(ev.human[source]) == set(everything.human[source])
+    assert not set(tune.llm) & set(ev.llm)
+    assert all(not t.startswith("「") for t in everything.llm) and len(everything.llm) == 60
+
+
+def test_comment_pools_fall_back_to_builtin(tmp_path: Path) -> None:
+    pools = load_comment_pools(tmp_path / "missing", "eval")
+    assert pools.source == "builtin" and pools.llm and pools.human["builtin"]
+
+
+def test_redlens_simulate_command_writes_the_files(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from service.cli import app
+
+    out = tmp_path / "sim"
+    result = CliRunner().invoke(
+        app, ["simulate", "--seed", "4", "--accounts", "3", "--out", str(out), "--max-comments", "50"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "3 accounts" in result.output
+    for name in ("follower_snapshots.csv", "note_metrics.csv", "notes.jsonl", "comments.jsonl", "truth.csv"):
+        assert (out / name).is_file()
+    assert len((out / "truth.csv").read_text(encoding="utf-8").splitlines()) == 4

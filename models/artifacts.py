@@ -21,6 +21,7 @@ import json
 import os
 import platform
 import re
+import secrets
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -64,9 +65,14 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def new_version(now: datetime | None = None, salt: str = "") -> str:
+def new_version(now: datetime | None = None) -> str:
+    """A sortable, unique version name: UTC time to the second plus 24 random bits.
+
+    The random part keeps two trainings that finish in the same second (two jobs in one process)
+    from colliding; ``save_artifact`` still refuses to overwrite an existing version.
+    """
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
-    return f"{stamp}-{hashlib.sha256(f'{stamp}{salt}{os.getpid()}'.encode()).hexdigest()[:6]}"
+    return f"{stamp}-{secrets.token_hex(3)}"
 
 
 def _atomic_write_text(path: Path, text: str) -> None:

@@ -482,7 +482,7 @@ def train_task(
     if with_cross_corpus:
         progress(f"{task}: cross-corpus check", 0.9)
         cross = cross_corpus(data, cfg, task, selection["selected"])
-    version = new_version(salt=task)
+    version = new_version()
     card = {
         "task": task,
         "version": version,

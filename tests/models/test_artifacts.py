@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,17 @@ def test_versions_are_immutable(tmp_path: Path) -> None:
     _save(tmp_path, "v1")
     with pytest.raises(ArtifactError, match="immutable"):
         _save(tmp_path, "v1")
+
+
+def test_versions_made_in_the_same_second_differ_and_sort_by_time(tmp_path: Path) -> None:
+    """Two training jobs finishing in the same second in one process must not collide."""
+    instant = datetime(2026, 11, 25, 1, 12, 8, tzinfo=UTC)
+    names = {artifacts.new_version(instant) for _ in range(200)}
+    assert len(names) == 200
+    assert all(n.startswith("20261125-011208-") for n in names)
+    assert artifacts.new_version(instant) < artifacts.new_version(instant + timedelta(seconds=1))
+    for name in list(names)[:2]:
+        _save(tmp_path, name)
 
 
 def test_load_refuses_a_tampered_file(tmp_path: Path) -> None:

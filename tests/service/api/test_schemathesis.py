@@ -1,6 +1,7 @@
 """OpenAPI-driven fuzzing (schemathesis) of every documented operation: no 5xx, ever.
 
-A bounded number of generated requests per operation (``max_examples=20``), sent with an admin
+A bounded number of generated requests per operation (``max_examples=20``, or
+``REDLENS_FUZZ_EXAMPLES``), sent with an admin
 key of a seeded workspace so that routes run past authentication. ``DELETE /v1/keys/{key_id}`` is
 left out: generated ids would revoke the key the fuzzing uses (it is tested in test_isolation).
 Operations are walked in one test (schemathesis' lazy pytest fixtures do not run on this pytest
@@ -9,6 +10,7 @@ version); every failing operation is reported with its request.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -20,7 +22,8 @@ from schemathesis.core.result import Ok
 from tests.service.api.conftest import TestClient, auth
 from tests.service.api.factories import seed_world
 
-MAX_EXAMPLES = 20
+# REDLENS_FUZZ_EXAMPLES raises the count for a longer exploration run on a developer's machine.
+MAX_EXAMPLES = int(os.environ.get("REDLENS_FUZZ_EXAMPLES", "20"))
 SKIPPED = {("DELETE", "/v1/keys/{key_id}")}
 
 

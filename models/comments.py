@@ -594,6 +594,14 @@ class CommentModels:
     def version(self) -> str:
         return f"sentiment:{self.sentiment_version}+intents:{self.intents_version}"
 
+    def version_of(self, task: str) -> str:
+        """The version serving ``task`` ("sentiment" or "intents")."""
+        if task == "sentiment":
+            return self.sentiment_version
+        if task == "intents":
+            return self.intents_version
+        raise ValueError(f"unknown task {task!r}: expected 'sentiment' or 'intents'")
+
     @property
     def shares_features(self) -> bool:
         """True when both pipelines were trained on one fitted feature union (computed once per batch)."""

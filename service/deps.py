@@ -14,7 +14,8 @@ Route handlers declare what they need and get it ready to use::
 * :data:`KolDep`, :data:`CampaignDep`, :data:`JobDep`, :data:`TrainingJobDep`: a row of the
   caller's workspace from the path id, or the one ``not-found`` problem. A row of another
   workspace is indistinguishable from a missing one.
-* :data:`ModelsDep`: the serving comment models (503 problem when none are loaded).
+* :data:`ModelsDep`: the comment models serving the caller's workspace (503 problem when none
+  are loaded).
 """
 
 from __future__ import annotations
@@ -188,8 +189,9 @@ def get_workspace(principal: ReadPrincipal, session: SessionDep) -> Workspace:
 WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
 
 
-def get_models(services: ServicesDep) -> CommentModels:
-    return services.holder.require()
+def get_models(services: ServicesDep, principal: PrincipalDep, session: SessionDep) -> CommentModels:
+    """The models the caller's workspace is served (its own promoted versions, else the deployment's)."""
+    return services.holder.for_workspace(session, principal.workspace_id)
 
 
 ModelsDep = Annotated[CommentModels, Depends(get_models)]

@@ -45,7 +45,7 @@ from service.ingest import FileSummary, IngestProgress, IngestSummary, ingest_fi
 from service.ingest.core import peek_format
 from service.ingest.formats import KIND_ORDER
 from service.metrics import ApiMetrics
-from service.serving import ModelHolder, record_trained
+from service.serving import ModelHolder, record_trained, serving_versions
 from service.store.repositories import (
     create_training_job,
     fail_stale_training_jobs,
@@ -428,9 +428,9 @@ def ingest_and_analyze(
         if writing is not None:
             writing(False)
     analysed = 0
-    models = services.holder.models
     with services.session_factory() as session:
         note_ids = _touched_note_ids(session, workspace_id, summary)
+        models = services.holder.for_workspace(session, workspace_id) if services.holder.models else None
     if models is not None and note_ids:
         if progress is not None:
             progress(0.8, f"analysing comments of {len(note_ids)} notes")
@@ -507,9 +507,16 @@ def run_training_job(ctx: JobContext) -> dict[str, Any]:
     if extra.empty:
         raise JobFailed("no labelled rows: upload a CSV (text + label columns) or a Label Studio export")
     ctx.progress(0.01, f"{len(extra)} labelled rows")
+    with ctx.services.session_factory() as session:
+        serving = (
+            serving_versions(session, ctx.services.holder, ctx.workspace_id)
+            if ctx.services.holder.models is not None
+            else None
+        )
     result = retrain(
         extra,
         tasks=tasks,
+        current_versions=serving,
         models_dir=settings.models_dir,
         corpus_dir=settings.training_corpus_dir,
         with_public=settings.training_public_data,

@@ -556,6 +556,11 @@ class ServingOut(_Out):
     sentiment: str
     intents: str
     model_version: str
+    promoted_by_workspace: list[str] = Field(
+        default_factory=list,
+        description="tasks whose version this workspace promoted for itself; the others follow the "
+        "deployment's current version",
+    )
 
 
 class ModelsOut(_Out):
@@ -568,6 +573,7 @@ class ModelsOut(_Out):
                         "sentiment": "20261124-233348-eac1b8",
                         "intents": "20261124-233703-bdc2f5",
                         "model_version": "sentiment:20261124-233348-eac1b8+intents:20261124-233703-bdc2f5",
+                        "promoted_by_workspace": [],
                     },
                     "versions": [
                         {

@@ -1,22 +1,24 @@
 """The serving comment models of one process, promotion and rollback, and cross-process sync.
 
-Models are global to the deployment. ``models/registry.json`` (written by
-:func:`models.artifacts.set_current`) is the source of truth for the current versions on this
-machine; the ``model_version`` table carries them between processes:
+Two levels of "current":
 
-* at start-up the process loads the registry's current versions and records them (and the
-  registry's history) in the table, marking them current there;
-* a promotion or rollback writes the registry and the table in one request, then swaps the
-  process's models: the new :class:`~models.comments.CommentModels` is built completely (the
-  unchanged task's pipeline is reused) and only then assigned, as one reference, so a request
-  sees either the old pair or the new pair, never a mix;
-* every process checks the table at most every ``model_check_seconds`` (the job runner's thread
-  does it, never a request) and loads a version another process promoted, if it is on its disk.
+* The deployment's versions, which every workspace serves by default. ``models/registry.json``
+  (written by :func:`models.artifacts.set_current`, i.e. ``redlens models promote`` run by the
+  operator) is their source of truth on this machine; the shipped rows (``workspace_id`` NULL) of
+  the ``model_version`` table carry them between processes. At start-up the process loads the
+  registry's current versions and marks them current there; every process checks the table at
+  most every ``model_check_seconds`` (the job runner's thread does it, never a request) and loads
+  a version another process made current, if it is on its disk.
+* A workspace's own versions. A workspace admin promotes a version its training job produced
+  (``POST /v1/models/{version}/promote``): that sets ``is_current`` on the workspace's own row
+  only, and only that workspace serves it; every other workspace keeps the deployment's models.
+  Rolling back returns the workspace to the version it served before (its previous own version,
+  else the deployment's). An API key can never change what another workspace is served.
 
-The table queries here are system-level (models are not workspace data): the current version of
-a task is the ``is_current`` row with the latest ``promoted_at`` in any scope, and promoting
-clears ``is_current`` of every other row of that task. Versions trained by a workspace's job are
-recorded with that workspace's id: other workspaces do not see or promote them.
+A model pair is swapped as one reference: the new :class:`~models.comments.CommentModels` is
+built completely (pipelines of unchanged versions are reused) and only then assigned, so a request
+sees either the old pair or the new pair, never a mix. Workspace pairs are looked up per request
+(one small query) and kept in a small LRU cache, so every process follows a promotion at once.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,19 +40,20 @@ from models.artifacts import (
     load_pipeline,
     read_card,
     read_registry,
-    rollback,
-    set_current,
     verify_artifact,
 )
 from models.comments import CommentModels
 from models.labels import TASKS
 from service.errors import Conflict, NotFound, ServiceUnavailable
 from service.metrics import ApiMetrics
-from service.store.repositories import create_model_version, get_model_version
+from service.store.repositories import create_model_version, get_model_version, promote_model_version
 from service.store.tables import ModelVersion
 from service.store.types import utcnow
 
 log = logging.getLogger("redlens.models")
+
+WORKSPACE_PAIRS_CACHED = 4
+"""Model pairs other than the deployment's kept loaded per process (each costs ~100 MB)."""
 
 
 class ModelHolder:
@@ -61,6 +65,7 @@ class ModelHolder:
         self.models: CommentModels | None = None
         self.load_error: str | None = None
         self._swap_lock = threading.RLock()
+        self._pairs: OrderedDict[tuple[str, str], CommentModels] = OrderedDict()
         self._last_check = 0.0
         self._missing_logged: set[tuple[str, str]] = set()
 
@@ -102,16 +107,17 @@ class ModelHolder:
         self.set(models, "startup")
         return models
 
+    def _loaded(self) -> list[CommentModels]:
+        return [m for m in (self.models, *self._pairs.values()) if m is not None]
+
     def build(self, sentiment_version: str, intents_version: str) -> CommentModels:
-        """A complete model pair, reusing the loaded pipeline of a task whose version is unchanged."""
-        current = self.models
-        if current is not None and current.sentiment_version == sentiment_version:
-            sentiment = current.sentiment
-        else:
+        """A complete model pair, reusing any pipeline of the same version this process has loaded."""
+        loaded = self._loaded()
+        sentiment = next((m.sentiment for m in loaded if m.sentiment_version == sentiment_version), None)
+        if sentiment is None:
             sentiment, _ = load_pipeline("sentiment", sentiment_version, self.models_dir)
-        if current is not None and current.intents_version == intents_version:
-            intents = current.intents
-        else:
+        intents = next((m.intents for m in loaded if m.intents_version == intents_version), None)
+        if intents is None:
             intents, _ = load_pipeline("intents", intents_version, self.models_dir)
         return CommentModels(
             sentiment=sentiment,
@@ -120,18 +126,39 @@ class ModelHolder:
             intents_version=intents_version,
         )
 
-    def swap_to(self, task: str, version: str, reason: str) -> CommentModels:
-        """Serve ``version`` for ``task`` (the other task unchanged); swaps are serialised."""
+    def pair(self, sentiment_version: str, intents_version: str) -> CommentModels:
+        """The loaded pair of these versions (the deployment's, or one kept in the LRU cache)."""
+        default = self.require()
+        key = (sentiment_version, intents_version)
+        if key == (default.sentiment_version, default.intents_version):
+            return default
         with self._swap_lock:
-            current = self.require()
-            versions = {
-                "sentiment": current.sentiment_version,
-                "intents": current.intents_version,
-                task: version,
-            }
-            models = self.build(versions["sentiment"], versions["intents"])
-            self.set(models, reason)
+            cached = self._pairs.get(key)
+            if cached is not None:
+                self._pairs.move_to_end(key)
+                return cached
+            try:
+                models = self.build(*key)
+            except ArtifactError as exc:
+                raise ServiceUnavailable(
+                    f"the workspace's models (sentiment {key[0]}, intents {key[1]}) cannot be loaded: "
+                    f"{exc}; roll the workspace back to the deployment's models (POST "
+                    "/v1/models/{version}/rollback)"
+                ) from exc
+            self._pairs[key] = models
+            while len(self._pairs) > WORKSPACE_PAIRS_CACHED:
+                self._pairs.popitem(last=False)
             return models
+
+    def for_workspace(self, session: Session, workspace_id: int) -> CommentModels:
+        """What ``workspace_id`` is served: its own promoted versions, else the deployment's."""
+        default = self.require()
+        own = workspace_current_versions(session, workspace_id)
+        if not own:
+            return default
+        return self.pair(
+            own.get("sentiment", default.sentiment_version), own.get("intents", default.intents_version)
+        )
 
     def sync(self, factory: sessionmaker[Session], *, force: bool = False, interval: float = 10.0) -> bool:
         """Follow a promotion made by another process; returns True when the models changed."""
@@ -168,17 +195,41 @@ class ModelHolder:
         return True
 
 
-def table_current_versions(session: Session) -> dict[str, str]:
-    """System-level: the current version of each task according to the table."""
+def _current_in_scope(session: Session, workspace_id: int | None) -> dict[str, str]:
+    scope = (
+        ModelVersion.workspace_id.is_(None)
+        if workspace_id is None
+        else ModelVersion.workspace_id == workspace_id
+    )
     rows = session.execute(
         select(ModelVersion.task, ModelVersion.version)
-        .where(ModelVersion.is_current.is_(True))
+        .where(ModelVersion.is_current.is_(True), scope)
         .order_by(ModelVersion.promoted_at.desc().nulls_last(), ModelVersion.id.desc())
     ).all()
     out: dict[str, str] = {}
     for task, version in rows:
         out.setdefault(task, version)
     return out
+
+
+def table_current_versions(session: Session) -> dict[str, str]:
+    """System-level: the deployment's current version of each task according to the table."""
+    return _current_in_scope(session, None)
+
+
+def workspace_current_versions(session: Session, workspace_id: int) -> dict[str, str]:
+    """The versions ``workspace_id`` promoted for itself (a task it did not promote is absent)."""
+    return _current_in_scope(session, workspace_id)
+
+
+def serving_versions(session: Session, holder: ModelHolder, workspace_id: int) -> dict[str, str]:
+    """The version of each task ``workspace_id`` is served (its own, else the deployment's)."""
+    default = holder.require()
+    return {
+        "sentiment": default.sentiment_version,
+        "intents": default.intents_version,
+        **workspace_current_versions(session, workspace_id),
+    }
 
 
 def _card_metrics(card: dict[str, Any]) -> dict[str, Any] | None:
@@ -211,7 +262,7 @@ def _mark_current(session: Session, row: ModelVersion) -> None:
     lock before reading anything (SQLite; see :func:`service.deps.start_writing`)."""
     session.execute(
         update(ModelVersion)
-        .where(ModelVersion.task == row.task, ModelVersion.id != row.id)
+        .where(ModelVersion.task == row.task, ModelVersion.workspace_id.is_(None), ModelVersion.id != row.id)
         .values(is_current=False)
     )
     row.is_current = True
@@ -237,6 +288,13 @@ def record_registry(session: Session, models_dir: Path) -> None:
         current = entry.get("current")
         if current and (models_dir / task / str(current)).is_dir():
             row = _ensure_row(session, task, str(current), models_dir, None)
+            if row.workspace_id is not None:
+                # The operator made a workspace-trained version the deployment's: it is shipped now.
+                log.info(
+                    "%s %s (trained by workspace %s) is the deployment's now", task, current, row.workspace_id
+                )
+                row.workspace_id = None
+                row.is_current = False
             if not row.is_current or table_current_versions(session).get(task) != row.version:
                 _mark_current(session, row)
 
@@ -289,38 +347,79 @@ class PromotionResult:
     serving: str
 
 
-def promote(session: Session, holder: ModelHolder, row: ModelVersion) -> PromotionResult:
-    """Make ``row`` the current version: registry.json, the table, then this process's models."""
-    try:
-        verify_artifact(row.task, row.version, holder.models_dir)
-    except ArtifactError as exc:
-        raise Conflict(f"model {row.task} {row.version} cannot be promoted: {exc}") from exc
-    previous = current_version(row.task, holder.models_dir)
-    if previous != row.version:
-        set_current(row.task, row.version, holder.models_dir)
-    _write_phase(session)
-    _mark_current(session, row)
-    session.commit()
-    models = holder.swap_to(row.task, row.version, "promoted")
+def promote(session: Session, holder: ModelHolder, row: ModelVersion, workspace_id: int) -> PromotionResult:
+    """Make ``row`` the version ``workspace_id`` is served (for that workspace only).
+
+    A workspace's own version becomes its current one. The deployment's current version, promoted
+    by a workspace, ends the workspace's own choice. Any other shipped version is refused: switching
+    the deployment's models is the operator's ``redlens models promote``.
+    """
+    previous = serving_versions(session, holder, workspace_id)[row.task]
+    if row.workspace_id is None:
+        deployment = table_current_versions(session).get(row.task) or holder.require().version_of(row.task)
+        if row.version != deployment:
+            raise Conflict(
+                f"{row.task} {row.version} is a shipped version that is not the deployment's current one "
+                f"({deployment}): the deployment's models are switched for every workspace by an operator "
+                f"with `redlens models promote {row.task} {row.version}`; a workspace promotes "
+                "versions its own training jobs produced"
+            )
+        _write_phase(session)
+        session.execute(
+            update(ModelVersion)
+            .where(ModelVersion.task == row.task, ModelVersion.workspace_id == workspace_id)
+            .values(is_current=False)
+        )
+        session.commit()
+    else:
+        try:
+            verify_artifact(row.task, row.version, holder.models_dir)
+        except ArtifactError as exc:
+            raise Conflict(f"model {row.task} {row.version} cannot be promoted: {exc}") from exc
+        _write_phase(session)
+        promote_model_version(session, row.task, row.version, workspace_id=workspace_id)
+        session.commit()
+    models = holder.for_workspace(session, workspace_id)
+    log.info(
+        "workspace %s now serves %s (%s %s promoted)", workspace_id, models.version, row.task, row.version
+    )
     return PromotionResult(row.task, row.version, previous, models.version)
 
 
-def roll_back(session: Session, holder: ModelHolder, row: ModelVersion) -> PromotionResult:
-    """Undo ``row``'s promotion: the registry's previous version of its task becomes current."""
-    current = current_version(row.task, holder.models_dir)
+def roll_back(session: Session, holder: ModelHolder, row: ModelVersion, workspace_id: int) -> PromotionResult:
+    """Undo the workspace's promotion of ``row``: the version it was served before returns (its
+    previously promoted own version, else the deployment's)."""
+    current = serving_versions(session, holder, workspace_id)[row.task]
     if current != row.version:
         raise Conflict(
-            f"{row.task} {row.version} is not the current version ({current}); rollback undoes the current version"
+            f"{row.task} {row.version} is not this workspace's current version ({current}); rollback "
+            "undoes the current version"
         )
-    try:
-        previous = rollback(row.task, holder.models_dir)
-    except ArtifactError as exc:
-        raise Conflict(str(exc)) from exc
+    if row.workspace_id is None or not row.is_current:
+        raise Conflict(
+            f"this workspace serves the deployment's {row.task} version {row.version}, which only an "
+            f"operator rolls back (`redlens models rollback {row.task}`); a workspace rolls back versions "
+            "it promoted"
+        )
+    before = row.promoted_at
     _write_phase(session)
-    session.execute(update(ModelVersion).where(ModelVersion.task == row.task).values(is_current=False))
-    target = _ensure_row(session, row.task, previous, holder.models_dir, None)
-    target.is_current = True
-    target.promoted_at = utcnow()
+    row.is_current = False
+    earlier = session.scalar(
+        select(ModelVersion)
+        .where(
+            ModelVersion.task == row.task,
+            ModelVersion.workspace_id == workspace_id,
+            ModelVersion.id != row.id,
+            ModelVersion.promoted_at.is_not(None),
+            *([ModelVersion.promoted_at < before] if before is not None else []),
+        )
+        .order_by(ModelVersion.promoted_at.desc(), ModelVersion.id.desc())
+        .limit(1)
+    )
+    if earlier is not None:
+        earlier.is_current = True  # its promoted_at stays: a further rollback goes further back
     session.commit()
-    models = holder.swap_to(row.task, previous, "rolled back")
-    return PromotionResult(row.task, previous, row.version, models.version)
+    models = holder.for_workspace(session, workspace_id)
+    restored = models.version_of(row.task)
+    log.info("workspace %s rolled %s back from %s to %s", workspace_id, row.task, row.version, restored)
+    return PromotionResult(row.task, restored, row.version, models.version)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -526,12 +526,14 @@ def retrain(
     with_public: bool = True,
     grid: bool = False,
     progress: Progress = _noop,
+    current_versions: Mapping[str, str] | None = None,
 ) -> RetrainResult:
     """Train new versions with ``extra`` labelled rows added to the training side, and compare.
 
     This is what a training job runs. The new versions are saved but not promoted; the result holds,
     per task, the new version and its test metrics next to the current version's metrics computed
-    in the same call on the same test rows.
+    in the same call on the same test rows. ``current_versions`` names the versions to compare with
+    (what the training workspace is served); by default the registry's current ones.
     """
     from models.artifacts import ArtifactError, current_version, load_pipeline
 
@@ -555,7 +557,7 @@ def retrain(
             "metrics": art.card["metrics"],
             "extra_rows": len(data.extra),
         }
-        cur = current_version(task, models_dir)
+        cur = (current_versions or {}).get(task) or current_version(task, models_dir)
         if cur is not None:
             try:
                 pipe, _ = load_pipeline(task, cur, models_dir)

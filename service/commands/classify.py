@@ -251,9 +251,33 @@ def models_show(task: str, version: Annotated[str | None, typer.Argument()] = No
     typer.echo(path.read_text(encoding="utf-8"))
 
 
+def _announce_to_servers() -> None:
+    """Record the registry's current versions in the database, which running servers poll (~10 s)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from service.config import get_settings
+    from service.serving import record_registry
+    from service.store.engine import make_engine, make_session_factory
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            record_registry(session, settings.models_dir)
+            session.commit()
+        console.print("running servers on this database switch within about 10 s")
+    except SQLAlchemyError as exc:
+        console.print(
+            f"[yellow]database not updated ({exc.__class__.__name__}); servers switch on restart[/yellow]"
+        )
+    finally:
+        engine.dispose()
+
+
 @models_app.command("promote")
 def models_promote(task: str, version: str) -> None:
-    """Make a version current (after verifying its hash and library versions)."""
+    """Make a version the deployment's current one, for every workspace that did not promote its own
+    (after verifying its hash and library versions)."""
     from models.artifacts import ArtifactError, set_current
 
     try:
@@ -261,11 +285,12 @@ def models_promote(task: str, version: str) -> None:
     except ArtifactError as exc:
         raise _fail(str(exc)) from exc
     console.print(f"{task} {version} is current")
+    _announce_to_servers()
 
 
 @models_app.command("rollback")
 def models_rollback(task: str) -> None:
-    """Return to the previously current version."""
+    """Return the deployment to its previously current version."""
     from models.artifacts import ArtifactError, rollback
 
     try:
@@ -273,6 +298,7 @@ def models_rollback(task: str) -> None:
     except ArtifactError as exc:
         raise _fail(str(exc)) from exc
     console.print(f"{task} rolled back to {v}")
+    _announce_to_servers()
 
 
 @models_app.command("ensure")

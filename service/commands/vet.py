@@ -20,7 +20,7 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 @contextmanager
 def workspace_session(slug: str) -> Iterator[tuple[Session, sessionmaker[Session], Workspace, Any]]:
-    """A session on the configured database, the workspace ``slug`` and the serving models."""
+    """A session on the configured database, the workspace ``slug`` and the models it is served."""
     from service.config import get_settings
     from service.serving import ModelHolder
     from service.store.engine import make_engine, make_session_factory
@@ -35,10 +35,9 @@ def workspace_session(slug: str) -> Iterator[tuple[Session, sessionmaker[Session
             if workspace is None:
                 raise fail(f"no workspace {slug!r} (try `redlens demo` for the demo workspace)")
             holder = ModelHolder(settings.models_dir)
-            models = holder.load_current()
-            if models is None:
+            if holder.load_current() is None:
                 raise fail(f"comment models not loaded: {holder.load_error}")
-            yield session, factory, workspace, models
+            yield session, factory, workspace, holder.for_workspace(session, workspace.id)
     finally:
         engine.dispose()
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 from service.deps import AdminPrincipal, ReadPrincipal, ServicesDep, SessionDep
 from service.errors import problem_responses
 from service.schemas import ModelsOut, ModelVersionOut, PromotionOut, ServingOut
-from service.serving import find_visible_version, promote, roll_back
+from service.serving import find_visible_version, promote, roll_back, workspace_current_versions
 from service.store.repositories import list_model_versions
 
 router = APIRouter(
@@ -25,22 +25,28 @@ Task = Annotated[
 
 @router.get("", response_model=ModelsOut, summary="Serving versions and every version this workspace can see")
 def list_versions(principal: ReadPrincipal, session: SessionDep, services: ServicesDep) -> ModelsOut:
-    """Models are global to the deployment; trained versions are visible to the workspace that
-    trained them. Each version carries its test metrics."""
-    models = services.holder.models
+    """``serving`` is what this workspace is served: the versions it promoted for itself, else the
+    deployment's. Trained versions are visible only to the workspace that trained them
+    (``origin``); ``is_current`` marks the versions serving this workspace. Each version carries
+    its test metrics."""
+    models = services.holder.models and services.holder.for_workspace(session, principal.workspace_id)
+    own = workspace_current_versions(session, principal.workspace_id)
     rows = list_model_versions(session, workspace_id=principal.workspace_id)
     return ModelsOut(
         serving=None
         if models is None
         else ServingOut(
-            sentiment=models.sentiment_version, intents=models.intents_version, model_version=models.version
+            sentiment=models.sentiment_version,
+            intents=models.intents_version,
+            model_version=models.version,
+            promoted_by_workspace=sorted(own),
         ),
         versions=[
             ModelVersionOut(
                 task=r.task,  # type: ignore[arg-type]
                 version=r.version,
                 created_at=r.created_at,
-                is_current=r.is_current,
+                is_current=models is not None and r.version == models.version_of(r.task),
                 promoted_at=r.promoted_at,
                 origin="shipped" if r.workspace_id is None else "this_workspace",
                 metrics=r.metrics,
@@ -54,16 +60,18 @@ def list_versions(principal: ReadPrincipal, session: SessionDep, services: Servi
 @router.post(
     "/{version}/promote",
     response_model=PromotionOut,
-    summary="Make a version current (admin); swaps the serving model without restart",
+    summary="Serve a version to this workspace (admin); swaps its models without restart",
     responses=problem_responses(503),
 )
 def promote_version(
     version: Version, principal: AdminPrincipal, session: SessionDep, services: ServicesDep, task: Task = None
 ) -> PromotionOut:
-    """Writes models/registry.json and the model table, then swaps this process's model pair
-    atomically; other processes follow within ~10 s."""
+    """Only this workspace is affected: a version its training job produced becomes its current one
+    (every process serves it from the next request); promoting the deployment's current version
+    ends the workspace's own choice. Other shipped versions are switched for the whole deployment
+    by the operator (`redlens models promote`), never through a workspace key (409)."""
     row = find_visible_version(session, version, principal.workspace_id, task)
-    result = promote(session, services.holder, row)
+    result = promote(session, services.holder, row, principal.workspace_id)
     return PromotionOut(
         task=result.task,
         version=result.version,
@@ -81,9 +89,10 @@ def promote_version(
 def rollback_version(
     version: Version, principal: AdminPrincipal, session: SessionDep, services: ServicesDep, task: Task = None
 ) -> PromotionOut:
-    """``version`` must be the current version of its task; the one current before it returns."""
+    """``version`` must be a version this workspace promoted and still serves; the version it was
+    served before returns (its previous own version, else the deployment's)."""
     row = find_visible_version(session, version, principal.workspace_id, task)
-    result = roll_back(session, services.holder, row)
+    result = roll_back(session, services.holder, row, principal.workspace_id)
     return PromotionOut(
         task=result.task,
         version=result.version,

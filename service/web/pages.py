@@ -38,6 +38,7 @@ from service.jobs import job_kind
 from service.reports.html_report import LABELS, OVERVIEW_NAMES
 from service.routes.ingest import MAX_FILES
 from service.security import Principal, authenticate, clear_auth_cookie, set_auth_cookie
+from service.serving import workspace_current_versions
 from service.store.repositories import (
     campaign_rows,
     comments_for_notes,
@@ -260,7 +261,7 @@ def kols_page(
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = min(page, pages)
     shown = kols[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    models = services.holder.models
+    models = services.holder.for_workspace(session, workspace.id) if services.holder.models else None
     rows = []
     cache = _summary_cache(services)
     for kol in shown:
@@ -406,19 +407,26 @@ def models_page(
         registry = read_registry(models_dir)
     except (ArtifactError, OSError, ValueError):
         registry = {}
-    serving = services.holder.models
+    serving = services.holder.for_workspace(session, workspace.id) if services.holder.models else None
+    own = workspace_current_versions(session, workspace.id)
     by_task: dict[str, list[dict[str, Any]]] = {"sentiment": [], "intents": []}
     for row in list_model_versions(session, workspace_id=workspace.id):
         if row.task not in by_task:
             continue
-        entry = registry.get(row.task) or {}
-        current = entry.get("current")
+        deployment = (registry.get(row.task) or {}).get("current")
+        current = serving.version_of(row.task) if serving else deployment
         try:
             card: dict[str, Any] = read_card(row.task, row.version, models_dir)
         except (ArtifactError, OSError, ValueError) as exc:
             card = {"_error": f"card not readable: {exc}"}
         by_task[row.task].append(
-            model_version_view(row, card, history=entry.get("history") or [], current=current)
+            model_version_view(
+                row,
+                card,
+                current=current,
+                deployment=deployment,
+                promoted_here=own.get(row.task) == row.version,
+            )
         )
     return _page(
         request,
@@ -428,6 +436,7 @@ def models_page(
         "models",
         by_task=by_task,
         serving=serving,
+        promoted_here=sorted(own),
         load_error=services.holder.load_error,
         can_promote=principal.has("admin"),
     )

@@ -302,9 +302,17 @@ def _metric_sets(metrics: Mapping[str, Any] | None) -> list[dict[str, Any]]:
 
 
 def model_version_view(
-    row: Any, card: Mapping[str, Any] | None, *, history: Sequence[str], current: str | None
+    row: Any,
+    card: Mapping[str, Any] | None,
+    *,
+    current: str | None,
+    deployment: str | None,
+    promoted_here: bool,
 ) -> dict[str, Any]:
-    """One model version with its card for the models page."""
+    """One model version with its card for the models page. ``current`` is the version serving
+    the workspace, ``deployment`` the deployment's current one; ``promoted_here`` says the workspace
+    chose it (and so can roll it back). A workspace can promote its own versions, and the
+    deployment's current one (to end its own choice), nothing else."""
     card = card or {}
     metrics = row.metrics if row.metrics else card.get("metrics")
     return {
@@ -314,7 +322,8 @@ def model_version_view(
         "is_current": row.version == current,
         "created_at": row.created_at,
         "promoted_at": row.promoted_at,
-        "can_roll_back": row.version == current and bool(history),
+        "can_roll_back": row.version == current and promoted_here,
+        "can_promote": row.version != current and (row.workspace_id is not None or row.version == deployment),
         "description": card.get("description"),
         "training_data": [
             f"{k.replace('_', ' ')}: {_shown(v)}" for k, v in (card.get("training_data") or {}).items()

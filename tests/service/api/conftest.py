@@ -39,6 +39,7 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "api"
 LABELLED = FIXTURES / "labelled_comments.csv"
 SENTIMENT_V1 = "20260101-000000-aaaaaa"
 SENTIMENT_V2 = "20260102-000000-bbbbbb"
+SENTIMENT_V3 = "20260103-000000-dddddd"
 INTENTS_V1 = "20260101-000000-cccccc"
 
 
@@ -61,7 +62,7 @@ def _card(kind: str, n: int) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def models_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A models folder with two sentiment versions (v1 current) and one intents version."""
+    """A models folder with three sentiment versions (v1 current) and one intents version."""
     rows = read_labelled()
     texts = [r["text"] for r in rows]
     features = build_features(min_df=1, max_word_features=5000, max_char_features=5000)
@@ -71,7 +72,7 @@ def models_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert set(y) == set(SENTIMENTS)
     Y = np.asarray([[1 if name in r["intent_set"] else 0 for name in INTENTS] for r in rows])
     folder = tmp_path_factory.mktemp("models")
-    for version, C in ((SENTIMENT_V1, 1.0), (SENTIMENT_V2, 8.0)):
+    for version, C in ((SENTIMENT_V1, 1.0), (SENTIMENT_V2, 8.0), (SENTIMENT_V3, 0.5)):
         clf = LogisticRegression(C=C, max_iter=2000, class_weight="balanced", random_state=0).fit(X, y)
         save_artifact(
             Pipeline([("features", features), ("clf", clf)]),

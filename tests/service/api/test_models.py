@@ -1,4 +1,9 @@
-"""GET /v1/models, promote and rollback: atomic swap without restart, other processes follow."""
+"""GET /v1/models, promote and rollback.
+
+A workspace admin changes what its own workspace is served, never another workspace's; the
+deployment's models are switched by the operator (``redlens models promote``, which updates the
+registry and the table), and every process follows that within seconds.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +15,15 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from models.artifacts import current_version
+from models.artifacts import current_version, set_current
 from service.config import Settings
 from service.main import create_app
-from service.serving import table_current_versions
+from service.serving import record_registry, table_current_versions
 from service.store.repositories import create_model_version
-from tests.service.api.conftest import INTENTS_V1, SENTIMENT_V1, SENTIMENT_V2, auth
+from tests.service.api.conftest import INTENTS_V1, SENTIMENT_V1, SENTIMENT_V2, SENTIMENT_V3, auth
 from tests.service.api.factories import World
+
+DEFAULT = f"sentiment:{SENTIMENT_V1}+intents:{INTENTS_V1}"
 
 
 @pytest.fixture
@@ -32,11 +39,20 @@ def _served(client: TestClient, key: str) -> str:
     return str(body["model_version"])
 
 
-def _record_v2(app: FastAPI, workspace_id: int | None = None) -> None:
+def _record(app: FastAPI, version: str, workspace_id: int | None = None) -> None:
+    """Record a sentiment version as a workspace's training job (or a shipped one, ``None``)."""
     with app.state.services.session_factory() as session, session.begin():
         create_model_version(
-            session, "sentiment", SENTIMENT_V2, "x", "0" * 64, {"tiny": True}, workspace_id=workspace_id
+            session, "sentiment", version, "x", "0" * 64, {"tiny": True}, workspace_id=workspace_id
         )
+
+
+def _operator_promotes(app: FastAPI, models_dir: Path, version: str) -> None:
+    """What `redlens models promote sentiment VERSION` does: the registry, then the table."""
+    set_current("sentiment", version, models_dir)
+    with app.state.services.session_factory() as session:
+        record_registry(session, models_dir)
+        session.commit()
 
 
 def test_models_lists_serving_and_recorded_versions(client: TestClient, world: World) -> None:
@@ -44,45 +60,93 @@ def test_models_lists_serving_and_recorded_versions(client: TestClient, world: W
     assert body["serving"] == {
         "sentiment": SENTIMENT_V1,
         "intents": INTENTS_V1,
-        "model_version": f"sentiment:{SENTIMENT_V1}+intents:{INTENTS_V1}",
+        "model_version": DEFAULT,
+        "promoted_by_workspace": [],
     }
     current = {(v["task"], v["version"]) for v in body["versions"] if v["is_current"]}
     assert current == {("sentiment", SENTIMENT_V1), ("intents", INTENTS_V1)}
     assert all(v["origin"] == "shipped" for v in body["versions"])
 
 
-def test_promote_swaps_the_serving_model_without_restart(
+def test_promoting_its_own_version_changes_only_that_workspace(
     client: TestClient, world: World, app: FastAPI, models_dir: Path
 ) -> None:
-    _record_v2(app, world.a.workspace_id)
-    before = _served(client, world.a.reader)
+    _record(app, SENTIMENT_V2, world.a.workspace_id)
     response = client.post(f"/v1/models/{SENTIMENT_V2}/promote", headers=auth(world.a.admin))
     assert response.status_code == 200, response.text
     assert response.json()["previous_version"] == SENTIMENT_V1
-    after = _served(client, world.a.reader)
-    assert before == f"sentiment:{SENTIMENT_V1}+intents:{INTENTS_V1}"
-    assert after == f"sentiment:{SENTIMENT_V2}+intents:{INTENTS_V1}"
-    assert current_version("sentiment", models_dir) == SENTIMENT_V2
-    registry = json.loads((models_dir / "registry.json").read_text())
-    assert registry["sentiment"]["history"] == [SENTIMENT_V1]
+    assert response.json()["serving"] == f"sentiment:{SENTIMENT_V2}+intents:{INTENTS_V1}"
+    assert _served(client, world.a.reader) == f"sentiment:{SENTIMENT_V2}+intents:{INTENTS_V1}"
+    # the other workspace, the registry and the deployment's current version are untouched
+    assert _served(client, world.b.reader) == DEFAULT
+    assert current_version("sentiment", models_dir) == SENTIMENT_V1
     with app.state.services.session_factory() as session:
-        assert table_current_versions(session)["sentiment"] == SENTIMENT_V2
-    # the other workspace is served the same (global) model
-    assert _served(client, world.b.reader) == after
+        assert table_current_versions(session)["sentiment"] == SENTIMENT_V1
+    listed = client.get("/v1/models", headers=auth(world.a.reader)).json()
+    assert listed["serving"]["promoted_by_workspace"] == ["sentiment"]
+    assert {v["version"] for v in listed["versions"] if v["is_current"]} == {SENTIMENT_V2, INTENTS_V1}
+    other = client.get("/v1/models", headers=auth(world.b.reader)).json()
+    assert SENTIMENT_V2 not in {v["version"] for v in other["versions"]}
+    assert other["serving"]["promoted_by_workspace"] == []
 
 
-def test_rollback_restores_the_previous_version(client: TestClient, world: World, app: FastAPI) -> None:
-    _record_v2(app)
-    assert client.post(f"/v1/models/{SENTIMENT_V2}/promote", headers=auth(world.a.admin)).status_code == 200
-    not_current = client.post(f"/v1/models/{SENTIMENT_V1}/rollback", headers=auth(world.a.admin))
+def test_a_workspace_key_cannot_switch_the_deployment(
+    client: TestClient, world: World, app: FastAPI, models_dir: Path
+) -> None:
+    _record(app, SENTIMENT_V2)  # shipped, not current
+    response = client.post(f"/v1/models/{SENTIMENT_V2}/promote", headers=auth(world.a.admin))
+    assert response.status_code == 409
+    assert "redlens models promote sentiment" in response.json()["detail"]
+    assert _served(client, world.a.reader) == DEFAULT
+    assert _served(client, world.b.reader) == DEFAULT
+    assert current_version("sentiment", models_dir) == SENTIMENT_V1
+    rollback = client.post(f"/v1/models/{SENTIMENT_V1}/rollback", headers=auth(world.a.admin))
+    assert rollback.status_code == 409
+    assert "operator" in rollback.json()["detail"]
+    # another workspace's version is invisible: 404, not 409
+    _record(app, SENTIMENT_V3, world.b.workspace_id)
+    assert client.post(f"/v1/models/{SENTIMENT_V3}/promote", headers=auth(world.a.admin)).status_code == 404
+
+
+def test_rollback_walks_back_through_the_workspace_promotions(
+    client: TestClient, world: World, app: FastAPI
+) -> None:
+    _record(app, SENTIMENT_V2, world.a.workspace_id)
+    _record(app, SENTIMENT_V3, world.a.workspace_id)
+    admin = auth(world.a.admin)
+    assert client.post(f"/v1/models/{SENTIMENT_V2}/promote", headers=admin).status_code == 200
+    assert client.post(f"/v1/models/{SENTIMENT_V3}/promote", headers=admin).status_code == 200
+    assert _served(client, world.a.reader).startswith(f"sentiment:{SENTIMENT_V3}")
+    not_current = client.post(f"/v1/models/{SENTIMENT_V2}/rollback", headers=admin)
     assert not_current.status_code == 409
     assert not_current.json()["type"] == "https://redlens.dev/problems/conflict"
-    response = client.post(f"/v1/models/{SENTIMENT_V2}/rollback", headers=auth(world.a.admin))
+
+    back = client.post(f"/v1/models/{SENTIMENT_V3}/rollback", headers=admin)
+    assert back.status_code == 200, back.text
+    assert (back.json()["version"], back.json()["previous_version"]) == (SENTIMENT_V2, SENTIMENT_V3)
+    assert _served(client, world.a.reader).startswith(f"sentiment:{SENTIMENT_V2}")
+
+    back = client.post(f"/v1/models/{SENTIMENT_V2}/rollback", headers=admin)
+    assert back.status_code == 200, back.text
+    assert back.json()["version"] == SENTIMENT_V1
+    assert _served(client, world.a.reader) == DEFAULT
+    assert client.post(f"/v1/models/{SENTIMENT_V1}/rollback", headers=admin).status_code == 409
+
+
+def test_promoting_the_deployment_version_ends_the_workspace_choice(
+    client: TestClient, world: World, app: FastAPI
+) -> None:
+    _record(app, SENTIMENT_V2, world.a.workspace_id)
+    admin = auth(world.a.admin)
+    assert client.post(f"/v1/models/{SENTIMENT_V2}/promote", headers=admin).status_code == 200
+    response = client.post(f"/v1/models/{SENTIMENT_V1}/promote", headers=admin)
     assert response.status_code == 200, response.text
-    assert response.json()["version"] == SENTIMENT_V1
-    assert _served(client, world.a.reader) == f"sentiment:{SENTIMENT_V1}+intents:{INTENTS_V1}"
-    nothing_left = client.post(f"/v1/models/{SENTIMENT_V1}/rollback", headers=auth(world.a.admin))
-    assert nothing_left.status_code == 409
+    assert (response.json()["version"], response.json()["previous_version"]) == (SENTIMENT_V1, SENTIMENT_V2)
+    assert _served(client, world.a.reader) == DEFAULT
+    assert (
+        client.get("/v1/models", headers=auth(world.a.reader)).json()["serving"]["promoted_by_workspace"]
+        == []
+    )
 
 
 def test_unknown_or_malformed_versions(client: TestClient, world: World) -> None:
@@ -92,45 +156,65 @@ def test_unknown_or_malformed_versions(client: TestClient, world: World) -> None
     assert traversal.status_code in (404, 422)
 
 
-def test_a_second_process_follows_a_promotion(
+def test_other_processes_serve_a_workspace_promotion_at_once(
     settings: Settings, world: World, app: FastAPI, client: TestClient
 ) -> None:
     """Two apps on one database and models folder stand for two server processes."""
-    _record_v2(app)
+    _record(app, SENTIMENT_V2, world.a.workspace_id)
     other = create_app(settings, calibration=None)
     with TestClient(other) as other_client:
-        assert _served(other_client, world.a.reader).startswith(f"sentiment:{SENTIMENT_V1}")
+        assert _served(other_client, world.a.reader) == DEFAULT
         assert (
             client.post(f"/v1/models/{SENTIMENT_V2}/promote", headers=auth(world.a.admin)).status_code == 200
         )
-        holder = other.state.services.holder
-        changed = holder.sync(other.state.services.session_factory, force=True)
-        assert changed
         assert _served(other_client, world.a.reader).startswith(f"sentiment:{SENTIMENT_V2}")
-        assert not holder.sync(other.state.services.session_factory, force=True)
-
-
-def test_a_restarted_process_serves_the_registry_version(
-    settings: Settings, world: World, app: FastAPI, client: TestClient
-) -> None:
-    _record_v2(app)
-    assert client.post(f"/v1/models/{SENTIMENT_V2}/promote", headers=auth(world.a.admin)).status_code == 200
+        assert _served(other_client, world.b.reader) == DEFAULT
     with TestClient(create_app(settings, calibration=None)) as restarted:
         assert _served(restarted, world.a.reader).startswith(f"sentiment:{SENTIMENT_V2}")
+        assert _served(restarted, world.b.reader) == DEFAULT
 
 
-def test_the_housekeeper_follows_a_promotion_without_being_asked(
-    settings: Settings, world: World, app: FastAPI, client: TestClient
+def test_a_second_process_follows_the_operator_switching_the_deployment(
+    settings: Settings, world: World, app: FastAPI, client: TestClient, models_dir: Path
 ) -> None:
-    _record_v2(app)
+    _record(app, SENTIMENT_V2)
     other = create_app(settings, calibration=None)
     with TestClient(other) as other_client:
-        assert (
-            client.post(f"/v1/models/{SENTIMENT_V2}/promote", headers=auth(world.a.admin)).status_code == 200
-        )
+        assert _served(other_client, world.a.reader) == DEFAULT
+        _operator_promotes(app, models_dir, SENTIMENT_V2)
+        holder = other.state.services.holder
+        assert holder.sync(other.state.services.session_factory, force=True)
+        assert _served(other_client, world.a.reader).startswith(f"sentiment:{SENTIMENT_V2}")
+        assert _served(other_client, world.b.reader).startswith(f"sentiment:{SENTIMENT_V2}")
+        assert not holder.sync(other.state.services.session_factory, force=True)
+    registry = json.loads((models_dir / "registry.json").read_text())
+    assert registry["sentiment"]["history"] == [SENTIMENT_V1]
+
+
+def test_the_housekeeper_follows_the_deployment_without_being_asked(
+    settings: Settings, world: World, app: FastAPI, client: TestClient, models_dir: Path
+) -> None:
+    _record(app, SENTIMENT_V2)
+    other = create_app(settings, calibration=None)
+    with TestClient(other) as other_client:
+        _operator_promotes(app, models_dir, SENTIMENT_V2)
         deadline = time.monotonic() + 15
         served = _served(other_client, world.a.reader)
         while not served.startswith(f"sentiment:{SENTIMENT_V2}") and time.monotonic() < deadline:
             time.sleep(0.2)
             served = _served(other_client, world.a.reader)
     assert served.startswith(f"sentiment:{SENTIMENT_V2}")
+
+
+def test_a_workspace_version_the_operator_makes_the_deployments_becomes_shipped(
+    client: TestClient, world: World, app: FastAPI, models_dir: Path
+) -> None:
+    _record(app, SENTIMENT_V2, world.a.workspace_id)
+    _operator_promotes(app, models_dir, SENTIMENT_V2)
+    app.state.services.holder.sync(app.state.services.session_factory, force=True)
+    for key in (world.a.reader, world.b.reader):
+        assert _served(client, key).startswith(f"sentiment:{SENTIMENT_V2}")
+    listed = client.get("/v1/models", headers=auth(world.b.reader)).json()
+    assert {"task": "sentiment", "version": SENTIMENT_V2, "origin": "shipped"}.items() <= next(
+        v for v in listed["versions"] if v["version"] == SENTIMENT_V2
+    ).items()

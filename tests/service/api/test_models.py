@@ -218,3 +218,30 @@ def test_a_workspace_version_the_operator_makes_the_deployments_becomes_shipped(
     assert {"task": "sentiment", "version": SENTIMENT_V2, "origin": "shipped"}.items() <= next(
         v for v in listed["versions"] if v["version"] == SENTIMENT_V2
     ).items()
+
+
+def test_the_models_cli_switches_the_deployment_for_running_servers(
+    settings: Settings, world: World, app: FastAPI, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`redlens models promote` / `rollback` write the registry and the table the servers poll."""
+    from typer.testing import CliRunner
+
+    from service.cli import app as cli
+    from service.config import get_settings
+
+    monkeypatch.setenv("REDLENS_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("REDLENS_MODELS_DIR", str(settings.models_dir))
+    get_settings.cache_clear()
+    try:
+        promoted = CliRunner().invoke(cli, ["models", "promote", "sentiment", SENTIMENT_V2])
+        assert promoted.exit_code == 0, promoted.output
+        assert "switch within about 10 s" in promoted.output
+        app.state.services.holder.sync(app.state.services.session_factory, force=True)
+        assert _served(client, world.b.reader).startswith(f"sentiment:{SENTIMENT_V2}")
+
+        rolled = CliRunner().invoke(cli, ["models", "rollback", "sentiment"])
+        assert rolled.exit_code == 0, rolled.output
+        app.state.services.holder.sync(app.state.services.session_factory, force=True)
+        assert _served(client, world.b.reader) == DEFAULT
+    finally:
+        get_settings.cache_clear()

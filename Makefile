@@ -24,7 +24,7 @@ install: $(STAMP) ## Create .venv and install RedLens with its dev tools (pinned
 run: install ## Set up everything (models, database, demo workspace) and serve http://$(HOST):$(PORT)
 	$(BIN)/redlens models ensure
 	$(BIN)/redlens db upgrade
-	$(BIN)/redlens demo
+	$(BIN)/redlens demo --url http://$(HOST):$(PORT)
 	@echo ""
 	@echo "RedLens is starting on http://$(HOST):$(PORT)  (API docs: http://$(HOST):$(PORT)/docs)"
 	$(BIN)/redlens serve --host $(HOST) --port $(PORT)
@@ -57,7 +57,7 @@ bench-api: install ## Load-test the API (2 workers, loopback): p50/p99 latency a
 	$(BIN)/python -m benchmarks.bench_api
 
 demo: install ## Seed the demo workspace and print its API key
-	$(BIN)/redlens demo
+	$(BIN)/redlens demo --url http://$(HOST):$(PORT)
 
 migrate: install ## Apply database migrations
 	$(BIN)/redlens db upgrade

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 
@@ -10,7 +12,11 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-def demo() -> None:
+def demo(
+    url: Annotated[
+        str, typer.Option(help="where the service will listen, for the example command printed at the end")
+    ] = "http://127.0.0.1:8000",
+) -> None:
     """Create the 'demo' workspace from simulated KOLs (idempotent) and print its API key."""
     from service.config import get_settings
     from service.demo import seed_demo
@@ -45,7 +51,7 @@ def demo() -> None:
     where = "new key, saved in" if result.key_created else "key from"
     typer.echo(f"API key ({where} {result.key_file}, read/write/admin):", err=True)
     typer.echo(result.key)
-    typer.echo('try: curl -H "Authorization: Bearer $KEY" http://127.0.0.1:8000/v1/kols', err=True)
+    typer.echo(f'try: curl -H "Authorization: Bearer $KEY" {url.rstrip("/")}/v1/kols', err=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -94,9 +94,10 @@ def test_cli_demo_refuses_an_unmigrated_database(
 def test_cli_commands_on_the_demo_workspace(settings: Settings, demo_env: Settings, tmp_path: Path) -> None:
     first, _ = _seed(settings)
     runner = CliRunner()
-    again = runner.invoke(cli, ["demo"])
+    again = runner.invoke(cli, ["demo", "--url", "http://127.0.0.1:8123/"])
     assert again.exit_code == 0, again.output
     assert first.key in again.stdout
+    assert "http://127.0.0.1:8123/v1/kols" in again.output
     missing = runner.invoke(cli, ["vet", "nobody", "--workspace", "demo"])
     assert missing.exit_code == 2 and "no KOL" in missing.output
     from service.store.engine import make_engine, make_session_factory

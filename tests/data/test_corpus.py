@@ -11,6 +11,7 @@ from models.labels import INTENTS, SENTIMENTS
 from models.text import normalize
 from training.datasets import (
     CORPUS_COLUMNS,
+    PROJECT_CORPUS_DIR,
     REAL_SOURCES,
     VERTICALS,
     assign_splits,
@@ -116,3 +117,23 @@ def test_second_annotator_sample_refers_to_labelled_rows(labels: pd.DataFrame) -
     )
     assert set(second["provenance"]) <= set(labels["provenance"])
     assert second["sentiment"].isin(SENTIMENTS).all()
+
+
+def _count_table(text: str) -> dict[str, list[int]]:
+    """The "Label counts" table of GUIDELINES.md: row name -> its numbers."""
+    out = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if cells and cells[0] in ("real", "written", "all") and len(cells) == 10:
+            out[cells[0]] = [int(c.replace(",", "")) for c in cells[1:]]
+    return out
+
+
+def test_guidelines_label_counts_match_the_corpus(labels: pd.DataFrame) -> None:
+    """The counts GUIDELINES.md publishes are the corpus's, so they cannot silently go stale."""
+    table = _count_table((PROJECT_CORPUS_DIR.parent / "GUIDELINES.md").read_text(encoding="utf-8"))
+    is_real = labels["provenance"].str.startswith("real:")
+    for name, rows in (("real", labels[is_real]), ("written", labels[~is_real]), ("all", labels)):
+        sentiments = [int((rows["sentiment"] == s).sum()) for s in ("positive", "neutral", "negative")]
+        intents = [int((rows[i] == "1").sum()) for i in INTENTS]
+        assert table[name] == [len(rows), *sentiments, *intents], name

@@ -137,3 +137,17 @@ def test_guidelines_label_counts_match_the_corpus(labels: pd.DataFrame) -> None:
         sentiments = [int((rows["sentiment"] == s).sum()) for s in ("positive", "neutral", "negative")]
         intents = [int((rows[i] == "1").sum()) for i in INTENTS]
         assert table[name] == [len(rows), *sentiments, *intents], name
+
+
+def test_second_pass_agrees_with_the_final_label_unless_adjudicated(labels: pd.DataFrame) -> None:
+    """Final labels are the two passes' shared label, or the adjudicator's where they differed."""
+    second = pd.read_csv(PROJECT_CORPUS_DIR.parent / "agreement" / "second_pass.csv", dtype=str)
+    assert second["id"].is_unique
+    final = labels.set_index("provenance").loc[second["id"]]
+    assert second["sentiment"].isin(SENTIMENTS).all()
+    columns = ["sentiment", *INTENTS]
+    same = (final[columns].to_numpy() == second[columns].to_numpy()).all(axis=1)
+    adjudicated = final["labeller"].str.contains("+adjudicated:", regex=False).to_numpy()
+    assert final["labeller"].str.contains("+second:", regex=False).all()
+    assert (same | adjudicated).all()
+    assert adjudicated.sum() > 0

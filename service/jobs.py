@@ -430,7 +430,7 @@ def ingest_and_analyze(
     analysed = 0
     with services.session_factory() as session:
         note_ids = _touched_note_ids(session, workspace_id, summary)
-        models = services.holder.for_workspace(session, workspace_id) if services.holder.models else None
+        models = services.holder.for_workspace_if_loaded(session, workspace_id)
     if models is not None and note_ids:
         if progress is not None:
             progress(0.8, f"analysing comments of {len(note_ids)} notes")

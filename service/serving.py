@@ -150,6 +150,11 @@ class ModelHolder:
                 self._pairs.popitem(last=False)
             return models
 
+    def for_workspace_if_loaded(self, session: Session, workspace_id: int) -> CommentModels | None:
+        """:meth:`for_workspace`, or ``None`` while no models are loaded (pages and jobs that can
+        still show or store something without them)."""
+        return self.for_workspace(session, workspace_id) if self.models is not None else None
+
     def for_workspace(self, session: Session, workspace_id: int) -> CommentModels:
         """What ``workspace_id`` is served: its own promoted versions, else the deployment's."""
         default = self.require()

@@ -29,7 +29,7 @@ def list_versions(principal: ReadPrincipal, session: SessionDep, services: Servi
     deployment's. Trained versions are visible only to the workspace that trained them
     (``origin``); ``is_current`` marks the versions serving this workspace. Each version carries
     its test metrics."""
-    models = services.holder.models and services.holder.for_workspace(session, principal.workspace_id)
+    models = services.holder.for_workspace_if_loaded(session, principal.workspace_id)
     own = workspace_current_versions(session, principal.workspace_id)
     rows = list_model_versions(session, workspace_id=principal.workspace_id)
     return ModelsOut(

@@ -261,7 +261,7 @@ def kols_page(
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = min(page, pages)
     shown = kols[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    models = services.holder.for_workspace(session, workspace.id) if services.holder.models else None
+    models = services.holder.for_workspace_if_loaded(session, workspace.id)
     rows = []
     cache = _summary_cache(services)
     for kol in shown:
@@ -407,7 +407,7 @@ def models_page(
         registry = read_registry(models_dir)
     except (ArtifactError, OSError, ValueError):
         registry = {}
-    serving = services.holder.for_workspace(session, workspace.id) if services.holder.models else None
+    serving = services.holder.for_workspace_if_loaded(session, workspace.id)
     own = workspace_current_versions(session, workspace.id)
     by_task: dict[str, list[dict[str, Any]]] = {"sentiment": [], "intents": []}
     for row in list_model_versions(session, workspace_id=workspace.id):

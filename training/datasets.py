@@ -60,6 +60,16 @@ VERTICALS = (
     "lifestyle",
 )
 
+# Real comments under product, sponsored and brand-account notes (the register brands pay for).
+COMMERCIAL_FOLDERS = (
+    "xhs_brand_account_threads_bradleon",
+    "xhs_silver_kol_vlogs_trumpmax",
+    "xhs_home_window_opener_and_sidehustle_yujianwen",
+    "xhs_indonesia_travel_tours_digred",
+    "xhs_car_stickers_wraps_zion",
+    "xhs_coupon_deal_notes_noxue",
+)
+
 # Where the text of each real corpus folder lives.
 REAL_SOURCES: dict[str, tuple[str, str, str | None]] = {
     # folder: (file, text column, note-title column)
@@ -68,6 +78,7 @@ REAL_SOURCES: dict[str, tuple[str, str, str | None]] = {
     "xhs_ai_debate_comments": ("comments.csv", "comment_content", "post_title"),
     "xhs_local_identity_comments": ("comments.csv", "text", None),
     "douyin_consumption_downgrade_comments": ("comments.csv", "text", None),
+    **{folder: ("comments.csv", "text", "note_title") for folder in COMMERCIAL_FOLDERS},
 }
 
 SPLIT_SEED = 20261124

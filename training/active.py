@@ -1,0 +1,83 @@
+"""Which unlabelled comments to label next: the current models' uncertainty and disagreement.
+
+Used by the corpus sampler (``training/sample_commercial.py``) and by the labelling page's
+"most useful next" queue, so analysts and the team spend reading time where the models are unsure.
+
+* Uncertainty: one minus the margin between the two most likely sentiment classes, plus, per
+  intent, how close the probability sits to that intent's decision threshold.
+* Disagreement: the sentiment model against an independent reader of the same text (SnowNLP's
+  polarity where it is confident), and the intent flags against the sentiment (a purchase intent
+  flagged on a comment read as negative).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from models.comments import CommentModels, CommentPrediction
+from models.labels import SENTIMENTS
+
+
+@dataclass(frozen=True)
+class Usefulness:
+    """Per-comment scores in [0, 1] (higher: more useful to label) and why."""
+
+    uncertainty: np.ndarray
+    disagreement: np.ndarray
+
+    @property
+    def score(self) -> np.ndarray:
+        return 0.7 * self.uncertainty + 0.3 * self.disagreement
+
+
+def _uncertainty(pred: CommentPrediction, thresholds: dict[str, float]) -> float:
+    probs = sorted(pred.sentiment_proba.values(), reverse=True)
+    sentiment_u = 1.0 - (probs[0] - probs[1])
+    intent_u = 0.0
+    for name, p in pred.intents.items():
+        t = thresholds.get(name, 0.5)
+        # 1 at the threshold, falling to 0 at 0 or 1.
+        dist = (t - p) / max(t, 1e-6) if p < t else (p - t) / max(1.0 - t, 1e-6)
+        intent_u = max(intent_u, 1.0 - min(1.0, dist))
+    return 0.5 * sentiment_u + 0.5 * intent_u
+
+
+def intent_thresholds(models: CommentModels) -> dict[str, float]:
+    clf = models.intents.named_steps["clf"]
+    return {str(n): float(t) for n, t in zip(clf.intents, clf.thresholds_, strict=True)}
+
+
+def usefulness(
+    models: CommentModels,
+    texts: Sequence[str],
+    *,
+    second_opinion: Sequence[float | None] | None = None,
+) -> Usefulness:
+    """Scores for ``texts``; ``second_opinion`` is an optional P(positive) from another reader."""
+    preds = models.predict(list(texts))
+    thresholds = intent_thresholds(models)
+    unc = np.asarray([_uncertainty(p, thresholds) for p in preds], dtype=float)
+    dis = np.zeros(len(preds))
+    for i, p in enumerate(preds):
+        if p.flags.get("purchase_intent") and p.sentiment == "negative":
+            dis[i] = max(dis[i], 0.5)
+        if second_opinion is None or second_opinion[i] is None:
+            continue
+        other = float(second_opinion[i])  # type: ignore[arg-type]
+        polar = "positive" if other >= 0.8 else "negative" if other <= 0.2 else None
+        if polar and p.sentiment != polar:
+            # Strongly confident other reader against our label: full disagreement.
+            dis[i] = 1.0 if p.sentiment != "neutral" else max(dis[i], 0.6)
+    return Usefulness(uncertainty=np.clip(unc, 0.0, 1.0), disagreement=dis)
+
+
+def most_useful(scores: Usefulness, k: int) -> list[int]:
+    """Indices of the ``k`` most useful comments, most useful first (stable on ties)."""
+    order = np.argsort(-scores.score, kind="stable")
+    return [int(i) for i in order[:k]]
+
+
+__all__ = ["SENTIMENTS", "Usefulness", "intent_thresholds", "most_useful", "usefulness"]

@@ -31,6 +31,15 @@ QUOTAS: dict[str, tuple[int, int]] = {
     "xhs_car_stickers_wraps_zion": (150, 130),
     "xhs_coupon_deal_notes_noxue": (100, 80),
 }
+# Later rounds: what is left of the small folders, more of the large ones.
+LATER_QUOTAS: dict[str, tuple[int, int]] = {
+    "xhs_brand_account_threads_bradleon": (1000, 1000),
+    "xhs_silver_kol_vlogs_trumpmax": (1200, 1200),
+    "xhs_home_window_opener_and_sidehustle_yujianwen": (450, 450),
+    "xhs_indonesia_travel_tours_digred": (350, 350),
+    "xhs_car_stickers_wraps_zion": (20, 20),
+    "xhs_coupon_deal_notes_noxue": (15, 15),
+}
 SPONSORED_NOTES = {
     "681196db00000000230127a5",
     "682d4003000000002202d4fa",
@@ -95,9 +104,9 @@ def round_robin(df: pd.DataFrame, k: int, rng: np.random.Generator) -> list[int]
     return picked
 
 
-def random_half(pool: pd.DataFrame, rng: np.random.Generator) -> list[int]:
+def random_half(pool: pd.DataFrame, quotas: dict[str, tuple[int, int]], rng: np.random.Generator) -> list[int]:
     picked: list[int] = []
-    for folder, (k, _) in QUOTAS.items():
+    for folder, (k, _) in quotas.items():
         sub = pool[pool["folder"] == folder]
         if folder == "xhs_brand_account_threads_bradleon":
             replies = sub[sub["author_role"] == "brand_account"]
@@ -114,18 +123,20 @@ def random_half(pool: pd.DataFrame, rng: np.random.Generator) -> list[int]:
     return picked
 
 
-def active_half(pool: pd.DataFrame, taken: set[int], rng: np.random.Generator) -> list[int]:
+def active_half(
+    pool: pd.DataFrame, taken: set[int], quotas: dict[str, tuple[int, int]], models_dir: Path | None
+) -> list[int]:
     from snownlp import SnowNLP
 
     from models.comments import load_comment_models
     from training.active import usefulness
 
-    models = load_comment_models()
+    models = load_comment_models(models_dir)
     cand = pool[~pool.index.isin(taken) & (pool["author_role"] != "brand_account")]
     first = usefulness(models, cand["text"].tolist())
     cand = cand.assign(u=first.score)
     picked: list[int] = []
-    for folder, (_, k) in QUOTAS.items():
+    for folder, (_, k) in quotas.items():
         sub = cand[cand["folder"] == folder]
         if folder == "xhs_silver_kol_vlogs_trumpmax":
             # Sponsored notes get half the active quota despite being a small part of the folder.

@@ -58,6 +58,8 @@ VERTICALS = (
     "fitness",
     "digital",
     "lifestyle",
+    "auto",
+    "deals",
 )
 
 # Real comments under product, sponsored and brand-account notes (the register brands pay for).

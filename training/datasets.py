@@ -224,6 +224,10 @@ def assign_splits(
             key, idx = item
             return (-len(idx), hashlib.sha256(f"{seed}:{key}".encode()).hexdigest())
 
+        corpus = str(corpus_of[groups[0][1][0]])
+        if corpus in COMMERCIAL_FOLDERS and all(c in df.columns for c in STRATIFY_LABELS):
+            _place_stratified(df, groups, targets, side, seed)
+            continue
         for _key, idx in sorted(groups, key=order):
             choice = max(targets, key=lambda s: (targets[s] * total - filled[s], s))
             side[idx] = choice
@@ -237,6 +241,52 @@ def assign_splits(
         if rank[s] != keep[int(c)]:
             side[i] = "excluded"
     return pd.Series(side, index=df.index, name="split")
+
+
+# Rare labels that the commercial folders' splits spread across sides (a few notes hold most of them).
+STRATIFY_LABELS = ("paid_suspicion", "skepticism", "spam")
+
+
+def _place_stratified(
+    df: pd.DataFrame,
+    groups: list[tuple[str, list[int]]],
+    targets: dict[str, float],
+    side: np.ndarray,
+    seed: int,
+) -> None:
+    """Stratified group placement: notes still never straddle, but rows, negatives and the rare
+    intents each reach every side near its target share (a by-note split of the sponsored KOL notes
+    would otherwise put all paid_suspicion comments on one side)."""
+    dims = ["rows", "negative", *STRATIFY_LABELS]
+    counts = {}
+    for key, idx in groups:
+        part = df.iloc[idx]
+        counts[key] = np.array(
+            [len(idx), int((part["sentiment"] == "negative").sum())]
+            + [int(pd.to_numeric(part[c], errors="coerce").fillna(0).sum()) for c in STRATIFY_LABELS],
+            dtype=float,
+        )
+    total = np.maximum(sum(counts.values()), 1.0)
+    filled = {s: np.zeros(len(dims)) for s in targets}
+
+    def order(item: tuple[str, list[int]]) -> tuple[float, int, str]:
+        key, idx = item
+        rare = float((counts[key][1:] / total[1:]).max())
+        return (-rare, -len(idx), hashlib.sha256(f"{seed}:{key}".encode()).hexdigest())
+
+    for key, idx in sorted(groups, key=order):
+        c = counts[key]
+        # The group's scarcest label decides its side; groups without rare labels balance rows.
+        nonzero = [d for d in range(1, len(dims)) if c[d] > 0]
+        d = min(nonzero, key=lambda d: total[d]) if nonzero else 0
+
+        def deficit(s: str, d: int = d) -> tuple[float, float, str]:
+            rows = (targets[s] * total[0] - filled[s][0]) / total[0]
+            return ((targets[s] * total[d] - filled[s][d]) / total[d], rows, s)
+
+        choice = max(targets, key=deficit)
+        side[idx] = choice
+        filled[choice] += c
 
 
 @dataclass(frozen=True)

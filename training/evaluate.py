@@ -97,8 +97,25 @@ def _bootstrap_f1_ci(
     return [round(float(lo), 3), round(float(hi), 3)]
 
 
+def _bootstrap_macro_f1_ci(
+    y_true: np.ndarray, y_pred: np.ndarray, seed: int = 0, n: int = 300
+) -> list[float]:
+    """95% bootstrap interval of the three-class macro-F1 (rows resampled with replacement)."""
+    rng = np.random.default_rng(seed)
+    m = len(y_true)
+    vals = []
+    for _ in range(n):
+        i = rng.integers(0, m, m)
+        _, _, f, _ = precision_recall_fscore_support(
+            y_true[i], y_pred[i], labels=list(SENTIMENTS), zero_division=0
+        )
+        vals.append(float(np.mean(f)))
+    lo, hi = np.percentile(vals, [2.5, 97.5])
+    return [round(float(lo), 3), round(float(hi), 3)]
+
+
 def sentiment_metrics(
-    y_true: Iterable[Any], y_pred: Iterable[Any], proba: np.ndarray | None = None
+    y_true: Iterable[Any], y_pred: Iterable[Any], proba: np.ndarray | None = None, *, ci: bool = False
 ) -> dict[str, Any]:
     """Per-class precision/recall/F1/support, macro-F1, accuracy, confusion matrix, ECE."""
     y_true = list(y_true)
@@ -122,6 +139,8 @@ def sentiment_metrics(
             "rows_true_cols_pred": confusion_matrix(y_true, y_pred, labels=list(SENTIMENTS)).tolist(),
         },
     }
+    if ci and len(y_true):
+        out["macro_f1_ci95"] = _bootstrap_macro_f1_ci(np.asarray(y_true), np.asarray(y_pred))
     if proba is not None and len(y_true):
         conf = proba.max(axis=1)
         out["ece"] = round(expected_calibration_error(conf, np.asarray(y_true) == np.asarray(y_pred)), 4)
@@ -203,10 +222,10 @@ def evaluate_sentiment_set(
     texts = df["text"].tolist()
     truth = df["sentiment"].to_numpy()
     pred_arr = np.asarray(pred)
-    result: dict[str, Any] = {"n": len(df), "sentiment": sentiment_metrics(truth, pred_arr, proba)}
+    result: dict[str, Any] = {"n": len(df), "sentiment": sentiment_metrics(truth, pred_arr, proba, ci=True)}
     if with_baseline:
         snow = snownlp_sentiment(texts, progress)
-        result["baseline_snownlp"] = {"sentiment": sentiment_metrics(truth, snow)}
+        result["baseline_snownlp"] = {"sentiment": sentiment_metrics(truth, snow, ci=True)}
     result["slices"] = _slices_sentiment(texts, truth, pred_arr)
     if "corpus" in df.columns and df["corpus"].nunique() > 1:
         result["per_corpus"] = {

@@ -104,7 +104,9 @@ def round_robin(df: pd.DataFrame, k: int, rng: np.random.Generator) -> list[int]
     return picked
 
 
-def random_half(pool: pd.DataFrame, quotas: dict[str, tuple[int, int]], rng: np.random.Generator) -> list[int]:
+def random_half(
+    pool: pd.DataFrame, quotas: dict[str, tuple[int, int]], rng: np.random.Generator
+) -> list[int]:
     picked: list[int] = []
     for folder, (k, _) in quotas.items():
         sub = pool[pool["folder"] == folder]
@@ -169,14 +171,21 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--shared", type=Path, default=None)
+    ap.add_argument("--round", type=int, default=1, help="labelling round; later rounds skip labelled rows")
+    ap.add_argument("--models-dir", type=Path, default=None, help="models that score the active half")
     args = ap.parse_args()
-    rng = np.random.default_rng(SEED)
+    rng = np.random.default_rng(SEED + args.round - 1)
     pool = load_pool(args.shared or default_shared_dir())
-    rand = random_half(pool, rng)
-    act = active_half(pool, set(rand), rng)
+    quotas = QUOTAS if args.round == 1 else LATER_QUOTAS
+    if args.round > 1:
+        from training.datasets import read_project_labels
+
+        done = set(read_project_labels()["provenance"])
+        pool = pool[~("real:" + pool["folder"] + ":" + pool["row"].astype(str)).isin(done)]
+    rand = random_half(pool, quotas, rng)
+    act = active_half(pool, set(rand), quotas, args.models_dir)
     sample = pd.concat([pool.loc[rand].assign(sample="random_note"), pool.loc[act].assign(sample="active")])
     sample["provenance"] = "real:" + sample["folder"] + ":" + sample["row"].astype(str)
-    # Parent text for replies (context the annotator reads with the comment).
     args.out.mkdir(parents=True, exist_ok=True)
     sample.to_csv(args.out / "sample.csv", index=False)
     print(sample.groupby(["folder", "sample"]).size().to_string())

@@ -33,6 +33,7 @@ from models.comments import IntentClassifier, build_features, mark_fitted_featur
 from models.labels import INTENTS, SENTIMENTS
 from models.text import lexicon_fingerprint
 from training.datasets import (
+    COMMERCIAL_FOLDERS,
     PROJECT_CORPUS_DIR,
     PublicSentiment,
     assign_splits,
@@ -330,17 +331,31 @@ def select_intents(
     return best[1], {"selected": best[2], "grid": tried}
 
 
+def test_sets(data: TrainingData) -> dict[str, pd.DataFrame]:
+    """The held-back project rows, by kind of comment (empty sets left out).
+
+    * ``xhs_commercial_test``: real comments under product, sponsored and brand-account notes
+      (:data:`COMMERCIAL_FOLDERS`), split by note; ``xhs_commercial_test_random``: those of them
+      drawn at random within notes (the active-learning rows are harder than the natural mix);
+    * ``xhs_real_test``: the other real folders (citywalk, plant care, AI debate, local identity, Douyin);
+    * ``xhs_written_test``: comments the team wrote for the hard cases.
+    """
+    test = data.rows("test")
+    commercial = test["corpus"].isin(COMMERCIAL_FOLDERS)
+    sets = {
+        "xhs_commercial_test": test[commercial],
+        "xhs_commercial_test_random": test[commercial & test["sample"].str.contains("random")],
+        "xhs_real_test": test[(test["source"] == "real") & ~commercial],
+        "xhs_written_test": test[test["source"] == "written"],
+    }
+    return {name: part for name, part in sets.items() if not part.empty}
+
+
 def evaluate_sentiment(
     pipe: Pipeline, data: TrainingData, *, baselines: bool = True, public_sample: int = 3000
 ) -> dict[str, Any]:
-    test = data.rows("test")
     out: dict[str, Any] = {}
-    for name, part in (
-        ("xhs_real_test", test[test["source"] == "real"]),
-        ("xhs_written_test", test[test["source"] == "written"]),
-    ):
-        if part.empty:
-            continue
+    for name, part in test_sets(data).items():
         pred, proba = _predict_sentiment(pipe, part["text"].tolist())
         out[name] = evaluate_sentiment_set(part, pred, proba, with_baseline=baselines)
     if data.public is not None:
@@ -376,14 +391,8 @@ def data_seed(data: TrainingData) -> int:
 
 
 def evaluate_intents(pipe: Pipeline, data: TrainingData, *, baselines: bool = True) -> dict[str, Any]:
-    test = data.rows("test")
     out: dict[str, Any] = {}
-    for name, part in (
-        ("xhs_real_test", test[test["source"] == "real"]),
-        ("xhs_written_test", test[test["source"] == "written"]),
-    ):
-        if part.empty:
-            continue
+    for name, part in test_sets(data).items():
         texts = part["text"].tolist()
         out[name] = evaluate_intent_set(
             part, pipe.predict(texts), pipe.predict_proba(texts), with_baseline=baselines

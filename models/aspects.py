@@ -18,7 +18,8 @@ learned; every word list is a project file under corpora/aspects/ (see its READM
    positive), scoped to the aspect (价格 + 高 is negative, 颜值 + 高 positive, 噪音 + 大 negative),
    then the general lists (opinions.csv, the project's corpora/lexicon/xhs_sentiment.txt, then any
    word lists the caller adds, e.g. HowNet and NTUSD read by training code). A negation among the
-   three tokens before an opinion flips it; emoticons and emoji count half.
+   three tokens before an opinion flips it. Emoticons and emoji are not read as opinions about an
+   aspect: on the tuning half they mostly followed questions and requests ([哭惹R] 送我).
 4. Attachment. Within a clause an opinion belongs to the nearest aspect mention before it (before
    the first mention: to the first). A mention left without opinion takes the opinion words of the
    next mention in its clause (价格和颜值都很好), else those of the next clause when that clause names
@@ -92,8 +93,7 @@ _SUFFIXES = ("了", "的", "啊", "呀", "哦", "吧", "啦", "哈", "呢")
 _RHETORICAL = frozenset(["不是", "难道"])
 _COORDINATORS = frozenset(["和", "跟", "与", "及", "还有", "以及", "、", "都"])
 # Clause boundaries: whitespace and punctuation, but not the point inside a number (9.9).
-_BOUNDARY = re.compile(r"(?:\s|[,，。!！?？;；:：~～…、()（）\[\]【】\"'“”‘’|]|(?<!\d)\.|\.(?!\d))+")
-_EMOTICON_WEIGHT = 0.5
+_BOUNDARY = re.compile(r"(?:\s|[,，。!！?？;；:：~～…、()（）【】\"'“”‘’|]|(?<!\d)\.|\.(?!\d))+")
 #: Set phrases that contain a negation but negate nothing; dropped before segmentation.
 FILLER_PHRASES = ("该说不说", "不得不说", "不是我说", "不知道为什么")
 #: Lexicon aspect of terms that block a shorter term inside them (设计师 is not 设计).
@@ -343,6 +343,7 @@ class Clause:
     question: bool
     starts: tuple[int, ...] = ()  # character offset of each token in ``text``
     rhetorical: bool = False  # 这不是智商税吗: an assertion, and its 不是 negates nothing
+    span: tuple[int, int] = (0, 0)  # where the clause is in the normalised comment
 
 
 @dataclass(frozen=True)
@@ -351,6 +352,7 @@ class CommentAspects:
 
     clauses: tuple[Clause, ...]
     mentions: tuple[AspectMention, ...]
+    text: str = ""  # the normalised comment the clause spans refer to
 
     def labels(self) -> dict[str, str]:
         """``{aspect: polarity}``: the sign of the summed scores of the aspect's mentions."""
@@ -383,35 +385,47 @@ def strip_modifiers(token: str) -> tuple[str, bool]:
 
 
 def split_clauses(text: str) -> list[Clause]:
-    """Clauses of a comment: cut at punctuation and whitespace, and before contrast words."""
+    """Clauses of a comment: cut at punctuation and whitespace, and before contrast words.
+
+    Each clause keeps its ``span`` in ``normalize(text)`` so that a quote can show the words as
+    written (with their punctuation) rather than the tokens.
+    """
     norm = normalize(text)
-    for phrase in FILLER_PHRASES:
-        norm = norm.replace(phrase, " ")
-    pieces: list[tuple[str, bool]] = []
+    clauses: list[Clause] = []
     pos = 0
+    pieces: list[tuple[int, int, bool]] = []
     for m in _BOUNDARY.finditer(norm):
         if m.start() > pos:
-            pieces.append((norm[pos : m.start()], "?" in m.group(0)))
+            pieces.append((pos, m.start(), "?" in m.group(0)))
         pos = m.end()
     if pos < len(norm):
-        pieces.append((norm[pos:], False))
-    clauses: list[Clause] = []
-    for piece, asked in pieces:
+        pieces.append((pos, len(norm), False))
+    for start, end, asked in pieces:
+        raw = norm[start:end]
+        cleaned = raw
+        for phrase in FILLER_PHRASES:
+            cleaned = cleaned.replace(phrase, " ")
         current: list[str] = []
         contrast = False
-        for tok in tokenize(piece):
+        cursor = begin = 0
+        for tok in tokenize(cleaned):
+            at = raw.find(tok, cursor) if tok not in TYPED_TOKENS else -1
+            if at >= 0:
+                cursor = at + len(tok)
             if tok in CONTRAST_WORDS:
                 if current:
-                    clauses.append(_clause(current, contrast, asked))
+                    cut = at if at >= 0 else cursor
+                    clauses.append(_clause(current, contrast, asked, (start + begin, start + cut)))
+                    begin = cut
                 current, contrast = [], True
                 continue
             current.append(tok)
         if current:
-            clauses.append(_clause(current, contrast, asked))
+            clauses.append(_clause(current, contrast, asked, (start + begin, end)))
     return clauses
 
 
-def _clause(tokens: list[str], contrast: bool, asked: bool) -> Clause:
+def _clause(tokens: list[str], contrast: bool, asked: bool, span: tuple[int, int]) -> Clause:
     starts: list[int] = []
     pos = 0
     for t in tokens:
@@ -428,6 +442,7 @@ def _clause(tokens: list[str], contrast: bool, asked: bool) -> Clause:
         question=question,
         starts=tuple(starts),
         rhetorical=rhetorical,
+        span=span,
     )
 
 
@@ -474,7 +489,6 @@ class _Opinion:
     index: int  # token index
     word: str
     negated: bool
-    emoticon: bool
 
 
 def _find_opinions(clause: Clause, lex: OpinionLexicon) -> list[_Opinion]:
@@ -502,16 +516,18 @@ def _find_opinions(clause: Clause, lex: OpinionLexicon) -> list[_Opinion]:
                 continue
             inner = text[starts[i] : m.start()]  # prefix inside the same token (不好看 -> 不)
             neg = strip_modifiers(inner + "x")[1] if inner else False
-            found.append(_Opinion(i, m.group(0), neg != negated_at(i), is_emoticon(tok) or is_emoji(tok)))
             taken.add(i)
+            if is_emoticon(tok) or is_emoji(tok):
+                continue
+            found.append(_Opinion(i, m.group(0), neg != negated_at(i)))
     for i, tok in enumerate(toks):
         if i in taken or tok in NEGATIONS or tok in TYPED_TOKENS:
             continue
         if tok in DEGREE and i + 1 < len(toks):  # 好 is an opinion only at the end (很好), else a degree
             continue
         core, neg = strip_modifiers(tok)
-        if core in singles:
-            found.append(_Opinion(i, core, neg != negated_at(i), False))
+        if core in singles and not is_emoji(core):
+            found.append(_Opinion(i, core, neg != negated_at(i)))
     found.sort(key=lambda o: o.index)
     return found
 
@@ -528,7 +544,7 @@ def _score(
         if not value:
             continue
         signed = -value if o.negated else value
-        score += signed * (_EMOTICON_WEIGHT if o.emoticon else 1.0)
+        score += signed
         words.append(("¬" if o.negated else "") + o.word)
     return score, tuple(words)
 
@@ -600,7 +616,7 @@ def analyze_comment(
                     terms=tuple(terms[k]),
                 )
             )
-    return CommentAspects(clauses=tuple(clauses), mentions=tuple(mentions))
+    return CommentAspects(clauses=tuple(clauses), mentions=tuple(mentions), text=normalize(text))
 
 
 def analyze_comments(
@@ -624,3 +640,156 @@ def aspect_labels(
 ) -> dict[str, str]:
     """``{aspect: "pos" | "neu" | "neg"}`` for one comment."""
     return analyze_comment(text, vertical=vertical, lexicon=lexicon, opinions=opinions).labels()
+
+
+NOT_ASPECTS_PATH = ASPECTS_DIR / "not_aspects.txt"
+_NOUN_TAGS = frozenset(["n", "nz", "vn", "ng", "nl", "eng"])
+_LINK_TAGS = frozenset(["d", "zg", "ad", "df", "c", "p"])  # degree and other adverbs between noun and opinion
+
+
+@lru_cache(maxsize=1)
+def not_aspects() -> frozenset[str]:
+    """Nouns that are never product aspects (people, the note itself, time words): not_aspects.txt."""
+    if not NOT_ASPECTS_PATH.exists():
+        return frozenset()
+    return frozenset(
+        normalize(line.strip())
+        for line in NOT_ASPECTS_PATH.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+
+
+@dataclass(frozen=True)
+class CandidateTerm:
+    """A noun the comments judge (遥控器 很 灵敏) that the aspect lexicon does not know."""
+
+    term: str
+    n_comments: int
+    cluster: int  # candidates that share contexts share a cluster id
+    modifiers: tuple[str, ...]  # the opinion words said of it, most frequent first
+    comment_indices: tuple[int, ...] = ()
+
+
+def _opinion_core(word: str, lex: OpinionLexicon) -> str | None:
+    core, _ = strip_modifiers(word)
+    for w in (word, core):
+        if lex.polarity(w, "", "") is not None:
+            return w
+    return None
+
+
+def discover_aspect_terms(
+    texts: Sequence[str],
+    *,
+    vertical: str | None = None,
+    lexicon: AspectLexicon | None = None,
+    opinions: OpinionLexicon | None = None,
+    min_comments: int = 3,
+    max_terms: int = 30,
+    similarity: float = 0.3,
+) -> list[CandidateTerm]:
+    """Further aspect terms found in the comments themselves, clustered by the words around them.
+
+    1. Noun + modifier patterns over the part-of-speech tagged tokens of each clause: a noun
+       followed (across at most three degree words, adverbs or negations) by a general opinion word
+       (遥控器 很 灵敏, 电机 声音 有点 大), or an opinion word + 的 + noun (好看 的 包装).
+    2. Nouns the aspect lexicon already covers (any of its terms inside the noun), nouns of
+       not_aspects.txt (people, the note, time words), person and place names are left out; a
+       noun counts once per comment and needs ``min_comments`` comments; the ``max_terms`` most
+       frequent are kept.
+    3. Clustering: each candidate is the TF-IDF vector of the words of its clauses (itself
+       removed); agglomerative clustering with average linkage joins candidates whose cosine
+       similarity is at least ``similarity``.
+    """
+    from models.text import pos_tag
+
+    lexicon = lexicon or load_aspect_lexicon()
+    opinions = opinions or load_opinion_lexicon()
+    matcher = lexicon.matcher(vertical)
+    known = not_aspects()
+    counts: dict[str, set[int]] = {}
+    modifiers: dict[str, dict[str, int]] = {}
+    contexts: dict[str, list[str]] = {}
+    skip_cache: dict[str, bool] = {}
+
+    def skip(noun: str) -> bool:
+        if noun not in skip_cache:
+            skip_cache[noun] = (
+                len(noun) < 2
+                or noun in known
+                or noun in TYPED_TOKENS
+                or noun in DEGREE
+                or noun in NEGATIONS
+                or (matcher.explicit is not None and matcher.explicit.search(noun) is not None)
+                or (matcher.implicit is not None and matcher.implicit.search(noun) is not None)
+                or _opinion_core(noun, opinions) is not None
+            )
+        return skip_cache[noun]
+
+    for ci, text in enumerate(texts):
+        clause: list[tuple[str, str]] = []
+        for word, tag in [*pos_tag(text), ("。", "x")]:
+            if tag != "x" and word not in CONTRAST_WORDS:
+                clause.append((word, tag))
+                continue
+            words = [w for w, _ in clause]
+            for i, (w, t) in enumerate(clause):
+                found: str | None = None
+                if t in _NOUN_TAGS and not skip(w):
+                    j = i + 1
+                    while (
+                        j < len(clause)
+                        and j <= i + 3
+                        and (clause[j][1] in _LINK_TAGS or clause[j][0] in NEGATIONS)
+                    ):
+                        j += 1
+                    if j < len(clause):
+                        found = _opinion_core(clause[j][0], opinions)
+                    if found is None and i >= 2 and clause[i - 1][0] == "的":
+                        found = _opinion_core(clause[i - 2][0], opinions)
+                if found is not None:
+                    counts.setdefault(w, set()).add(ci)
+                    mods = modifiers.setdefault(w, {})
+                    mods[found] = mods.get(found, 0) + 1
+                    contexts.setdefault(w, []).extend(x for x in words if x != w)
+            clause = []
+    ranked = sorted(
+        (t for t, ids in counts.items() if len(ids) >= min_comments), key=lambda t: (-len(counts[t]), t)
+    )[:max_terms]
+    if not ranked:
+        return []
+    labels = _cluster_contexts([contexts[t] for t in ranked], similarity)
+    return [
+        CandidateTerm(
+            term=t,
+            n_comments=len(counts[t]),
+            cluster=int(labels[k]),
+            modifiers=tuple(m for m, _ in sorted(modifiers[t].items(), key=lambda kv: (-kv[1], kv[0]))[:5]),
+            comment_indices=tuple(sorted(counts[t])),
+        )
+        for k, t in enumerate(ranked)
+    ]
+
+
+def _identity(tokens: list[str]) -> list[str]:
+    return tokens
+
+
+def _cluster_contexts(contexts: Sequence[list[str]], similarity: float) -> list[int]:
+    """Cluster ids (0..k-1, in order of first appearance) for bags of context words."""
+    if len(contexts) == 1:
+        return [0]
+    import numpy as np
+    from sklearn.cluster import AgglomerativeClustering
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    X = TfidfVectorizer(analyzer=_identity, sublinear_tf=True).fit_transform(contexts)
+    dense = np.asarray(X.todense())
+    if not dense.any():
+        return list(range(len(contexts)))
+    model = AgglomerativeClustering(
+        n_clusters=None, metric="cosine", linkage="average", distance_threshold=1.0 - similarity
+    )
+    raw = model.fit_predict(np.where(dense.any(axis=1, keepdims=True), dense, 1e-9))
+    order: dict[int, int] = {}
+    return [order.setdefault(int(r), len(order)) for r in raw]

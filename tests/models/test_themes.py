@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from models.themes import ThemeComment, keywords, summarize_themes, theme_tokens
+from models.themes import ThemeComment, keywords, summarize_keyword_themes, theme_tokens
 
 
 def _comments() -> list[ThemeComment]:
@@ -35,7 +35,7 @@ def _comments() -> list[ThemeComment]:
 
 
 def test_summarize_themes_separates_distinct_topics() -> None:
-    summary = summarize_themes(_comments(), comments_per_theme=15)
+    summary = summarize_keyword_themes(_comments(), comments_per_theme=15)
     topics = [t for t in summary.themes if t.kind == "topic"]
     assert len(topics) >= 3
     by_kw = {kw: t for t in topics for kw in t.keywords[:2]}
@@ -45,20 +45,20 @@ def test_summarize_themes_separates_distinct_topics() -> None:
 
 
 def test_summarize_themes_shares_add_up_and_reactions_are_separate() -> None:
-    summary = summarize_themes(_comments(), comments_per_theme=15)
+    summary = summarize_keyword_themes(_comments(), comments_per_theme=15)
     assert abs(sum(t.share for t in summary.themes) - 1.0) < 1e-3
     reactions = [t for t in summary.themes if t.kind == "reactions"]
     assert len(reactions) == 1 and reactions[0].n_comments == 2
 
 
 def test_representatives_are_distinct_members() -> None:
-    for theme in summarize_themes(_comments(), comments_per_theme=15).themes:
+    for theme in summarize_keyword_themes(_comments(), comments_per_theme=15).themes:
         texts = [r["text"] for r in theme.representatives]
         assert len(texts) == len(set(texts)) and 1 <= len(texts) <= 3
 
 
 def test_too_few_comments_gives_a_note_not_themes() -> None:
-    summary = summarize_themes([ThemeComment(text="好看")] * 3)
+    summary = summarize_keyword_themes([ThemeComment(text="好看")] * 3)
     assert summary.themes == [] and summary.note and "3 comments" in summary.note
 
 

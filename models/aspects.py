@@ -38,7 +38,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from models.comments import DEGREE, NEGATIONS
-from models.text import LEXICON_DIR, TYPED_TOKENS, is_emoji, is_emoticon, normalize, tokenize
+from models.text import LEXICON_DIR, TYPED_TOKENS, default_backend, is_emoji, is_emoticon, normalize, tokenize
 
 ASPECTS_DIR = Path(__file__).resolve().parent.parent / "corpora" / "aspects"
 TAXONOMY_PATH = ASPECTS_DIR / "taxonomy.csv"
@@ -391,6 +391,7 @@ def split_clauses(text: str) -> list[Clause]:
     written (with their punctuation) rather than the tokens.
     """
     norm = normalize(text)
+    backend = default_backend()
     clauses: list[Clause] = []
     pos = 0
     pieces: list[tuple[int, int, bool]] = []
@@ -408,7 +409,7 @@ def split_clauses(text: str) -> list[Clause]:
         current: list[str] = []
         contrast = False
         cursor = begin = 0
-        for tok in tokenize(cleaned):
+        for tok in tokenize(cleaned, backend=backend):
             at = raw.find(tok, cursor) if tok not in TYPED_TOKENS else -1
             if at >= 0:
                 cursor = at + len(tok)

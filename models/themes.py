@@ -32,6 +32,7 @@ words, representatives by centrality), kept as the benchmark baseline.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,7 +55,7 @@ from models.aspects import (
 )
 from models.authenticity.dedup import jaccard, shingles
 from models.labels import INTENTS, SENTIMENTS
-from models.text import content_tokens, normalize
+from models.text import TYPED_TOKENS, content_tokens, is_emoji, is_emoticon, normalize, stopwords
 
 
 @dataclass(frozen=True)
@@ -435,9 +436,31 @@ def aspect_summary(
     return title, {"zh": zh, "en": en}
 
 
+_STICKERS = re.compile(r"\[[^\[\]\s]{1,12}\]")
+_NOT_WORDS = re.compile(r"[\W\d_]+")
+
+
 def quote_skeleton(text: str) -> str:
-    """What a comment says without emoticons, emoji, punctuation, digits and stopwords (near-copies match)."""
-    return "".join(t for t in content_tokens(text) if not t.isdigit())
+    """A comment without stickers ([笑哭R]), emoji, punctuation, digits and spaces: near-copies that
+    differ only in those ("承重还可以[笑哭R]", "承重还可以[吧唧R]") share it."""
+    return _NOT_WORDS.sub("", _STICKERS.sub("", normalize(text)))
+
+
+@lru_cache(maxsize=200_000)
+def _is_theme_token(token: str) -> bool:
+    return (
+        token not in stopwords()
+        and token not in THEME_STOPWORDS
+        and token not in TYPED_TOKENS
+        and any(ch.isalnum() for ch in token)
+        and not is_emoticon(token)
+        and not is_emoji(token)
+    )
+
+
+def _analysis_tokens(analysis: CommentAspects) -> list[str]:
+    """:func:`theme_tokens` of a comment from the tokens its aspect analysis already has."""
+    return [t for c in analysis.clauses for t in c.tokens if _is_theme_token(t)]
 
 
 @dataclass
@@ -779,7 +802,7 @@ def summarize_themes(
     analyses = _analyze([c.text for c in included], vertical, lexicon, opinions)
     labels = [a.labels() for a in analyses]
     summary.aspects = aspect_counts(labels)
-    tokens = [theme_tokens(c.text) for c in included]
+    tokens = [_analysis_tokens(a) for a in analyses]
     summary.top_keywords = keywords([t for t in tokens if t], top=12)
     mentioned = {i for i, lab in enumerate(labels) if lab}
 
@@ -899,13 +922,20 @@ def _candidate_themes(
     clusters: dict[int, list[str]] = {}
     for cand in found:
         clusters.setdefault(cand.cluster, []).append(cand.term)
+    if not clusters:
+        return []
+    pattern = re.compile("|".join(re.escape(c.term) for c in sorted(found, key=lambda c: -len(c.term))))
+    containing: dict[str, set[int]] = {}
+    for i, a in enumerate(analyses):
+        for m in pattern.finditer(a.text):
+            containing.setdefault(m.group(0), set()).add(i)
     themes: list[Theme] = []
     for _cluster, terms in sorted(clusters.items()):
         key = f"candidate:{terms[0]}"
         ad_hoc = AspectLexicon(
             aspects=lexicon.aspects, entries=tuple(LexiconEntry(t, key, ("all",), False, "") for t in terms)
         )
-        members = [i for i, c in enumerate(comments) if any(t in normalize(c.text) for t in terms)]
+        members = sorted(set().union(*(containing.get(t, set()) for t in terms)))
         if len(members) < max(3, math.ceil(0.02 * n)):
             continue
         cand_analyses = {

@@ -158,15 +158,17 @@ class AspectLexicon:
         if found is not None:
             return found
         chosen: dict[str, LexiconEntry] = {}
-        rank: dict[str, tuple[int, int]] = {}
+        rank: dict[str, tuple[int, int, int]] = {}
         for order, e in enumerate(self.entries):
             generic = ALL_VERTICALS in e.verticals
             if vertical is not None and not generic and vertical not in e.verticals:
                 continue
             if vertical is None and not generic and set(e.verticals) <= OPT_IN_VERTICALS:
                 continue
-            # The requested vertical's own entry first, then the all-verticals entry, then file order.
-            r = (0 if vertical is not None and vertical in e.verticals else (1 if generic else 2), order)
+            # The requested vertical's own entry first (the one naming the fewest verticals), then the
+            # all-verticals entry, then file order.
+            own = vertical is not None and vertical in e.verticals
+            r = (0 if own else (1 if generic else 2), len(e.verticals) if own else 0, order)
             if e.term not in rank or r < rank[e.term]:
                 rank[e.term] = r
                 chosen[e.term] = e
@@ -488,8 +490,7 @@ def _find_mentions(clause: Clause, matcher: _Matcher) -> list[_Hit]:
 @dataclass(frozen=True)
 class _Opinion:
     index: int  # token index
-    word: str
-    negated: bool
+    readings: tuple[tuple[str, bool], ...]  # (word, negated), the first with a polarity counts
 
 
 def _find_opinions(clause: Clause, lex: OpinionLexicon) -> list[_Opinion]:
@@ -520,7 +521,12 @@ def _find_opinions(clause: Clause, lex: OpinionLexicon) -> list[_Opinion]:
             taken.add(i)
             if is_emoticon(tok) or is_emoji(tok):
                 continue
-            found.append(_Opinion(i, m.group(0), neg != negated_at(i)))
+            before = negated_at(i)
+            readings = [(m.group(0), neg != before)]
+            core, core_neg = strip_modifiers(tok)
+            if m.group(0) == tok and core != tok:  # 太大: no polarity of its own for noise, 大 has
+                readings.append((core, core_neg != before))
+            found.append(_Opinion(i, tuple(readings)))
     for i, tok in enumerate(toks):
         if i in taken or tok in NEGATIONS or tok in TYPED_TOKENS:
             continue
@@ -528,7 +534,7 @@ def _find_opinions(clause: Clause, lex: OpinionLexicon) -> list[_Opinion]:
             continue
         core, neg = strip_modifiers(tok)
         if core in singles and not is_emoji(core):
-            found.append(_Opinion(i, core, neg != negated_at(i)))
+            found.append(_Opinion(i, ((core, neg != negated_at(i)),)))
     found.sort(key=lambda o: o.index)
     return found
 
@@ -541,12 +547,14 @@ def _score(
     for o in opinions:
         if not lo <= o.index < hi:
             continue
-        value = lex.polarity(o.word, aspect, term)
+        for word, negated in o.readings:
+            value = lex.polarity(word, aspect, term)
+            if value is not None:
+                break
         if not value:
             continue
-        signed = -value if o.negated else value
-        score += signed
-        words.append(("¬" if o.negated else "") + o.word)
+        score += -value if negated else value
+        words.append(("¬" if negated else "") + word)
     return score, tuple(words)
 
 
@@ -741,7 +749,7 @@ def discover_aspect_terms(
                     while (
                         j < len(clause)
                         and j <= i + 3
-                        and (clause[j][1] in _LINK_TAGS or clause[j][0] in NEGATIONS)
+                        and (clause[j][1] in _LINK_TAGS or clause[j][0] in NEGATIONS or clause[j][0] in DEGREE)
                     ):
                         j += 1
                     if j < len(clause):

@@ -45,6 +45,7 @@ import pandas as pd
 
 from models.aspects import (
     ASPECTS_DIR,
+    OPT_IN_VERTICALS,
     POLARITIES,
     AspectLexicon,
     OpinionLexicon,
@@ -256,12 +257,18 @@ _EXAMPLES = re.compile(r"\(([^)]*)\)")
 
 
 def baseline_keywords(lexicon: AspectLexicon, vertical: str | None) -> dict[str, list[str]]:
-    """Each aspect's Chinese name and the examples of its taxonomy ``covers`` text (the trivial baseline)."""
+    """The trivial baseline's keywords: each aspect's Chinese name (a four-character name such as
+    颜值外观 also as its two halves) and the examples in its taxonomy ``covers`` text. Aspects are
+    those of the vertical, as for the method (the car aspects only with ``vertical="auto"``)."""
     out: dict[str, list[str]] = {}
     for key, info in lexicon.aspects.items():
         if vertical is not None and "all" not in info.verticals and vertical not in info.verticals:
             continue
+        if vertical is None and "all" not in info.verticals and set(info.verticals) <= OPT_IN_VERTICALS:
+            continue
         words = [info.zh]
+        if len(info.zh) == 4:
+            words += [info.zh[:2], info.zh[2:]]
         for group in _EXAMPLES.findall(info.covers):
             words.extend(w.strip() for w in re.split(r"[,;、]", group))
         out[key] = sorted({normalize(w) for w in words if w.strip() and not w.strip().isascii()})

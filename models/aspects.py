@@ -547,12 +547,12 @@ def _score(
     for o in opinions:
         if not lo <= o.index < hi:
             continue
-        for word, negated in o.readings:
-            value = lex.polarity(word, aspect, term)
-            if value is not None:
-                break
-        if not value:
+        found = next(
+            ((w, neg, v) for w, neg in o.readings if (v := lex.polarity(w, aspect, term)) is not None), None
+        )
+        if found is None or not found[2]:
             continue
+        word, negated, value = found
         score += -value if negated else value
         words.append(("¬" if negated else "") + word)
     return score, tuple(words)
@@ -749,7 +749,9 @@ def discover_aspect_terms(
                     while (
                         j < len(clause)
                         and j <= i + 3
-                        and (clause[j][1] in _LINK_TAGS or clause[j][0] in NEGATIONS or clause[j][0] in DEGREE)
+                        and (
+                            clause[j][1] in _LINK_TAGS or clause[j][0] in NEGATIONS or clause[j][0] in DEGREE
+                        )
                     ):
                         j += 1
                     if j < len(clause):

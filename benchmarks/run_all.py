@@ -6,7 +6,7 @@ import importlib
 import sys
 import time
 
-BENCHMARKS = ("bench_classifier", "bench_ingest", "bench_authenticity")
+BENCHMARKS = ("bench_classifier", "bench_ingest", "bench_authenticity", "bench_themes")
 
 
 def main() -> None:

@@ -158,6 +158,7 @@ class _Segmenter:
     def __init__(self, backend: str) -> None:
         words = load_userdict()
         self.backend = backend
+        self._pos: Any = None
         if backend == "rjieba":
             import rjieba
 
@@ -177,6 +178,16 @@ class _Segmenter:
         if self.backend == "rjieba":
             return list(self._rj.cut(text, True))
         return list(self._jb.cut(text, HMM=True))
+
+    def tag(self, text: str) -> list[tuple[str, str]]:
+        """Words with jieba part-of-speech tags (``n`` noun, ``a`` adjective, ``v`` verb, ...)."""
+        if self.backend == "rjieba":
+            return [(str(w), str(t)) for w, t in self._rj.tag(text, True)]
+        if self._pos is None:
+            import jieba.posseg
+
+            self._pos = jieba.posseg.POSTokenizer(self._jb)
+        return [(p.word, p.flag) for p in self._pos.cut(text, HMM=True)]
 
 
 _segmenters: dict[str, _Segmenter] = {}
@@ -276,6 +287,47 @@ def tokenize(text: Any, *, backend: str | None = None) -> list[str]:
         last = m.end()
     if last < len(norm):
         _emit_plain(norm[last:], seg, out)
+    return out
+
+
+def pos_tag(text: Any, *, backend: str | None = None) -> list[tuple[str, str]]:
+    """:func:`tokenize` with a jieba part-of-speech tag per token, for phrase patterns (noun + opinion).
+
+    Emoticons, emoji, placeholders and punctuation are tagged ``x``; ``#话题#`` gives ``<topic>`` and
+    the topic's tagged words. With rjieba the words are those of :func:`tokenize` (except that runs of
+    punctuation stay one character per token); jieba's posseg segments with its own HMM and can differ
+    on unknown words.
+    """
+    norm = normalize(text)
+    if not norm:
+        return []
+    seg = get_segmenter(backend)
+    out: list[tuple[str, str]] = []
+
+    def plain(chunk: str) -> None:
+        for word, flag in seg.tag(chunk):
+            word = word.strip()
+            if word:
+                out.append((word, "x" if not any(ch.isalnum() for ch in word) else flag))
+
+    last = 0
+    for m in _SPECIAL.finditer(norm):
+        if m.start() > last:
+            plain(norm[last : m.start()])
+        kind = m.lastgroup or ""
+        span = m.group(0)
+        if kind == "emoticon" or kind == "emoji":
+            out.append((span, "x"))
+        elif kind == "topic":
+            out.append((TOPIC, "x"))
+            inner = span[1:-1].removesuffix("[话题]")
+            if inner:
+                plain(inner)
+        else:
+            out.append((_TYPED[kind], "x"))
+        last = m.end()
+    if last < len(norm):
+        plain(norm[last:])
     return out
 
 

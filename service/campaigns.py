@@ -167,13 +167,24 @@ def comment_counts(comments: Sequence[Comment]) -> tuple[dict[str, int], dict[st
 
 
 def theme_comments(comments: Sequence[Comment], limit: int = MAX_THEME_COMMENTS) -> list[ThemeComment]:
-    """Analysed comments with text, the most recent ``limit`` of them, as theme inputs."""
+    """Analysed comments with text, the most recent ``limit`` of them, as theme inputs; comments the
+    intent model flags as spam are marked ``excluded`` (themes neither count nor quote them)."""
     usable = [c for c in comments if c.sentiment is not None and (c.text or "").strip()]
     usable.sort(key=lambda c: (c.created_at or datetime.min.replace(tzinfo=UTC), c.id))
-    return [
-        ThemeComment(text=c.text, sentiment=c.sentiment, intents=intent_flags(c), id=c.platform_comment_id)
-        for c in usable[-limit:]
-    ]
+    out = []
+    for c in usable[-limit:]:
+        flags = intent_flags(c)
+        out.append(
+            ThemeComment(
+                text=c.text,
+                sentiment=c.sentiment,
+                intents=flags,
+                id=c.platform_comment_id,
+                excluded=flags.get("spam", False),
+                created_at=c.created_at,
+            )
+        )
+    return out
 
 
 def load_analysed_comments(

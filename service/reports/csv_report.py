@@ -127,14 +127,24 @@ def report_rows(report: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
             "unit": "fraction",
             "note": " / ".join(theme.get("keywords", [])),
         }
+        for lang, text in (theme.get("summary") or {}).items():
+            yield {
+                "section": "themes",
+                "item": item,
+                "metric": f"summary_{lang}",
+                "value": text,
+                "unit": "text",
+                "note": "",
+            }
         for i, rep in enumerate(theme.get("representatives", []), start=1):
+            labels = [rep.get("aspect_sentiment") or rep.get("sentiment") or "", *rep.get("intents", [])]
             yield {
                 "section": "themes",
                 "item": item,
                 "metric": f"representative_{i}",
                 "value": rep.get("text", ""),
                 "unit": "text",
-                "note": "",
+                "note": ", ".join(x for x in labels if x),
             }
 
 

@@ -128,3 +128,22 @@ def test_t2s_file_matches_its_derivation_from_snownlp() -> None:
     from training.build_t2s import derive_pairs
 
     assert text._t2s_table() == {ord(a): b for a, b in derive_pairs()}
+
+
+def _words(tokens: list[str]) -> list[str]:
+    """Tokens without punctuation (pos_tag keeps runs like !! one character per token)."""
+    return [t for t in tokens if any(ch.isalnum() for ch in t) or t.startswith("[") or text.is_emoji(t)]
+
+
+@pytest.mark.parametrize(("raw", "expected"), CASES, ids=[c[0][:12] or "<empty>" for c in CASES])
+def test_pos_tag_words_are_the_rjieba_tokens(raw: str, expected: list[str]) -> None:
+    tagged = text.pos_tag(raw, backend="rjieba")
+    assert _words([w for w, _ in tagged]) == _words(expected)
+    assert all(tag == "x" for w, tag in tagged if w in text.TYPED_TOKENS or text.is_emoticon(w))
+
+
+def test_pos_tag_tags_nouns_and_adjectives() -> None:
+    for backend in ("jieba", "rjieba"):
+        tags = dict(text.pos_tag("颜值很高，质量一般", backend=backend))
+        assert tags["颜值"].startswith("n") and tags["质量"].startswith("n"), backend
+        assert tags[","] == "x", backend

@@ -368,14 +368,40 @@ def render_card(card: dict[str, Any]) -> str:
         lines += ["## Thresholds (tuned on the validation split)", ""]
         lines += [f"- {k}: {v}" for k, v in card["thresholds"].items()]
         lines.append("")
-    if card.get("cross_corpus"):
-        lines += ["## Cross-corpus check (trained without the folder, tested on it)", ""]
+    cross = card.get("cross_corpus") or {}
+    folders = cross.get("leave_one_folder_out", cross) if "public_leave_one_domain_out" in cross else cross
+    if folders:
+        lines += [
+            "## Leave one commercial folder out (trained without the folder, tested on its held-back rows)",
+            "",
+        ]
         lines += ["| held-out folder | n | metric | RedLens |", "|---|---|---|---|"]
-        for folder, v in card["cross_corpus"].items():
+        for folder, v in folders.items():
             for metric, value in v.items():
                 if metric != "n":
                     lines.append(f"| {folder} | {v.get('n')} | {metric} | {_fmt(value)} |")
         lines.append("")
+    domains = cross.get("public_leave_one_domain_out") or {}
+    if domains:
+        lines += [
+            "## Public review domains never trained on (leave one category out, binary accuracy)",
+            "",
+            "| held-out domain | n | RedLens | TF-IDF LR on the same public data |",
+            "|---|---|---|---|",
+        ]
+        for name, v in domains.items():
+            if name != "summary":
+                lines.append(
+                    f"| {name} | {v['n']} | {_fmt(v['redlens_binary_accuracy'])} | "
+                    f"{_fmt(v['baseline_tfidf_lr_binary_accuracy'])} |"
+                )
+        summ = domains.get("summary") or {}
+        lines += [
+            "",
+            f"Mean {_fmt(summ.get('redlens_mean'))} (baseline {_fmt(summ.get('baseline_mean'))}), "
+            f"lowest {_fmt(summ.get('redlens_min'))}, domains below the baseline: {summ.get('domains_below_baseline')}.",
+            "",
+        ]
     lines += ["## Parameters", "", "```json"]
     import json
 

@@ -403,9 +403,9 @@ def evaluate_intents(pipe: Pipeline, data: TrainingData, *, baselines: bool = Tr
 def cross_corpus(
     data: TrainingData, cfg: dict[str, Any], task: str, params: dict[str, Any]
 ) -> dict[str, Any]:
-    """Train without one real corpus folder, test on all of that folder's non-training-side rows."""
+    """Leave one commercial folder out: train without it, test on that folder's held-back rows."""
     out: dict[str, Any] = {}
-    folders = sorted(c for c in data.corpus["corpus"].unique() if c != "written")
+    folders = sorted(c for c in data.corpus["corpus"].unique() if c in COMMERCIAL_FOLDERS)
     for folder in folders:
         held = data.corpus[(data.corpus["corpus"] == folder) & (data.corpus["split"] == "test")]
         if len(held) < 30:
@@ -428,6 +428,49 @@ def cross_corpus(
                     entry[f"{name}_f1"] = round(2 * tp / float(pred[:, j].sum() + Y[:, j].sum()), 4)
             out[folder] = entry
     return out
+
+
+def cross_domain(
+    data: TrainingData, cfg: dict[str, Any], params: dict[str, Any], progress: Progress = _noop
+) -> dict[str, Any]:
+    """Leave-one-category-out over online_shopping_10_cats and bdci (:mod:`training.cross_domain`)."""
+    from training.cross_domain import car_polar_posts, leave_one_domain_out
+
+    if data.public is None:
+        return {}
+    shop = pd.read_csv(data.shared_dir / "online_shopping_10_cats" / "online_shopping_10_cats.csv", dtype=str)
+    shop = shop.dropna(subset=["review"])
+    shop = pd.DataFrame(
+        {
+            "text": shop["review"],
+            "sentiment": np.where(shop["label"] == "1", "positive", "negative"),
+            "cat": shop["cat"],
+        }
+    )
+    shop = shop[shop["text"].str.strip() != ""].drop_duplicates("text").reset_index(drop=True)
+    train = _training_frame(data, "sentiment")
+    weights_map = {
+        **cfg["sentiment"]["project_weight"],
+        "extra": cfg["sentiment"]["project_weight"].get("real", 1.0),
+    }
+    project = pd.DataFrame(
+        {
+            "text": train["text"],
+            "sentiment": train["sentiment"],
+            "weight": _project_weights(train, weights_map),
+        }
+    )
+    public = data.public.train[data.public.train["domain"] != "shopping"]
+    return leave_one_domain_out(
+        project,
+        public,
+        shop,
+        car_polar_posts(data.shared_dir),
+        {**cfg, "features_kwargs": _feature_kwargs(cfg)},
+        _lexicon_paths(cfg, data.shared_dir),
+        params=params,
+        progress=progress,
+    )
 
 
 def _training_data_summary(data: TrainingData, task: str) -> dict[str, Any]:
@@ -487,10 +530,16 @@ def train_task(
         )
     else:
         raise ValueError(f"unknown task {task!r}; expected 'sentiment' or 'intents'")
-    cross = {}
+    cross: dict[str, Any] = {}
     if with_cross_corpus:
-        progress(f"{task}: cross-corpus check", 0.9)
+        progress(f"{task}: leave-one-folder-out check", 0.88)
         cross = cross_corpus(data, cfg, task, selection["selected"])
+        if task == "sentiment":
+            progress(f"{task}: cross-domain check", 0.92)
+            cross = {
+                "leave_one_folder_out": cross,
+                "public_leave_one_domain_out": cross_domain(data, cfg, selection["selected"]),
+            }
     version = new_version()
     card = {
         "task": task,

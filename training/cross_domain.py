@@ -57,14 +57,16 @@ def _binary_accuracy(truth: pd.Series, proba: np.ndarray, classes: list[str]) ->
 def car_polar_posts(shared_dir: Path) -> pd.DataFrame:
     """bdci posts whose aspect sentiments are all +1 (positive) or all -1 (negative)."""
     car = pd.read_csv(shared_dir / "bdci2018_car_opinion" / "train.csv", dtype=str)
-    signs = car.groupby("content_id")["sentiment_value"].agg(lambda s: set(s))
-    text = car.drop_duplicates("content_id").set_index("content_id")["content"]
-    rows = []
-    for cid, values in signs.items():
-        if values == {"1"}:
-            rows.append((text[cid], "positive"))
-        elif values == {"-1"}:
-            rows.append((text[cid], "negative"))
+    signs: dict[str, set[str]] = {}
+    texts: dict[str, str] = {}
+    for cid, content, value in zip(car["content_id"], car["content"], car["sentiment_value"], strict=True):
+        signs.setdefault(cid, set()).add(value)
+        texts.setdefault(cid, content)
+    rows = [
+        (texts[cid], "positive" if values == {"1"} else "negative")
+        for cid, values in signs.items()
+        if values in ({"1"}, {"-1"})
+    ]
     return pd.DataFrame(rows, columns=["text", "sentiment"])
 
 

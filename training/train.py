@@ -35,6 +35,8 @@ from models.text import lexicon_fingerprint
 from training.datasets import (
     COMMERCIAL_FOLDERS,
     PROJECT_CORPUS_DIR,
+    REAL_SOURCES,
+    CorpusError,
     PublicSentiment,
     assign_splits,
     corpus_hashes,
@@ -486,50 +488,64 @@ def _training_data_summary(data: TrainingData, task: str) -> dict[str, Any]:
     return summary
 
 
-def train_task(
+DESCRIPTIONS = {
+    "sentiment": (
+        "Three-class sentiment of XHS comments towards the note, product or creator (LABELS.md). "
+        "Multinomial logistic regression over TF-IDF word n-grams (jieba with the XHS user dictionary), "
+        "character 1-3-grams and lexicon features; trained on the project's labelled corpus (including real "
+        "comments under product, sponsored and brand-account notes) plus domain-weighted public sentiment data."
+    ),
+    "intents": (
+        "Multi-label intents of XHS comments (purchase_intent, skepticism, paid_suspicion, question, spam). "
+        "One logistic regression per intent over the shared features, Platt-calibrated on the validation "
+        "split, with a per-intent threshold maximising validation F1."
+    ),
+}
+
+
+def fit_task(
+    task: str, data: TrainingData, cfg: dict[str, Any], *, grid: bool = True, progress: Progress = _noop
+) -> tuple[Pipeline, dict[str, Any]]:
+    """Select and fit one task's pipeline; returns it with the selection record."""
+    if task == "sentiment":
+        if grid:
+            return select_sentiment(data, cfg, progress)
+        params: dict[str, Any] = {
+            "C": cfg["sentiment"]["C"],
+            "public_scale": 1.0 if data.public is not None else 0.0,
+        }
+        return fit_sentiment(data, cfg, **params), {"selected": params, "grid": []}
+    if task == "intents":
+        if grid:
+            return select_intents(data, cfg, progress)
+        params = {"C": cfg["intents"]["C"]}
+        return fit_intents(data, cfg, **params), {"selected": params, "grid": []}
+    raise ValueError(f"unknown task {task!r}; expected 'sentiment' or 'intents'")
+
+
+def save_task(
     task: str,
+    pipe: Pipeline,
+    selection: dict[str, Any],
     data: TrainingData,
     cfg: dict[str, Any],
     *,
     models_dir: Path = MODELS_DIR,
-    grid: bool = True,
     with_cross_corpus: bool = False,
     baselines: bool = True,
+    base_entry: dict[str, Any] | None = None,
     progress: Progress = _noop,
 ) -> Artifact:
-    """Select, fit, evaluate and save one task's model; returns the saved (not yet current) artifact."""
+    """Evaluate a fitted pipeline, run the cross checks if asked, and save it with its card."""
+    progress(f"{task}: evaluating", 0.85)
+    extra_card: dict[str, Any]
     if task == "sentiment":
-        if grid:
-            pipe, selection = select_sentiment(data, cfg, progress)
-        else:
-            params = {"C": cfg["sentiment"]["C"], "public_scale": 1.0 if data.public is not None else 0.0}
-            pipe, selection = fit_sentiment(data, cfg, **params), {"selected": params, "grid": []}
-        progress("sentiment: evaluating", 0.85)
         metrics = evaluate_sentiment(pipe, data, baselines=baselines)
-        extra_card: dict[str, Any] = {"classes": list(SENTIMENTS)}
-        description = (
-            "Three-class sentiment of XHS comments towards the note, product or creator (LABELS.md). "
-            "Multinomial logistic regression over TF-IDF word n-grams (jieba with the XHS user dictionary), "
-            "character 1-3-grams and lexicon features; trained on the project's labelled corpus plus "
-            "domain-weighted public sentiment data."
-        )
-    elif task == "intents":
-        if grid:
-            pipe, selection = select_intents(data, cfg, progress)
-        else:
-            params = {"C": cfg["intents"]["C"]}
-            pipe, selection = fit_intents(data, cfg, **params), {"selected": params, "grid": []}
-        progress("intents: evaluating", 0.85)
+        extra_card = {"classes": list(SENTIMENTS)}
+    else:
         metrics = evaluate_intents(pipe, data, baselines=baselines)
         clf: IntentClassifier = pipe.named_steps["clf"]
         extra_card = {"thresholds": dict(zip(INTENTS, clf.thresholds_, strict=True))}
-        description = (
-            "Multi-label intents of XHS comments (purchase_intent, skepticism, paid_suspicion, question, spam). "
-            "One logistic regression per intent over the shared features, Platt-calibrated on the validation "
-            "split, with a per-intent threshold maximising validation F1."
-        )
-    else:
-        raise ValueError(f"unknown task {task!r}; expected 'sentiment' or 'intents'")
     cross: dict[str, Any] = {}
     if with_cross_corpus:
         progress(f"{task}: leave-one-folder-out check", 0.88)
@@ -547,7 +563,8 @@ def train_task(
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "git_commit": git_commit(),
         "labels": list(SENTIMENTS) if task == "sentiment" else list(INTENTS),
-        "description": description,
+        "description": DESCRIPTIONS[task],
+        "mode": "full",
         "params": {"selection": selection, "config": cfg},
         "features_id": getattr(pipe.named_steps["features"], "fitted_id_", None),
         "corpus_hashes": corpus_hashes(data.shared_dir, data.corpus_dir),
@@ -556,12 +573,100 @@ def train_task(
         "metrics": metrics,
         "cross_corpus": cross,
         "library_versions": library_versions(),
+        **({"base": base_entry} if base_entry else {}),
         **extra_card,
     }
     progress(f"{task}: saving", 0.97)
     return save_artifact(
         pipe, task=task, version=version, card=card, models_dir=models_dir, render_readme=render_card
     )
+
+
+def train_task(
+    task: str,
+    data: TrainingData,
+    cfg: dict[str, Any],
+    *,
+    models_dir: Path = MODELS_DIR,
+    grid: bool = True,
+    with_cross_corpus: bool = False,
+    baselines: bool = True,
+    progress: Progress = _noop,
+) -> Artifact:
+    """Select, fit, evaluate and save one task's model; returns the saved (not yet current) artifact."""
+    pipe, selection = fit_task(task, data, cfg, grid=grid, progress=progress)
+    return save_task(
+        task,
+        pipe,
+        selection,
+        data,
+        cfg,
+        models_dir=models_dir,
+        with_cross_corpus=with_cross_corpus,
+        baselines=baselines,
+        progress=progress,
+    )
+
+
+def train_models(
+    data: TrainingData,
+    cfg: dict[str, Any],
+    *,
+    tasks: tuple[str, ...] = ("sentiment", "intents"),
+    models_dir: Path = MODELS_DIR,
+    grid: bool = True,
+    with_cross_corpus: bool = False,
+    baselines: bool = True,
+    with_base: bool = True,
+    progress: Progress = _noop,
+) -> dict[str, Artifact]:
+    """Full training of the requested tasks: the entry ``redlens train`` and ``make train`` use.
+
+    When both tasks are trained (they share one fitted feature union), the base file of
+    :mod:`training.base_matrix` is written and named in both cards, so later retrains can refit
+    the heads without the corpora.
+    """
+    from training.base_matrix import save_base
+    from training.heads import build_base
+
+    fitted: dict[str, tuple[Pipeline, dict[str, Any]]] = {}
+    for n, task in enumerate(tasks):
+
+        def sub(stage: str, fraction: float, n: int = n) -> None:
+            progress(stage, (n + fraction * 0.8) / len(tasks))
+
+        fitted[task] = fit_task(task, data, cfg, grid=grid, progress=sub)
+    base_entry = None
+    if with_base and set(tasks) == {"sentiment", "intents"}:
+        progress("saving the base training rows in feature space", 0.8)
+        s_sel = fitted["sentiment"][1]["selected"]
+        params = {
+            "sentiment_C": float(s_sel["C"]),
+            "public_scale": float(s_sel["public_scale"]),
+            "intents_C": float(fitted["intents"][1]["selected"]["C"]),
+        }
+        base = build_base(data, cfg, fitted["sentiment"][0].named_steps["features"], params, seed=cfg["seed"])
+        base_entry = save_base(base, models_dir)
+    out: dict[str, Artifact] = {}
+    for n, task in enumerate(tasks):
+
+        def sub2(stage: str, fraction: float, n: int = n) -> None:
+            progress(stage, 0.8 + 0.2 * (n + fraction) / len(tasks))
+
+        pipe, selection = fitted[task]
+        out[task] = save_task(
+            task,
+            pipe,
+            selection,
+            data,
+            cfg,
+            models_dir=models_dir,
+            with_cross_corpus=with_cross_corpus,
+            baselines=baselines,
+            base_entry=base_entry,
+            progress=sub2,
+        )
+    return out
 
 
 @dataclass
@@ -585,20 +690,49 @@ def retrain(
     grid: bool = False,
     progress: Progress = _noop,
     current_versions: Mapping[str, str] | None = None,
+    mode: str = "auto",
 ) -> RetrainResult:
     """Train new versions with ``extra`` labelled rows added to the training side, and compare.
 
-    This is what a training job runs. The new versions are saved but not promoted; the result holds,
+    This is what a training job runs. ``mode``: ``heads`` refits only the classifier heads on the
+    base file shipped with the current models (seconds, no corpora needed); ``full`` refits
+    everything from the corpora (minutes); ``auto`` (default) takes ``heads`` when the current
+    models have a base file. The new versions are saved but not promoted; the result holds,
     per task, the new version and its test metrics next to the current version's metrics computed
     in the same call on the same test rows. ``current_versions`` names the versions to compare with
     (what the training workspace is served); by default the registry's current ones.
     """
     from models.artifacts import ArtifactError, current_version, load_pipeline
 
+    currents = {
+        task: (current_versions or {}).get(task) or current_version(task, models_dir) for task in tasks
+    }
+    if mode != "full":
+        fast = _retrain_from_base(extra, tasks, currents, models_dir, progress)
+        if fast is not None:
+            return fast
+        if mode == "heads":
+            raise CorpusError(
+                "the current models carry no base training file (models/bases/); "
+                "retrain with the public corpora instead"
+            )
+    shared = shared_dir or default_shared_dir()
+    missing = [
+        str(shared / folder)
+        for folder in ("online_shopping_10_cats", *REAL_SOURCES)
+        if not (shared / folder).is_dir()
+    ]
+    if missing:
+        raise CorpusError(
+            "retraining needs either the base training file that ships with the default models "
+            "(models/bases/<features id>.npz, named in the current model's card) or the public corpora; "
+            f"missing: {', '.join(missing[:3])}{' ...' if len(missing) > 3 else ''} "
+            "(set REDLENS_SHARED_CORPORA_DIR to the folder that holds them)"
+        )
     cfg = load_config()
     progress("loading corpora", 0.02)
     data = prepare_data(
-        shared_dir=shared_dir,
+        shared_dir=shared,
         corpus_dir=corpus_dir,
         extra=extra,
         with_public=with_public and "sentiment" in tasks,
@@ -614,8 +748,9 @@ def retrain(
             "version": art.version,
             "metrics": art.card["metrics"],
             "extra_rows": len(data.extra),
+            "mode": "full",
         }
-        cur = (current_versions or {}).get(task) or current_version(task, models_dir)
+        cur = currents.get(task)
         if cur is not None:
             try:
                 pipe, _ = load_pipeline(task, cur, models_dir)
@@ -629,5 +764,47 @@ def retrain(
                 entry["current_version"] = cur
                 entry["current_error"] = str(exc)
         out[task] = entry
+    progress("done", 1.0)
+    return RetrainResult(tasks=out)
+
+
+def _retrain_from_base(
+    extra: pd.DataFrame | None,
+    tasks: tuple[str, ...],
+    currents: Mapping[str, str | None],
+    models_dir: Path,
+    progress: Progress,
+) -> RetrainResult | None:
+    """Refit the heads on the current models' base file, or None when they have none."""
+    from models.artifacts import ArtifactError, load_pipeline, read_card
+    from training.base_matrix import BaseMatrixError, load_base
+    from training.heads import retrain_heads
+
+    current: dict[str, tuple[str, Pipeline]] = {}
+    entries = []
+    for task in ("sentiment", "intents"):
+        version = currents.get(task)
+        if version is None:
+            return None
+        try:
+            card = read_card(task, version, models_dir)
+        except ArtifactError:
+            return None
+        if not card.get("base"):
+            return None
+        entries.append((card["base"], card.get("features_id")))
+        current[task] = (version, load_pipeline(task, version, models_dir)[0])
+    if entries[0] != entries[1]:
+        return None  # the two tasks were not trained on one feature union
+    progress("loading the base training rows", 0.05)
+    try:
+        base = load_base(entries[0][0], models_dir)
+    except BaseMatrixError:
+        return None
+    if base.features_id != entries[0][1]:
+        return None
+    progress("refitting the heads on base + new rows", 0.3)
+    extra_rows = extra if extra is not None else pd.DataFrame(columns=["text"])
+    out = retrain_heads(extra_rows, base, entries[0][0], current, tasks=tasks, models_dir=models_dir)
     progress("done", 1.0)
     return RetrainResult(tasks=out)

@@ -151,3 +151,40 @@ def test_second_pass_agrees_with_the_final_label_unless_adjudicated(labels: pd.D
     assert final["labeller"].str.contains("+second:", regex=False).all()
     assert (same | adjudicated).all()
     assert adjudicated.sum() > 0
+
+
+def test_commercial_double_reading_matches_the_published_agreement(labels: pd.DataFrame) -> None:
+    """GUIDELINES.md's commercial agreement table is recomputed from the stored readings."""
+    import re
+
+    from sklearn.metrics import cohen_kappa_score, f1_score
+
+    double = pd.read_csv(PROJECT_CORPUS_DIR.parent / "agreement" / "commercial_double_read.csv", dtype=str)
+    assert len(double) >= 1000 and double["id"].is_unique
+    final = labels.set_index("id")
+    assert set(double["id"]) <= set(final.index)
+    text = (PROJECT_CORPUS_DIR.parent / "GUIDELINES.md").read_text(encoding="utf-8")
+    assert f"(n = {len(double):,})" in text
+    row = re.search(r"^\| sentiment \| ([\d.]+)% \| ([\d.]+) \| macro-F1 ([\d.]+) \|", text, re.M)
+    assert row is not None
+    first, second = double["sentiment_first"], double["sentiment_second"]
+    assert float(row.group(1)) == round(100 * float((first == second).mean()), 1)
+    assert float(row.group(2)) == round(cohen_kappa_score(first, second), 2)
+    assert float(row.group(3)) == round(f1_score(first, second, average="macro"), 2)
+    for name in INTENTS:
+        m = re.search(rf"^\| {name} \| \| ([\d.]+) \| ([\d.]+) \| (\d+) \|", text, re.M)
+        assert m is not None, name
+        a, b = double[f"{name}_first"], double[f"{name}_second"]
+        assert float(m.group(1)) == round(cohen_kappa_score(a, b), 2), name
+        assert float(m.group(2)) == round(f1_score(a == "1", b == "1"), 2), name
+        assert int(m.group(3)) == int((a == "1").sum()), name
+    # Where both blind readings agree and nobody re-read the row, the final label is theirs.
+    agreed = double[
+        (double["sentiment_first"] == double["sentiment_second"])
+        & (
+            double[[f"{n}_first" for n in INTENTS]].to_numpy()
+            == double[[f"{n}_second" for n in INTENTS]].to_numpy()
+        ).all(axis=1)
+    ].set_index("id")
+    plain = agreed[~final.loc[agreed.index, "labeller"].str.contains("reread|adj")]
+    assert (final.loc[plain.index, "sentiment"] == plain["sentiment_first"]).all()

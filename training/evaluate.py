@@ -410,3 +410,51 @@ def render_card(card: dict[str, Any]) -> str:
     lines += [f"- {k} {v}" for k, v in (card.get("library_versions") or {}).items()]
     lines.append("")
     return "\n".join(lines)
+
+
+# The targets issue #10 sets on the held-back commercial split (F1 unless said otherwise).
+COMMERCIAL_TARGETS: dict[str, float | None] = {
+    "sentiment macro-F1": 0.80,
+    "purchase_intent": 0.85,
+    "question": 0.85,
+    "skepticism": 0.50,
+    "spam": 0.70,
+    "paid_suspicion": None,
+}
+
+
+def _ci(values: Any) -> str:
+    return f" [{values[0]:.2f}-{values[1]:.2f}]" if values else ""
+
+
+def commercial_figures(sentiment: dict[str, Any] | None, intents: dict[str, Any] | None) -> dict[str, str]:
+    """'metric -> figure with 95% interval' on the commercial test split, from evaluate_* results."""
+    out: dict[str, str] = {}
+    res = (sentiment or {}).get("xhs_commercial_test")
+    if res:
+        s = res["sentiment"]
+        out["sentiment macro-F1"] = f"{s['macro_f1']:.3f}{_ci(s.get('macro_f1_ci95'))}"
+    res = (intents or {}).get("xhs_commercial_test")
+    if res:
+        for name, e in res["intents"]["per_intent"].items():
+            out[name] = f"{e['f1']:.3f}{_ci(e.get('f1_ci95'))} (n+ {e['support']})"
+    return out
+
+
+def commercial_table(
+    current: tuple[str, dict[str, Any] | None, dict[str, Any] | None],
+    other: tuple[str, dict[str, Any] | None, dict[str, Any] | None] | None = None,
+) -> str:
+    """Markdown table: the commercial targets, the current models' figures and another pair's.
+
+    Each tuple is (label, sentiment metrics, intents metrics) as returned by
+    :func:`training.train.evaluate_sentiment` / :func:`training.train.evaluate_intents`.
+    """
+    cols = [current] + ([other] if other else [])
+    figs = [commercial_figures(s, i) for _, s, i in cols]
+    head = "| metric (held-back commercial split) | target | " + " | ".join(c[0] for c in cols) + " |"
+    lines = [head, "|---|---|" + "---|" * len(cols)]
+    for metric, target in COMMERCIAL_TARGETS.items():
+        t = "reported" if target is None else f">= {target:.2f}"
+        lines.append(f"| {metric} | {t} | " + " | ".join(f.get(metric, "-") for f in figs) + " |")
+    return "\n".join(lines)

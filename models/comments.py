@@ -23,7 +23,7 @@ import math
 import re
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
@@ -567,7 +567,6 @@ class CommentPrediction:
     flags: dict[str, bool]
     low_effort: bool
     model_version: str
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {

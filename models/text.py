@@ -24,7 +24,6 @@ import os
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -277,10 +276,6 @@ def tokenize(text: Any, *, backend: str | None = None) -> list[str]:
     if last < len(norm):
         _emit_plain(norm[last:], seg, out)
     return out
-
-
-def tokenize_many(texts: Iterable[Any], *, backend: str | None = None) -> list[list[str]]:
-    return [tokenize(t, backend=backend) for t in texts]
 
 
 def is_emoticon(token: str) -> bool:

@@ -79,13 +79,6 @@ def get_services(request: Request) -> AppServices:
 ServicesDep = Annotated[AppServices, Depends(get_services)]
 
 
-def get_settings_dep(services: ServicesDep) -> Settings:
-    return services.settings
-
-
-SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-
-
 def get_session(services: ServicesDep) -> Iterator[Session]:
     with services.session_factory() as session:
         try:

@@ -361,16 +361,3 @@ def parse_list(value: Any) -> list[str] | None:
         items = re.split(r"[,，]", text)
     cleaned = [storable(item.strip()) for item in items if item and item.strip()]
     return cleaned or None
-
-
-def parse_bool(value: Any) -> bool | None:
-    if is_empty(value):
-        return None
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("1", "true", "yes", "y", "是", "t"):
-        return True
-    if text in ("0", "false", "no", "n", "否", "f"):
-        return False
-    raise ValueError(f"{str(value)!r} is not a yes/no value: expected true/false, 1/0 or 是/否")

@@ -86,11 +86,6 @@ def get_workspace_by_slug(session: Session, slug: str) -> Workspace | None:
     return session.scalar(select(Workspace).where(Workspace.slug == slug.strip()))
 
 
-def list_workspaces(session: Session) -> list[Workspace]:
-    """All workspaces (administration only: never expose through a workspace key)."""
-    return list(session.scalars(select(Workspace).order_by(Workspace.id)))
-
-
 def update_workspace(
     session: Session,
     workspace_id: int,

@@ -1,11 +1,24 @@
-"""The ``redlens`` command line. It mirrors the API: each area registers its commands from
-``service/commands/<area>.py`` (a ``register(app)`` function), so areas stay independent."""
+"""The ``redlens`` command line. It mirrors the API; each area's commands live in
+``service/commands/<area>.py`` and are added here by its ``register(app)``."""
 
 from __future__ import annotations
 
-import importlib
-
 import typer
+
+from service.commands import (
+    analyze,
+    db,
+    demo,
+    ingest,
+    keys,
+    kpis,
+    models,
+    report,
+    serve,
+    simulate,
+    training,
+    vet,
+)
 
 app = typer.Typer(
     name="redlens",
@@ -14,24 +27,8 @@ app = typer.Typer(
     add_completion=False,
 )
 
-
-# A callback keeps subcommands named even while only one area is registered: typer would otherwise
-# run a lone command as the root, and `redlens kpis FILE` would read "kpis" as FILE.
-@app.callback()
-def _root() -> None:
-    pass
-
-
-_AREAS = ("db", "ingest", "classify", "kpis", "authenticity", "serve", "demo", "vet", "report", "keys")
-
-for _area in _AREAS:
-    try:
-        _module = importlib.import_module(f"service.commands.{_area}")
-    except ModuleNotFoundError as exc:  # an area not written yet
-        if exc.name != f"service.commands.{_area}":
-            raise
-        continue
-    _module.register(app)
+for area in (db, ingest, training, analyze, models, kpis, simulate, serve, demo, vet, report, keys):
+    area.register(app)
 
 
 if __name__ == "__main__":

@@ -6,10 +6,7 @@ from typing import Annotated
 
 import typer
 
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(2)
+from service.commands.common import fail
 
 
 def demo(
@@ -27,7 +24,7 @@ def demo(
     engine = make_engine(settings.database_url)
     try:
         if current_revision(engine) != head_revision():
-            raise _fail("the database is not migrated: run `redlens db upgrade` first")
+            raise fail("the database is not migrated: run `redlens db upgrade` first")
         holder = ModelHolder(settings.models_dir)
         models = holder.load_current()
         if models is None:

@@ -16,17 +16,13 @@ from rich.table import Table
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
+from service.commands.common import fail
 from service.ingest import IngestProgress, IngestSummary, expand_paths, ingest_file, ingest_paths
 from service.ingest.formats import FORMATS_BY_NAME
 from service.store.engine import current_revision, head_revision, make_engine, make_session_factory
 from service.store.repositories import create_workspace, get_workspace_by_slug
 
 ERRORS_SHOWN = 20
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    Console(stderr=True, soft_wrap=True).print(f"[red]error:[/red] {escape(message)}", highlight=False)
-    return typer.Exit(code)
 
 
 def ingest(
@@ -65,19 +61,19 @@ def ingest(
         try:
             snapshot_date = date.fromisoformat(as_of)
         except ValueError:
-            raise _fail(f"--as-of {as_of!r} is not a date like 2025-12-30") from None
+            raise fail(f"--as-of {as_of!r} is not a date like 2025-12-30") from None
     if fmt is not None and fmt not in FORMATS_BY_NAME:
-        raise _fail(f"--format {fmt!r} is unknown; choose one of {', '.join(FORMATS_BY_NAME)}")
+        raise fail(f"--format {fmt!r} is unknown; choose one of {', '.join(FORMATS_BY_NAME)}")
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
-        raise _fail(f"no such file or folder: {', '.join(missing)}")
+        raise fail(f"no such file or folder: {', '.join(missing)}")
 
     try:
         revision = current_revision()
     except (OperationalError, ProgrammingError) as exc:
-        raise _fail(f"cannot open the database ({str(exc).splitlines()[0]})") from None
+        raise fail(f"cannot open the database ({str(exc).splitlines()[0]})") from None
     if revision != head_revision():
-        raise _fail("the database is not migrated: run `redlens db upgrade` first")
+        raise fail("the database is not migrated: run `redlens db upgrade` first")
 
     engine = make_engine()
     factory = make_session_factory(engine)
@@ -86,7 +82,7 @@ def ingest(
             row = get_workspace_by_slug(session, workspace)
             if row is None:
                 if not create_workspace_:
-                    raise _fail(
+                    raise fail(
                         f"workspace {workspace!r} does not exist; pass --create-workspace to create it",
                     )
                 row = create_workspace(session, workspace)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from service.commands.vet import fail, workspace_session
+from service.commands.common import fail, workspace_session
 
 
 def report(

@@ -3,43 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from sqlalchemy.orm import Session, sessionmaker
 
-from service.store.tables import Workspace
-
-
-def fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
-
-
-@contextmanager
-def workspace_session(slug: str) -> Iterator[tuple[Session, sessionmaker[Session], Workspace, Any]]:
-    """A session on the configured database, the workspace ``slug`` and the models it is served."""
-    from service.config import get_settings
-    from service.serving import ModelHolder
-    from service.store.engine import make_engine, make_session_factory
-    from service.store.repositories import get_workspace_by_slug
-
-    settings = get_settings()
-    engine = make_engine(settings.database_url)
-    factory = make_session_factory(engine)
-    try:
-        with factory() as session:
-            workspace = get_workspace_by_slug(session, slug)
-            if workspace is None:
-                raise fail(f"no workspace {slug!r} (try `redlens demo` for the demo workspace)")
-            holder = ModelHolder(settings.models_dir)
-            if holder.load_current() is None:
-                raise fail(f"comment models not loaded: {holder.load_error}")
-            yield session, factory, workspace, holder.for_workspace(session, workspace.id)
-    finally:
-        engine.dispose()
+from service.commands.common import fail, workspace_session
 
 
 def vet(

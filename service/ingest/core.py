@@ -31,7 +31,7 @@ from service.ingest.formats import (
 )
 from service.ingest.load import LOADERS, LoadContext, Loaded, comment_coverage, link_campaign
 from service.ingest.parsing import CHINA_TZ
-from service.ingest.readers import FileReadError, TableReader, sniff_kind
+from service.ingest.readers import InputFileError, TableReader, sniff_kind
 from service.ingest.summary import (
     FileSummary,
     IngestProgress,
@@ -158,7 +158,7 @@ def ingest_file(
         return summary
     try:
         items = _read(reader, summary, campaign=campaign, kol=kol, fmt=fmt, report=report)
-    except (FileReadError, UnknownFormatError, OSError) as exc:
+    except (InputFileError, OSError) as exc:
         summary.failed = str(exc)
         return summary
     finally:
@@ -220,17 +220,17 @@ def _read(
     reader.open(_choose_header)
     if fmt is not None:
         if fmt not in FORMATS_BY_NAME:
-            raise FileReadError(f"format {fmt!r} is unknown; known formats: {', '.join(FORMATS_BY_NAME)}")
+            raise InputFileError(f"format {fmt!r} is unknown; known formats: {', '.join(FORMATS_BY_NAME)}")
         spec = FORMATS_BY_NAME[fmt]
         missing = [c for c in spec.required if c not in spec.column_map(reader.headers)]
         if missing:
-            raise FileReadError(f"the file lacks the columns {', '.join(missing)} required by {spec.name}")
+            raise InputFileError(f"the file lacks the columns {', '.join(missing)} required by {spec.name}")
     else:
         spec = detect_format(reader.headers)
     summary.format = spec.name
     summary.kind = spec.kind
     if spec.kind == "creator_notes" and not kol:
-        raise FileReadError(
+        raise InputFileError(
             "a creator-centre export does not say which account it belongs to: "
             "name the KOL with --kol <platform user id> (API: kol=...)"
         )

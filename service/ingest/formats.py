@@ -31,6 +31,7 @@ from service.ingest.parsing import (
     parse_timestamp,
     storable,
 )
+from service.ingest.readers import InputFileError
 
 Kind = Literal["notes", "comments", "creator_notes", "follower_snapshots", "note_metrics", "campaign_notes"]
 
@@ -338,7 +339,7 @@ FORMATS: tuple[FormatSpec, ...] = (
 FORMATS_BY_NAME: dict[str, FormatSpec] = {spec.name: spec for spec in FORMATS}
 
 
-class UnknownFormatError(ValueError):
+class UnknownFormatError(InputFileError):
     """The header matches no known format. The message names the closest formats and what they miss."""
 
     def __init__(self, headers: Sequence[str], closest: Sequence[tuple[FormatSpec, list[str]]]) -> None:

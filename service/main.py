@@ -204,4 +204,3 @@ def create_app(
         app.include_router(router, prefix="/v1")
     register_pages(app)
     return app
-

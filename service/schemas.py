@@ -14,11 +14,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from models.comments import MAX_TEXT_CHARS
 from models.labels import INTENTS, SENTIMENTS
 
 SentimentLabel = Literal["positive", "neutral", "negative"]
 MAX_ANALYZE_BATCH = 1000
-MAX_TEXT_CHARS = 2000
 
 
 class _Out(BaseModel):

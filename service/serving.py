@@ -26,7 +26,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,12 +36,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.artifacts import (
     ArtifactError,
     current_version,
-    load_pipeline,
     read_card,
     read_registry,
     verify_artifact,
 )
-from models.comments import CommentModels
+from models.comments import CommentModels, ModelCache
 from models.labels import TASKS
 from service.errors import Conflict, NotFound, ServiceUnavailable
 from service.metrics import ApiMetrics
@@ -65,7 +63,7 @@ class ModelHolder:
         self.models: CommentModels | None = None
         self.load_error: str | None = None
         self._swap_lock = threading.RLock()
-        self._pairs: OrderedDict[tuple[str, str], CommentModels] = OrderedDict()
+        self.cache = ModelCache(models_dir, capacity=WORKSPACE_PAIRS_CACHED)
         self._last_check = 0.0
         self._missing_logged: set[tuple[str, str]] = set()
 
@@ -107,48 +105,24 @@ class ModelHolder:
         self.set(models, "startup")
         return models
 
-    def _loaded(self) -> list[CommentModels]:
-        return [m for m in (self.models, *self._pairs.values()) if m is not None]
-
     def build(self, sentiment_version: str, intents_version: str) -> CommentModels:
         """A complete model pair, reusing any pipeline of the same version this process has loaded."""
-        loaded = self._loaded()
-        sentiment = next((m.sentiment for m in loaded if m.sentiment_version == sentiment_version), None)
-        if sentiment is None:
-            sentiment, _ = load_pipeline("sentiment", sentiment_version, self.models_dir)
-        intents = next((m.intents for m in loaded if m.intents_version == intents_version), None)
-        if intents is None:
-            intents, _ = load_pipeline("intents", intents_version, self.models_dir)
-        return CommentModels(
-            sentiment=sentiment,
-            intents=intents,
-            sentiment_version=sentiment_version,
-            intents_version=intents_version,
-        )
+        return self.cache.build(sentiment_version, intents_version, reuse=[m for m in (self.models,) if m])
 
     def pair(self, sentiment_version: str, intents_version: str) -> CommentModels:
-        """The loaded pair of these versions (the deployment's, or one kept in the LRU cache)."""
+        """The loaded pair of these versions (the deployment's, or one kept in the cache)."""
         default = self.require()
         key = (sentiment_version, intents_version)
         if key == (default.sentiment_version, default.intents_version):
             return default
-        with self._swap_lock:
-            cached = self._pairs.get(key)
-            if cached is not None:
-                self._pairs.move_to_end(key)
-                return cached
-            try:
-                models = self.build(*key)
-            except ArtifactError as exc:
-                raise ServiceUnavailable(
-                    f"the workspace's models (sentiment {key[0]}, intents {key[1]}) cannot be loaded: "
-                    f"{exc}; roll the workspace back to the deployment's models (POST "
-                    "/v1/models/{version}/rollback)"
-                ) from exc
-            self._pairs[key] = models
-            while len(self._pairs) > WORKSPACE_PAIRS_CACHED:
-                self._pairs.popitem(last=False)
-            return models
+        try:
+            return self.cache.get(*key, reuse=[default])
+        except ArtifactError as exc:
+            raise ServiceUnavailable(
+                f"the workspace's models (sentiment {key[0]}, intents {key[1]}) cannot be loaded: "
+                f"{exc}; roll the workspace back to the deployment's models (POST "
+                "/v1/models/{version}/rollback)"
+            ) from exc
 
     def for_workspace_if_loaded(self, session: Session, workspace_id: int) -> CommentModels | None:
         """:meth:`for_workspace`, or ``None`` while no models are loaded (pages and jobs that can

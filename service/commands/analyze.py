@@ -6,9 +6,21 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from models.artifacts import ArtifactError
+from models.comments import load_comment_models
 from service.commands.common import console, fail, models_dir
+from service.comment_analysis import (
+    DASK_MISSING,
+    OUTPUT_FORMATS,
+    analyze_rows,
+    dask_installed,
+    read_comment_file,
+    write_records,
+)
+from service.ingest.readers import InputFileError
 
 
 def analyze(
@@ -28,17 +40,17 @@ def analyze(
     batch_size: Annotated[int, typer.Option(min=1, help="comments per prediction batch")] = 1024,
 ) -> None:
     """Analyse every comment of a file: sentiment, intents, low_effort, one output row per input row."""
-    from models.artifacts import ArtifactError
-    from models.comments import load_comment_models
-    from service.analyze import AnalyzeInputError, analyze_rows, read_comment_file, write_records
-
     if not input_path.exists():
         raise fail(f"{input_path} does not exist")
     fmt = fmt or ("csv" if output is not None and output.suffix.lower() == ".csv" else "jsonl")
+    if fmt not in OUTPUT_FORMATS:
+        raise fail(f"--format {fmt!r} is not one of {', '.join(OUTPUT_FORMATS)}")
+    if dask_scheduler and not dask_installed():
+        raise fail(DASK_MISSING)
     try:
         rows, text_col = read_comment_file(input_path)
         models = load_comment_models(models_dir())
-    except (AnalyzeInputError, ArtifactError) as exc:
+    except (InputFileError, ArtifactError) as exc:
         raise fail(str(exc)) from exc
     with Progress(
         TextColumn("analysing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console
@@ -53,16 +65,14 @@ def analyze(
             dask_scheduler=dask_scheduler,
             progress=lambda n: bar.advance(job, n),
         )
-    summary.text_column = text_col
-    try:
-        write_records(records, output, fmt)
-    except AnalyzeInputError as exc:
-        raise fail(str(exc)) from exc
+    write_records(records, output, fmt)
     for rec in [r for r in records if r["status"] == "error"][:20]:
-        console.print(f"[yellow]row error[/yellow] {input_path.name} line {rec['line']}: {rec['error']}")
+        where = f"{input_path.name} line {rec['line']}"
+        console.print(f"[yellow]row error[/yellow] {escape(where)}: {escape(rec['error'])}")
     console.print(
-        f"{summary.rows} rows: {summary.ok} analysed, {summary.errors} with errors (kept in the output with status=error); "
-        f"text column '{text_col}'; model {summary.model_version}"
+        f"{summary.rows} rows: {summary.ok} analysed, {summary.errors} with errors (kept in the output "
+        f"with status=error); text column {escape(repr(text_col))}; model {summary.model_version}",
+        highlight=False,
     )
 
 

@@ -380,7 +380,7 @@ def count_comments_by_note(session: Session, workspace_id: int, note_ids: Sequen
 class CommentAnalysis:
     """One comment's analysis, as written by :func:`save_comment_analyses`.
 
-    ``intents`` maps each intent name to ``{"p": probability, "flag": bool}``.
+    ``intents`` maps each intent name to ``{"probability": float, "flag": bool}``.
     """
 
     comment_id: int
@@ -391,6 +391,21 @@ class CommentAnalysis:
     intents: Mapping[str, Any]
     low_effort: bool
     model_version: str
+
+    @classmethod
+    def of(cls, comment_id: int, prediction: Mapping[str, Any]) -> CommentAnalysis:
+        """From a serialised prediction (:meth:`models.comments.CommentPrediction.to_dict`)."""
+        proba = prediction["sentiment_proba"]
+        return cls(
+            comment_id,
+            prediction["sentiment"],
+            proba["positive"],
+            proba["neutral"],
+            proba["negative"],
+            prediction["intents"],
+            prediction["low_effort"],
+            prediction["model_version"],
+        )
 
 
 def save_comment_analyses(

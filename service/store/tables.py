@@ -260,7 +260,7 @@ class Comment(Base):
     p_positive: Mapped[float | None] = mapped_column(Float)
     p_neutral: Mapped[float | None] = mapped_column(Float)
     p_negative: Mapped[float | None] = mapped_column(Float)
-    #: {"purchase_intent": {"p": 0.91, "flag": true}, ...}
+    #: {"purchase_intent": {"probability": 0.91, "flag": true}, ...}
     intents: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     low_effort: Mapped[bool | None] = mapped_column(Boolean)
     model_version: Mapped[str | None] = mapped_column(String(64))

@@ -9,8 +9,9 @@ from typer.testing import CliRunner
 
 from models.comments import load_comment_models
 from models.labels import INTENTS
-from service.analyze import AnalyzeInputError, analyze_rows, read_comment_file
 from service.cli import app
+from service.comment_analysis import analyze_rows, read_comment_file
+from service.ingest.readers import InputFileError
 
 runner = CliRunner()
 
@@ -44,13 +45,13 @@ def test_read_comment_file_finds_mediacrawler_content_column(tmp_path: Path) -> 
 
 def test_read_comment_file_rejects_a_file_without_text_column(tmp_path: Path) -> None:
     path = _write_csv(tmp_path / "c.csv", [{"note_id": "1", "likes": "3"}])
-    with pytest.raises(AnalyzeInputError, match="expected one of"):
+    with pytest.raises(InputFileError, match="expected one of"):
         read_comment_file(path)
 
 
 def test_read_comment_file_rejects_unknown_suffix(tmp_path: Path) -> None:
     (tmp_path / "c.txt").write_text("hi", encoding="utf-8")
-    with pytest.raises(AnalyzeInputError, match="unsupported file type"):
+    with pytest.raises(InputFileError, match="unsupported file type"):
         read_comment_file(tmp_path / "c.txt")
 
 
@@ -71,7 +72,7 @@ def test_analyze_rows_keeps_one_record_per_row_and_reports_bad_ones(
     records, summary = analyze_rows(rows, models, models_dir=models_template)
     assert [r["status"] for r in records] == ["ok", "error", "error", "error", "ok"]
     assert (
-        "invalid JSON" in records[1]["error"]
+        "not valid JSON" in records[1]["error"]
         and "string" in records[2]["error"]
         and "2000" in records[3]["error"]
     )

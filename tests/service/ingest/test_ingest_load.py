@@ -314,7 +314,14 @@ def test_ingest_changed_comment_text_clears_its_analysis(
         ids = {c.platform_comment_id: c.id for c in session.scalars(select(Comment))}
         analyses = [
             repo.CommentAnalysis(
-                ids[pid], "positive", 0.8, 0.15, 0.05, {"question": {"p": 0.1, "flag": False}}, False, "v1"
+                ids[pid],
+                "positive",
+                0.8,
+                0.15,
+                0.05,
+                {"question": {"probability": 0.1, "flag": False}},
+                False,
+                "v1",
             )
             for pid in ("c101", "c102")
         ]

@@ -94,7 +94,7 @@ def seeded(session_factory: Factory) -> tuple[Seeded, Seeded]:
 
 def _analysis(comment_id: int) -> repo.CommentAnalysis:
     return repo.CommentAnalysis(
-        comment_id, "negative", 0.1, 0.2, 0.7, {"skepticism": {"p": 0.9, "flag": True}}, False, "v9"
+        comment_id, "negative", 0.1, 0.2, 0.7, {"skepticism": {"probability": 0.9, "flag": True}}, False, "v9"
     )
 
 
@@ -391,7 +391,10 @@ def test_comments_for_notes_filters_unanalysed_and_model_version(session: Sessio
     stored = repo.get_comment(session, ws, comments[0].id)
     assert stored is not None
     assert (stored.sentiment, stored.p_negative, stored.model_version) == ("negative", 0.7, "v9")
-    assert stored.intents == {"skepticism": {"p": 0.9, "flag": True}} and stored.analyzed_at is not None
+    assert (
+        stored.intents == {"skepticism": {"probability": 0.9, "flag": True}}
+        and stored.analyzed_at is not None
+    )
     assert [
         c.platform_comment_id for c in repo.comments_for_notes(session, ws, [note.id], only_unanalyzed=True)
     ] == ["c2"]

@@ -34,7 +34,6 @@ from service.deps import (
 )
 from service.errors import CrossSiteRequest, InvalidInput
 from service.ingest.core import SUPPORTED_SUFFIXES
-from service.jobs import job_kind
 from service.reports.html_report import LABELS, OVERVIEW_NAMES
 from service.routes.ingest import MAX_FILES
 from service.security import Principal, authenticate, clear_auth_cookie, set_auth_cookie
@@ -44,10 +43,10 @@ from service.store.repositories import (
     comments_for_notes,
     follower_series,
     list_campaigns,
+    list_jobs,
     list_kols,
     list_model_versions,
     list_notes_for_kol,
-    list_training_jobs,
 )
 from service.store.tables import Kol, Workspace
 from service.vetting import RECENT_NOTES, vet_kol
@@ -446,8 +445,7 @@ def models_page(
 
 
 def _training_jobs(session: Any, workspace_id: int) -> list[Any]:
-    jobs = list_training_jobs(session, workspace_id, limit=50)
-    return [j for j in jobs if job_kind(j) == "training"][:5]
+    return list_jobs(session, workspace_id, kind="training", limit=5)
 
 
 @router.get("/labelling")

@@ -14,8 +14,8 @@ from service.config import Settings
 from service.jobs import JobContext
 from service.main import create_app
 from service.store.engine import make_engine, make_session_factory
-from service.store.repositories import create_api_key, create_training_job, create_workspace, get_training_job
-from service.store.tables import TrainingJob
+from service.store.repositories import create_api_key, create_job, create_workspace, get_job
+from service.store.tables import Job
 from service.store.types import utcnow
 from tests.service.api.conftest import auth, wait_for_job
 from tests.service.api.factories import World
@@ -95,11 +95,11 @@ def _prepare(settings: Settings) -> tuple[int, int, str]:
     with factory() as session, session.begin():
         ws = create_workspace(session, "restart")
         _, secret = create_api_key(session, ws.id, "read")
-        stale = create_training_job(session, ws.id, {"kind": "ingest", "files": []})
-        queued = create_training_job(session, ws.id, {"kind": "ingest", "files": []})
+        stale = create_job(session, ws.id, "ingest", {"files": []})
+        queued = create_job(session, ws.id, "ingest", {"files": []})
         session.execute(
-            update(TrainingJob)
-            .where(TrainingJob.id == stale.id)
+            update(Job)
+            .where(Job.id == stale.id)
             .values(
                 state="running",
                 started_at=utcnow() - timedelta(hours=2),
@@ -139,7 +139,7 @@ def test_shutdown_fails_the_job_it_interrupts(settings: Settings) -> None:
         factory = app.state.services.session_factory
         with factory() as session, session.begin():
             ws = create_workspace(session, "shutdown")
-            job = create_training_job(session, ws.id, {"kind": "ingest"})
+            job = create_job(session, ws.id, "ingest")
             ws_id, job_id = ws.id, job.id
         runner.wake()
         deadline = time.monotonic() + 10
@@ -147,12 +147,12 @@ def test_shutdown_fails_the_job_it_interrupts(settings: Settings) -> None:
             time.sleep(0.05)
         runner.stop(grace=0.1)
         with factory() as session:
-            row = get_training_job(session, ws_id, job_id)
+            row = get_job(session, ws_id, job_id)
             assert row is not None
             state, message = row.state, row.message
         time.sleep(1.6)  # the handler ends after the shutdown: it must not revive the job
         with factory() as session:
-            row = get_training_job(session, ws_id, job_id)
+            row = get_job(session, ws_id, job_id)
             assert row is not None
             final = row.state
     assert started == [job_id]

@@ -20,6 +20,7 @@ from service.store.tables import (
     CampaignNote,
     Comment,
     FollowerSnapshot,
+    Job,
     Kol,
     Note,
     NoteMetricsSnapshot,
@@ -72,7 +73,7 @@ def seed(session: Session, slug: str) -> Seeded:
             workspace_id=ws, campaign_id=campaign.id, note_id=note.id, kol_id=kol.id, fee=Decimal("100")
         )
     )
-    job = repo.create_training_job(session, ws, {"task": "sentiment"})
+    job = repo.create_job(session, ws, "training", {"task": "sentiment"})
     key, secret = repo.create_api_key(session, ws, "read,write")
     repo.add_labelled_examples(session, ws, [repo.LabelledExampleIn("好用", "positive", {}, "upload", None)])
     version = f"2024.04-{slug}"
@@ -117,7 +118,6 @@ ISOLATION_CASES: list[tuple[str, Callable[[Session, Seeded, Seeded], Any], Calla
         lambda r: r == [],
     ),
     ("count_kols", lambda s, a, b: repo.count_kols(s, a.workspace_id), lambda r: r == 1),
-    ("get_note", lambda s, a, b: repo.get_note(s, a.workspace_id, b.note_id), lambda r: r is None),
     (
         "get_note_by_platform_id",
         lambda s, a, b: repo.get_note_by_platform_id(s, a.workspace_id, b.note_platform_id),
@@ -137,11 +137,6 @@ ISOLATION_CASES: list[tuple[str, Callable[[Session, Seeded, Seeded], Any], Calla
         "comments_for_notes",
         lambda s, a, b: repo.comments_for_notes(s, a.workspace_id, [b.note_id, a.note_id]),
         lambda r: [c.platform_comment_id for c in r] == ["c-a"],
-    ),
-    (
-        "comments_for_kol",
-        lambda s, a, b: repo.comments_for_kol(s, a.workspace_id, b.kol_id),
-        lambda r: r == [],
     ),
     ("get_comment", lambda s, a, b: repo.get_comment(s, a.workspace_id, b.comment_id), lambda r: r is None),
     (
@@ -186,23 +181,25 @@ ISOLATION_CASES: list[tuple[str, Callable[[Session, Seeded, Seeded], Any], Calla
         lambda r: r is not None,
     ),
     (
-        "current_model_version",
-        lambda s, a, b: getattr(
-            repo.current_model_version(s, "sentiment", workspace_id=a.workspace_id), "version", None
-        ),
-        lambda r: r == "shipped-1",
+        "current_model_versions",  # B promoted its own version; A still has none of its own
+        lambda s, a, b: [
+            repo.promote_model_version(s, "sentiment", b.model_version, workspace_id=b.workspace_id),
+            repo.current_model_versions(s, a.workspace_id),
+        ][1],
+        lambda r: r == {},
     ),
     (
         "campaign_rows",
         lambda s, a, b: repo.campaign_rows(s, a.workspace_id, b.campaign_id),
         lambda r: r == [],
     ),
+    ("get_job", lambda s, a, b: repo.get_job(s, a.workspace_id, b.job_id), lambda r: r is None),
+    ("list_jobs", lambda s, a, b: repo.list_jobs(s, a.workspace_id), lambda r: len(r) == 1),
     (
-        "get_training_job",
-        lambda s, a, b: repo.get_training_job(s, a.workspace_id, b.job_id),
-        lambda r: r is None,
+        "list_jobs of a kind",
+        lambda s, a, b: repo.list_jobs(s, a.workspace_id, kind="training"),
+        lambda r: [j.kind for j in r] == ["training"],
     ),
-    ("list_training_jobs", lambda s, a, b: repo.list_training_jobs(s, a.workspace_id), lambda r: len(r) == 1),
     (
         "list_labelled_examples",
         lambda s, a, b: repo.list_labelled_examples(s, a.workspace_id),
@@ -255,14 +252,15 @@ def test_repository_queries_never_cross_workspaces(
 
 # Functions taking workspace_id that create rows in the given workspace or address the workspace
 # itself: there is nothing of another workspace they could reach.
-NOT_QUERIES = {"create_api_key", "create_campaign", "create_training_job", "create_model_version"}
+NOT_QUERIES = {"create_api_key", "create_campaign", "create_job", "create_model_version"}
 NOT_QUERIES |= {"get_workspace", "update_workspace"}
 WRITE_CASES = {
-    "update_training_job",
+    "beat_job",
+    "finish_job",
     "add_labelled_examples",
     "promote_model_version",
+    "unset_current",
     "touch_api_key",
-    "delete_model_version",
 }
 
 
@@ -283,8 +281,14 @@ def test_repository_writes_never_cross_workspaces(
 ) -> None:
     a, b = seeded
     with session_factory() as session, session.begin():
-        with pytest.raises(repo.NotFoundError):
-            repo.update_training_job(session, a.workspace_id, b.job_id, state="running")
+        theirs = session.get(Job, b.job_id)
+        assert theirs is not None
+        theirs.state = "running"
+        repo.promote_model_version(session, "sentiment", b.model_version, workspace_id=b.workspace_id)
+    with session_factory() as session, session.begin():
+        assert repo.beat_job(session, a.workspace_id, b.job_id, progress=0.5, message="x") is False
+        assert repo.finish_job(session, a.workspace_id, b.job_id, state="failed", message="x") is False
+        repo.unset_current(session, "sentiment", workspace_id=a.workspace_id)
         with pytest.raises(ValueError, match="do not exist in workspace"):
             repo.add_labelled_examples(
                 session, a.workspace_id, [repo.LabelledExampleIn("x", comment_id=b.comment_id)]
@@ -292,17 +296,15 @@ def test_repository_writes_never_cross_workspaces(
         with pytest.raises(repo.NotFoundError):
             repo.promote_model_version(session, "sentiment", b.model_version, workspace_id=a.workspace_id)
         repo.touch_api_key(session, a.workspace_id, b.key_id)
-        assert (
-            repo.delete_model_version(session, "sentiment", b.model_version, workspace_id=a.workspace_id)
-            is False
-        )
     with session_factory() as session:
         comment = repo.get_comment(session, b.workspace_id, b.comment_id)
         key = session.get(ApiKey, b.key_id)
-        job = repo.get_training_job(session, b.workspace_id, b.job_id)
+        job = repo.get_job(session, b.workspace_id, b.job_id)
+        their_models = repo.current_model_versions(session, b.workspace_id)
     assert comment is not None and comment.sentiment is None
     assert key is not None and key.last_used_at is None and key.revoked_at is None
-    assert job is not None and job.state == "queued"
+    assert job is not None and (job.state, job.message) == ("running", None)
+    assert their_models == {"sentiment": b.model_version}
 
 
 def test_api_key_secret_is_hashed_found_and_revocable(session_factory: Factory) -> None:
@@ -476,25 +478,34 @@ def test_campaigns_rows_carry_note_and_kol(seeded: tuple[Seeded, Seeded], sessio
     assert isinstance(campaign, Campaign)
 
 
-def test_training_job_lifecycle(session: Session) -> None:
+def test_job_lifecycle(session: Session) -> None:
     ws = repo.create_workspace(session, "jobs").id
-    job = repo.create_training_job(session, ws, {"task": "intents"})
-    assert (job.state, job.progress, job.started_at) == ("queued", 0.0, None)
-    job = repo.update_training_job(session, ws, job.id, state="running", progress=0.25, message="fitting")
-    assert job.started_at is not None and job.heartbeat_at is not None and job.message == "fitting"
-    job = repo.update_training_job(session, ws, job.id, state="succeeded", result={"f1": 0.81})
-    assert (job.progress, job.result, job.message) == (1.0, {"f1": 0.81}, "fitting")
-    assert job.finished_at is not None
+    job = repo.create_job(session, ws, "training", {"task": "intents"})
+    assert (job.kind, job.state, job.progress, job.started_at) == ("training", "queued", 0.0, None)
     with pytest.raises(ValueError, match="'exploded'"):
-        repo.update_training_job(session, ws, job.id, state="exploded")
+        repo.create_job(session, ws, "exploded")
+    claimed = repo.claim_queued_job(session)
+    assert claimed is not None and claimed.id == job.id
+    assert repo.claim_queued_job(session) is None
+    session.refresh(job)
+    assert job.state == "running" and job.started_at is not None and job.heartbeat_at is not None
+    assert repo.beat_job(session, ws, job.id, progress=0.25, message="fitting") is True
     with pytest.raises(ValueError, match="fraction"):
-        repo.update_training_job(session, ws, job.id, progress=1.5)
-    stale = repo.create_training_job(session, ws)
-    repo.update_training_job(session, ws, stale.id, state="running")
-    failed = repo.fail_stale_training_jobs(session, heartbeat_before=datetime.now(UTC) + timedelta(minutes=1))
+        repo.beat_job(session, ws, job.id, progress=1.5, message=None)
+    with pytest.raises(ValueError, match="'running'"):
+        repo.finish_job(session, ws, job.id, state="running", message=None)
+    assert repo.finish_job(session, ws, job.id, state="succeeded", message="done", result={"f1": 0.81})
+    session.refresh(job)
+    assert (job.state, job.progress, job.result, job.message) == ("succeeded", 1.0, {"f1": 0.81}, "done")
+    assert job.finished_at is not None
+    assert repo.finish_job(session, ws, job.id, state="failed", message="late") is False  # never revived
+    stale = repo.create_job(session, ws, "ingest")
+    assert repo.claim_queued_job(session) is not None
+    failed = repo.fail_stale_jobs(session, heartbeat_before=datetime.now(UTC) + timedelta(minutes=1))
     assert failed == 1
-    assert [j.state for j in repo.list_training_jobs(session, ws)] == ["failed", "succeeded"]
-    assert [j.id for j in repo.list_training_jobs(session, ws, state="failed")] == [stale.id]
+    assert [j.state for j in repo.list_jobs(session, ws)] == ["failed", "succeeded"]
+    assert [j.id for j in repo.list_jobs(session, ws, state="failed")] == [stale.id]
+    assert [j.id for j in repo.list_jobs(session, ws, kind="training")] == [job.id]
 
 
 def test_model_versions_promote_within_their_scope(
@@ -502,22 +513,16 @@ def test_model_versions_promote_within_their_scope(
 ) -> None:
     a, b = seeded
     with session_factory() as session, session.begin():
-        current = repo.current_model_version(session, "sentiment", workspace_id=a.workspace_id)
-        assert current is not None and current.version == "shipped-1"  # nothing of its own promoted yet
+        assert repo.current_model_versions(session, a.workspace_id) == {}  # nothing of its own yet
         repo.promote_model_version(session, "sentiment", a.model_version, workspace_id=a.workspace_id)
     with session_factory() as session, session.begin():
-        mine = repo.current_model_version(session, "sentiment", workspace_id=a.workspace_id)
-        theirs = repo.current_model_version(session, "sentiment", workspace_id=b.workspace_id)
-        shipped = repo.current_model_version(session, "sentiment")
-        assert mine is not None and mine.version == a.model_version
-        assert theirs is not None and theirs.version == "shipped-1"
-        assert shipped is not None and shipped.version == "shipped-1"
+        assert repo.current_model_versions(session, a.workspace_id) == {"sentiment": a.model_version}
+        assert repo.current_model_versions(session, b.workspace_id) == {}
+        assert repo.current_model_versions(session) == {"sentiment": "shipped-1"}
         repo.create_model_version(session, "sentiment", "shipped-2", "/m/2", "2" * 64, {"f1": 0.85})
         repo.promote_model_version(session, "sentiment", "shipped-2")
     with session_factory() as session:
-        shipped_now = repo.current_model_version(session, "sentiment")
         old = repo.get_model_version(session, "sentiment", "shipped-1")
-        assert shipped_now is not None and shipped_now.version == "shipped-2"
+        assert repo.current_model_versions(session) == {"sentiment": "shipped-2"}
         assert old is not None and old.is_current is False
-        mine_still = repo.current_model_version(session, "sentiment", workspace_id=a.workspace_id)
-        assert mine_still is not None and mine_still.version == a.model_version
+        assert repo.current_model_versions(session, a.workspace_id) == {"sentiment": a.model_version}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.ingest.formats import (
     CONVERTERS,
+    FORMATS,
     FORMATS_BY_NAME,
     KIND_ORDER,
     ConvertContext,
@@ -207,6 +208,80 @@ def _check_workspace(db: Database, workspace_id: int) -> None:
         raise WorkspaceNotFoundError(f"workspace {workspace_id} does not exist")
 
 
+def _spec_for(reader: TableReader, fmt: str | None, formats: Sequence[FormatSpec]) -> FormatSpec:
+    """The forced format ``fmt`` (checked against the header), else the one the header matches."""
+    if fmt is None:
+        return detect_format(reader.headers, formats)
+    if fmt not in FORMATS_BY_NAME:
+        raise InputFileError(f"format {fmt!r} is unknown; known formats: {', '.join(FORMATS_BY_NAME)}")
+    spec = FORMATS_BY_NAME[fmt]
+    missing = [c for c in spec.required if c not in spec.column_map(reader.headers)]
+    if missing:
+        raise InputFileError(f"the file lacks the columns {', '.join(missing)} required by {spec.name}")
+    return spec
+
+
+def _converted(
+    reader: TableReader,
+    spec: FormatSpec,
+    summary: FileSummary,
+    *,
+    campaign: str | None,
+    report: Callable[[Stage, int, int, str], None],
+) -> Iterator[Loaded]:
+    """Every row converted to a record, in file order; a bad row goes to the summary's errors."""
+    ctx = ConvertContext(spec=spec, columns=spec.column_map(reader.headers), campaign=campaign)
+    if reader.kind in ("json", "jsonl"):
+        # JSON objects need not all carry the same keys: a column missing from the first object
+        # is still read, under its canonical name, from the objects that have it.
+        for column in spec.columns:
+            ctx.columns.setdefault(column, column)
+    convert = CONVERTERS[spec.kind]
+    shown = summary.path
+    progress = reader.progress
+    for raw in reader:
+        summary.rows += 1
+        if summary.rows % _PROGRESS_EVERY == 0:
+            report("reading", progress.done, progress.total, progress.unit)
+        if raw.values is None:
+            summary.reject_row([RowError(shown, raw.line, None, raw.error or "unreadable row")])
+            continue
+        try:
+            yield Loaded(raw.line, convert(raw.values, ctx))
+        except RowIssues as issues:
+            summary.reject_row(
+                [
+                    RowError(shown, raw.line, column, reason, None if value is None else str(value)[:200])
+                    for column, reason, value in issues.issues
+                ]
+            )
+    summary.warnings.extend(reader.warnings)
+    report("reading", progress.total, progress.total, progress.unit)
+    if summary.rows == 0:
+        summary.warnings.append("the file has a header but no data rows")
+
+
+def _no_report(stage: Stage, done: int, total: int, unit: str) -> None:
+    pass
+
+
+def read_rows(
+    path: Path, formats: Sequence[FormatSpec] = FORMATS
+) -> tuple[FormatSpec, list[Loaded], FileSummary]:
+    """Read and convert every row of a file of one of ``formats`` without writing anything: its
+    format, its records in file order (duplicates kept) and a summary with the bad rows. Raises
+    :class:`InputFileError` for a file that cannot be read or whose columns match none of ``formats``."""
+    summary = FileSummary(path=path.name)
+    reader = TableReader(path)
+    try:
+        reader.open(_choose_header)
+        spec = detect_format(reader.headers, formats)
+        summary.format, summary.kind = spec.name, spec.kind
+        return spec, list(_converted(reader, spec, summary, campaign=None, report=_no_report)), summary
+    finally:
+        reader.close()
+
+
 def _read(
     reader: TableReader,
     summary: FileSummary,
@@ -218,15 +293,7 @@ def _read(
 ) -> list[Loaded]:
     """Read, convert and de-duplicate every row; fills the summary's read-side counts."""
     reader.open(_choose_header)
-    if fmt is not None:
-        if fmt not in FORMATS_BY_NAME:
-            raise InputFileError(f"format {fmt!r} is unknown; known formats: {', '.join(FORMATS_BY_NAME)}")
-        spec = FORMATS_BY_NAME[fmt]
-        missing = [c for c in spec.required if c not in spec.column_map(reader.headers)]
-        if missing:
-            raise InputFileError(f"the file lacks the columns {', '.join(missing)} required by {spec.name}")
-    else:
-        spec = detect_format(reader.headers)
+    spec = _spec_for(reader, fmt, FORMATS)
     summary.format = spec.name
     summary.kind = spec.kind
     if spec.kind == "creator_notes" and not kol:
@@ -234,41 +301,12 @@ def _read(
             "a creator-centre export does not say which account it belongs to: "
             "name the KOL with --kol <platform user id> (API: kol=...)"
         )
-    ctx = ConvertContext(spec=spec, columns=spec.column_map(reader.headers), campaign=campaign)
-    if reader.kind in ("json", "jsonl"):
-        # JSON objects need not all carry the same keys: a column missing from the first object
-        # is still read, under its canonical name, from the objects that have it.
-        for column in spec.columns:
-            ctx.columns.setdefault(column, column)
-    convert = CONVERTERS[spec.kind]
     records: dict[Any, Loaded] = {}
-    shown = summary.path
-    progress = reader.progress
-    for raw in reader:
-        summary.rows += 1
-        if summary.rows % _PROGRESS_EVERY == 0:
-            report("reading", progress.done, progress.total, progress.unit)
-        if raw.values is None:
-            summary.reject_row([RowError(shown, raw.line, None, raw.error or "unreadable row")])
-            continue
-        try:
-            record = convert(raw.values, ctx)
-        except RowIssues as issues:
-            summary.reject_row(
-                [
-                    RowError(shown, raw.line, column, reason, None if value is None else str(value)[:200])
-                    for column, reason, value in issues.issues
-                ]
-            )
-            continue
-        key = record_key(spec.kind, record)
+    for item in _converted(reader, spec, summary, campaign=campaign, report=report):
+        key = record_key(spec.kind, item.record)
         if key in records:
             summary.duplicates += 1
-        records[key] = Loaded(raw.line, record)
-    summary.warnings.extend(reader.warnings)
-    report("reading", progress.total, progress.total, progress.unit)
-    if summary.rows == 0:
-        summary.warnings.append("the file has a header but no data rows")
+        records[key] = item
     return list(records.values())
 
 

@@ -19,13 +19,26 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from models.kpi.inputs import (
+    ECONOMICS_COLUMNS,
+    ECONOMICS_COUNTS,
+    ECONOMICS_MONEY,
+    ECONOMICS_OPTIONAL,
+    NOTE_METRIC_COUNTS,
+    NOTE_METRICS_COLUMNS,
+    NOTE_METRICS_OPTIONAL,
+    NOTE_SEGMENT_COLUMNS,
+    SEGMENT_FIELDS,
+)
 from service.ingest.parsing import (
+    CHINA_TZ,
     clean_text,
     is_empty,
     parse_count,
     parse_date,
     parse_duration_seconds,
     parse_list,
+    parse_moment,
     parse_money,
     parse_rate,
     parse_timestamp,
@@ -298,41 +311,16 @@ FORMATS: tuple[FormatSpec, ...] = (
         name="redlens_note_metrics",
         kind="note_metrics",
         label="RedLens note metrics snapshots",
-        required=(
-            "note_id",
-            "kol_id",
-            "date",
-            "impressions",
-            "reach",
-            "views",
-            "likes",
-            "saves",
-            "comments",
-            "shares",
-            "follows",
-        ),
-        optional=("completions", "avg_watch_seconds", "clicks"),
+        required=NOTE_METRICS_COLUMNS,
+        optional=(*NOTE_METRICS_OPTIONAL, *NOTE_SEGMENT_COLUMNS),
+        aliases={"format": "content_format"},
     ),
     FormatSpec(
         name="redlens_campaign",
         kind="campaign_notes",
         label="RedLens campaign economics",
-        required=(
-            "campaign",
-            "note_id",
-            "kol_id",
-            "fee",
-            "product_cost",
-            "paid_media",
-            "promo_code",
-            "clicks",
-            "add_to_carts",
-            "orders",
-            "revenue",
-            "new_customers",
-            "currency",
-        ),
-        optional=("agency_cost",),
+        required=ECONOMICS_COLUMNS,
+        optional=ECONOMICS_OPTIONAL,
     ),
 )
 
@@ -357,10 +345,11 @@ class UnknownFormatError(InputFileError):
         super().__init__("\n".join(lines))
 
 
-def detect_format(headers: Sequence[str]) -> FormatSpec:
-    """The format whose required columns are all in ``headers`` (most columns matched, then priority)."""
+def detect_format(headers: Sequence[str], formats: Sequence[FormatSpec] = FORMATS) -> FormatSpec:
+    """The format (of ``formats``) whose required columns are all in ``headers`` (most columns
+    matched, then priority)."""
     best: tuple[int, int, FormatSpec] | None = None
-    for spec in FORMATS:
+    for spec in formats:
         mapping = spec.column_map(headers)
         if all(col in mapping for col in spec.required):
             score = (len(mapping), spec.priority)
@@ -368,13 +357,15 @@ def detect_format(headers: Sequence[str]) -> FormatSpec:
                 best = (score[0], score[1], spec)
     if best is not None:
         return best[2]
-    raise UnknownFormatError(headers, closest_formats(headers))
+    raise UnknownFormatError(headers, closest_formats(headers, formats=formats))
 
 
-def closest_formats(headers: Sequence[str], n: int = 3) -> list[tuple[FormatSpec, list[str]]]:
+def closest_formats(
+    headers: Sequence[str], n: int = 3, *, formats: Sequence[FormatSpec] = FORMATS
+) -> list[tuple[FormatSpec, list[str]]]:
     """The ``n`` formats sharing most required columns with ``headers``, each with what it misses."""
     ranked = []
-    for spec in FORMATS:
+    for spec in formats:
         mapping = spec.column_map(headers)
         found = sum(col in mapping for col in spec.required)
         missing = [col for col in spec.required if col not in mapping]
@@ -651,18 +642,23 @@ def convert_follower_snapshot(row: Mapping[str, Any], ctx: ConvertContext) -> di
     return record
 
 
-_METRIC_COUNTS = ("impressions", "reach", "views", "likes", "saves", "comments", "shares", "follows")
-
-
 def convert_note_metrics(row: Mapping[str, Any], ctx: ConvertContext) -> dict[str, Any]:
+    """A snapshot row. ``captured_at`` is its China date (what the table stores); ``_taken_at``,
+    ``_followers``, ``_published_at`` and ``_segment`` are read for the KPI report only."""
+    taken_at = ctx.parse(row, "date", parse_moment, required=True)
     record: dict[str, Any] = {
         "_note": ctx.parse(row, "note_id", _platform_id, required=True),
         "_kol": ctx.parse(row, "kol_id", _platform_id, required=True),
-        "captured_at": ctx.parse(row, "date", parse_date, required=True),
+        "captured_at": None if taken_at is None else taken_at.astimezone(CHINA_TZ).date(),
+        "_taken_at": taken_at,
     }
-    for name in (*_METRIC_COUNTS, "completions", "clicks"):
+    for name in (*NOTE_METRIC_COUNTS, "completions", "clicks"):
         record[name] = ctx.parse(row, name, parse_count)
     record["avg_watch_seconds"] = ctx.parse(row, "avg_watch_seconds", parse_duration_seconds)
+    record["_followers"] = ctx.parse(row, "followers", parse_count)
+    record["_published_at"] = ctx.parse(row, "published_at", parse_moment)
+    segment = {name: clean_text(ctx.get(row, name)) for name in SEGMENT_FIELDS}
+    record["_segment"] = {name: value for name, value in segment.items() if value is not None}
     ctx.finish()
     return record
 
@@ -694,9 +690,9 @@ def convert_campaign_note(row: Mapping[str, Any], ctx: ConvertContext) -> dict[s
         "promo_code": _truncate(clean_text(ctx.get(row, "promo_code")), 64),
         "currency": ctx.parse(row, "currency", _currency),
     }
-    for name in ("fee", "product_cost", "paid_media", "agency_cost", "revenue"):
+    for name in ECONOMICS_MONEY:
         record[name] = ctx.parse(row, name, parse_money)
-    for name in ("clicks", "add_to_carts", "orders", "new_customers"):
+    for name in ECONOMICS_COUNTS:
         record[name] = ctx.parse(row, name, parse_count)
     ctx.finish()
     return record

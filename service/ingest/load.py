@@ -28,6 +28,7 @@ from sqlalchemy import Table, any_, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from models.kpi.inputs import ECONOMICS_COUNTS, ECONOMICS_MONEY, NOTE_METRIC_COUNTS, NOTE_METRICS_OPTIONAL
 from service.ingest.formats import creator_hash_of
 from service.ingest.summary import FileSummary, NoteCoverage, RowError
 from service.store.tables import (
@@ -106,36 +107,9 @@ ANALYSIS_FIELDS = (
     "model_version",
     "analyzed_at",
 )
-METRIC_FIELDS = (
-    "impressions",
-    "reach",
-    "views",
-    "likes",
-    "saves",
-    "comments",
-    "shares",
-    "follows",
-    "completions",
-    "avg_watch_seconds",
-    "clicks",
-    "cover_ctr",
-    "danmaku",
-)
+METRIC_FIELDS = (*NOTE_METRIC_COUNTS, *NOTE_METRICS_OPTIONAL, "cover_ctr", "danmaku")
 FOLLOWER_FIELDS = ("followers", "following", "notes", "likes_and_collects")
-CAMPAIGN_NOTE_FIELDS = (
-    "kol_id",
-    "fee",
-    "product_cost",
-    "paid_media",
-    "agency_cost",
-    "promo_code",
-    "clicks",
-    "add_to_carts",
-    "orders",
-    "revenue",
-    "new_customers",
-    "currency",
-)
+CAMPAIGN_NOTE_FIELDS = ("kol_id", *ECONOMICS_MONEY, "promo_code", *ECONOMICS_COUNTS, "currency")
 
 
 @dataclass

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from service.config import Settings
 from service.main import create_app
 from service.store.tables import Comment
-from tests.service.api.conftest import auth
-from tests.service.api.factories import World, seed_world
+from tests.utils.client import auth
+from tests.utils.factories import World, seed_world
 
 
 @pytest.fixture

@@ -20,8 +20,9 @@ from service.config import Settings
 from service.main import create_app
 from service.serving import record_registry, table_current_versions
 from service.store.repositories import create_model_version
-from tests.service.api.conftest import INTENTS_V1, SENTIMENT_V1, SENTIMENT_V2, SENTIMENT_V3, auth
-from tests.service.api.factories import World
+from tests.utils.client import auth
+from tests.utils.factories import World
+from tests.utils.models import INTENTS_V1, SENTIMENT_V1, SENTIMENT_V2, SENTIMENT_V3
 
 DEFAULT = f"sentiment:{SENTIMENT_V1}+intents:{INTENTS_V1}"
 

@@ -1,4 +1,4 @@
-"""Builders shared by the page tests (tests/web) and the browser tests (tests/e2e).
+"""Builders shared by the page tests (tests/service/web) and the browser tests (tests/e2e).
 
 * :func:`write_tiny_corpus`: every fifth note of the project's own written corpus
   (``corpora/xhs_comments/written.csv``, about 600 comments), in the corpus layout training reads;

@@ -10,8 +10,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.service.api.conftest import auth
-from tests.service.api.factories import World
+from tests.utils.client import auth
+from tests.utils.factories import World
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,8 +16,9 @@ from service.store.engine import make_engine, make_session_factory
 from service.store.repositories import create_api_key, create_job, create_workspace, get_job
 from service.store.tables import Job
 from service.store.types import utcnow
-from tests.service.api.conftest import auth, wait_for_job
-from tests.service.api.factories import World
+from tests.utils import FIXTURES as TEST_FILES
+from tests.utils.client import auth, wait_for_job
+from tests.utils.factories import World
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def api_db_url(db_url: str) -> str:
     return db_url
 
 
-INGEST = Path(__file__).resolve().parents[2] / "fixtures" / "ingest"
+INGEST = TEST_FILES / "ingest"
 
 
 def test_ingest_small_file_answers_the_summary_and_analyses_comments(

@@ -14,8 +14,10 @@ import typer
 from typer.testing import CliRunner
 
 from service.commands import kpis as kpis_command
+from service.exports import PLAIN_NUMBER
+from tests.utils import FIXTURES as TEST_FILES
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "kpis"
+FIXTURES = TEST_FILES / "kpis"
 METRICS = FIXTURES / "note_metrics.csv"
 ECONOMICS = FIXTURES / "campaign_economics.csv"
 
@@ -166,7 +168,7 @@ def test_kpis_csv_neutralises_formula_cells() -> None:
     for row in rows[1:]:
         for cell in row:
             dangerous = cell[:1] in ("=", "+", "@", "\t", "\r") or (
-                cell.startswith("-") and not kpis_command._NUMBER_RE.fullmatch(cell)
+                cell.startswith("-") and not PLAIN_NUMBER.fullmatch(cell)
             )
             assert not dangerous, cell
     assert '\'=HYPERLINK("http://example.invalid","x")' in cells

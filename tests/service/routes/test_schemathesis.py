@@ -19,8 +19,8 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from schemathesis.core.result import Ok
 
-from tests.service.api.conftest import TestClient, auth
-from tests.service.api.factories import seed_world
+from tests.utils.client import TestClient, auth
+from tests.utils.factories import seed_world
 
 # REDLENS_FUZZ_EXAMPLES raises the count for a longer exploration run on a developer's machine.
 MAX_EXAMPLES = int(os.environ.get("REDLENS_FUZZ_EXAMPLES", "20"))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from models.labels import INTENTS, SENTIMENTS
-from tests.service.api.conftest import auth
-from tests.service.api.factories import World
+from tests.utils.client import auth
+from tests.utils.factories import World
 
 
 def test_analyze_answers_every_item_and_reports_bad_ones_alone(client: TestClient, world: World) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.service.api.conftest import LABELLED, auth, wait_for_job
-from tests.service.api.factories import World
+from tests.utils.client import auth, wait_for_job
+from tests.utils.factories import World
+from tests.utils.models import LABELLED
 
 
 def test_training_job_trains_records_and_compares_with_the_current_model(

@@ -12,10 +12,11 @@ from service.ingest import core
 from service.ingest.formats import FORMATS, UnknownFormatError, detect_format
 from service.ingest.readers import TableReader, sniff_kind
 from service.ingest.summary import FileSummary
+from tests.utils import FIXTURES as TEST_FILES
 
 FORMATS_MD = Path(core.__file__).with_name("FORMATS.md")
 CORPORA = Settings().shared_corpora_dir
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ingest"
+FIXTURES = TEST_FILES / "ingest"
 
 
 def read(

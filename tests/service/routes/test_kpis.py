@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.service.api.conftest import auth
-from tests.service.api.factories import World
+from tests.utils.client import auth
+from tests.utils.factories import World
 
 
 @pytest.mark.parametrize(

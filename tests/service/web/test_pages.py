@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from service.jobs import labelled_frame
 from service.store import repositories as repo
 from service.web.pages import safe_next
-from tests.web.support import HTML, ORIGIN, Seeded, sign_in
+from tests.utils.web import HTML, ORIGIN, Seeded, sign_in
 
 
 def _text(page: str) -> str:

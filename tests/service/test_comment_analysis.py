@@ -1,41 +1,21 @@
+"""service.comment_analysis: comment files in, one record per row out; submitted and stored comments."""
+
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from models.comments import load_comment_models
 from models.labels import INTENTS
-from service.cli import app
 from service.comment_analysis import analyze_rows, read_comment_file
 from service.ingest.readers import InputFileError
-
-runner = CliRunner()
-
-
-@pytest.fixture
-def env(models_template: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    from service.config import get_settings
-
-    monkeypatch.setenv("REDLENS_MODELS_DIR", str(models_template))
-    get_settings.cache_clear()
-    yield models_template
-    get_settings.cache_clear()
-
-
-def _write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
+from tests.utils.files import write_csv
 
 
 def test_read_comment_file_finds_mediacrawler_content_column(tmp_path: Path) -> None:
-    path = _write_csv(
+    path = write_csv(
         tmp_path / "c.csv", [{"comment_id": "1", "content": "求链接"}, {"comment_id": "2", "content": ""}]
     )
     rows, col = read_comment_file(path)
@@ -44,7 +24,7 @@ def test_read_comment_file_finds_mediacrawler_content_column(tmp_path: Path) -> 
 
 
 def test_read_comment_file_rejects_a_file_without_text_column(tmp_path: Path) -> None:
-    path = _write_csv(tmp_path / "c.csv", [{"note_id": "1", "likes": "3"}])
+    path = write_csv(tmp_path / "c.csv", [{"note_id": "1", "likes": "3"}])
     with pytest.raises(InputFileError, match="expected one of"):
         read_comment_file(path)
 
@@ -84,7 +64,7 @@ def test_analyze_rows_keeps_one_record_per_row_and_reports_bad_ones(
 
 
 def test_analyze_rows_same_results_with_worker_processes(models_template: Path, tmp_path: Path) -> None:
-    path = _write_csv(
+    path = write_csv(
         tmp_path / "c.csv", [{"text": t} for t in ["求链接", "好看", "踩雷了", "是广告吗", "互关"] * 6]
     )
     rows, _ = read_comment_file(path)
@@ -94,47 +74,10 @@ def test_analyze_rows_same_results_with_worker_processes(models_template: Path, 
     assert single == multi
 
 
-def test_cli_analyze_writes_formula_safe_csv(env: Path, tmp_path: Path) -> None:
-    src = _write_csv(
-        tmp_path / "in.csv", [{"text": '=HYPERLINK("http://x")'}, {"text": "好看"}, {"text": " "}]
-    )
-    out = tmp_path / "out.csv"
-    result = runner.invoke(app, ["analyze", str(src), "-o", str(out)])
-    assert result.exit_code == 0, result.output
-    with out.open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    assert len(rows) == 3
-    assert rows[0]["text"].startswith("'=")
-    assert rows[2]["status"] == "error" and rows[2]["error"] == "empty text"
-
-
-def test_cli_analyze_reads_xlsx(env: Path, tmp_path: Path) -> None:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.append(["评论id", "评论内容"])
-    ws.append(["a1", "这个色号黄黑皮能用吗"])
-    ws.append(["a2", None])
-    wb.save(tmp_path / "spider.xlsx")
-    out = tmp_path / "out.jsonl"
-    result = runner.invoke(app, ["analyze", str(tmp_path / "spider.xlsx"), "-o", str(out)])
-    assert result.exit_code == 0, result.output
-    recs = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
-    assert [r["id"] for r in recs] == ["a1", "a2"]
-    assert recs[1]["status"] == "error" and recs[1]["error"] == "missing text"
-
-
-def test_cli_analyze_names_a_missing_input(env: Path, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["analyze", str(tmp_path / "nope.csv")])
-    assert result.exit_code == 2
-    assert "does not exist" in result.output
-
-
 @pytest.mark.slow
 def test_analyze_over_a_local_dask_cluster(models_template: Path, tmp_path: Path) -> None:
     distributed = pytest.importorskip("dask.distributed")
-    path = _write_csv(tmp_path / "c.csv", [{"text": t} for t in ["求链接", "好看", "踩雷了", "是广告吗"] * 5])
+    path = write_csv(tmp_path / "c.csv", [{"text": t} for t in ["求链接", "好看", "踩雷了", "是广告吗"] * 5])
     rows, _ = read_comment_file(path)
     models = load_comment_models(models_template)
     local, _ = analyze_rows(rows, models, models_dir=models_template, batch_size=6)

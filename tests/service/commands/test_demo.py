@@ -20,7 +20,7 @@ from service.main import create_app
 from service.serving import ModelHolder
 from service.store.repositories import find_api_key
 from service.store.tables import Comment
-from tests.service.api.conftest import auth
+from tests.utils.client import auth
 
 pytestmark = pytest.mark.slow
 

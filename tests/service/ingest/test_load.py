@@ -28,8 +28,9 @@ from service.store.tables import (
     NoteMetricsSnapshot,
     Workspace,
 )
+from tests.utils import FIXTURES as TEST_FILES
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ingest"
+FIXTURES = TEST_FILES / "ingest"
 
 KOL_A = "5fa0000000000000000000a1"
 KOL_B = "5fa0000000000000000000a2"

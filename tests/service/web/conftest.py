@@ -5,7 +5,6 @@ copy of both for every test, served by the real app through a TestClient."""
 from __future__ import annotations
 
 import shutil
-import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,12 +16,9 @@ from models.comments import load_comment_models
 from service.config import Settings
 from service.main import create_app
 from service.store.engine import make_engine, make_session_factory
-from tests.web.support import ORIGIN, Seeded, seed_workspaces, train_tiny_models, write_tiny_corpus
-
-with warnings.catch_warnings():
-    # Starlette asks for httpx2 instead of httpx; the pinned environment has httpx.
-    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
-    from fastapi.testclient import TestClient
+from tests.utils.client import TestClient
+from tests.utils.settings import test_settings
+from tests.utils.web import ORIGIN, Seeded, seed_workspaces, train_tiny_models, write_tiny_corpus
 
 
 def copy_sqlite(source: Path, target: Path) -> Path:
@@ -82,20 +78,15 @@ def make_web_settings(
     shutil.copytree(web_models_template, models_dir)
 
     def make(**overrides: Any) -> Settings:
-        values: dict[str, Any] = {
-            "environment": "test",
-            "database_url": f"sqlite:///{database}",
-            "models_dir": models_dir,
-            "data_dir": tmp_path / "var",
-            "training_corpus_dir": web_corpus,
-            "training_public_data": False,
-            "rate_limit_per_minute": 10_000,
-            "cookie_secure": False,
-            "job_heartbeat_seconds": 0.2,
-            "model_check_seconds": 0.0,
-            **overrides,
-        }
-        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+        return test_settings(
+            **{
+                "database_url": f"sqlite:///{database}",
+                "models_dir": models_dir,
+                "data_dir": tmp_path / "var",
+                "training_corpus_dir": web_corpus,
+                **overrides,
+            }
+        )
 
     return make
 

@@ -14,8 +14,9 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from service.store.repositories import create_model_version
-from tests.service.api.conftest import SENTIMENT_V2, auth
-from tests.service.api.factories import World
+from tests.utils.client import auth
+from tests.utils.factories import World
+from tests.utils.models import SENTIMENT_V2
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 
 from service.config import Settings
 from service.main import create_app
-from tests.service.api.conftest import auth
-from tests.service.api.factories import World
+from tests.utils.client import auth
+from tests.utils.factories import World
 
 
 def test_healthz_answers_without_a_key(client: TestClient) -> None:

@@ -13,8 +13,9 @@ from service.cli import app
 from service.config import get_settings
 from service.store.engine import make_engine, make_session_factory
 from service.store.repositories import get_workspace_by_slug, list_notes
+from tests.utils import FIXTURES as TEST_FILES
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ingest"
+FIXTURES = TEST_FILES / "ingest"
 
 
 @pytest.fixture

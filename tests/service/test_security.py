@@ -11,8 +11,8 @@ from service.config import Settings
 from service.main import create_app
 from service.security import AUTH_COOKIE, RateLimiter, effective_scopes
 from service.store.repositories import revoke_api_key
-from tests.service.api.conftest import auth
-from tests.service.api.factories import World, seed_world
+from tests.utils.client import auth
+from tests.utils.factories import World, seed_world
 
 PROBLEM = "application/problem+json"
 

@@ -22,6 +22,7 @@ from models.kpi.metric import KPIInputError
 from models.kpi.windows import Snapshot, window_report
 
 __all__ = [
+    "CSV_HEADER",
     "REPORT_SCHEMA",
     "EconomicsRow",
     "KPIFileInputs",

@@ -61,3 +61,22 @@ def test_cli_analyze_names_a_missing_input(env: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["analyze", str(tmp_path / "nope.csv")])
     assert result.exit_code == 2
     assert "does not exist" in result.output
+
+
+def test_cli_analyze_says_how_to_install_the_dask_extra(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.commands import analyze as command
+
+    monkeypatch.setattr(command, "dask_installed", lambda: False)
+    src = write_csv(tmp_path / "in.csv", [{"text": "好看"}])
+    result = runner.invoke(app, ["analyze", str(src), "--dask-scheduler", "tcp://127.0.0.1:8786"])
+    assert result.exit_code == 2
+    assert 'pip install -e ".[dask]"' in result.output
+
+
+def test_cli_analyze_refuses_an_unknown_output_format(env: Path, tmp_path: Path) -> None:
+    src = write_csv(tmp_path / "in.csv", [{"text": "好看"}])
+    result = runner.invoke(app, ["analyze", str(src), "--format", "xml"])
+    assert result.exit_code == 2
+    assert "--format 'xml' is not one of jsonl, csv" in result.output

@@ -230,3 +230,38 @@ def test_kpis_bad_currency_option_rejected() -> None:
     result = run(str(METRICS), "--currency", "RMB¥")
     assert result.exit_code == 2
     assert "currency code" in result.stderr
+
+
+def test_kpis_reads_counts_and_money_as_ingest_does(tmp_path: Path) -> None:
+    """The same spellings `redlens ingest` accepts for these formats: 1.2万, 1,234, ¥ amounts."""
+    metrics = tmp_path / "metrics.csv"
+    metrics.write_text(
+        "note_id,kol_id,date,impressions,reach,views,likes,saves,comments,shares,follows\n"
+        'n1,k1,2025-09-20,1.2万,"8,000",2000,"1,234",56,7,8,0\n',
+        encoding="utf-8",
+    )
+    economics = tmp_path / "economics.csv"
+    economics.write_text(
+        "campaign,note_id,kol_id,fee,product_cost,paid_media,promo_code,clicks,add_to_carts,orders,"
+        'revenue,new_customers,currency\nc1,n1,k1,"¥12,000",0,0,,"1,100",240,96,1.8万,70,CNY\n',
+        encoding="utf-8",
+    )
+    report = json_report(str(metrics), "--economics", str(economics))
+    note = by_id(report["notes"], "note_id", "n1")["kpis"]["metrics"]
+    assert (note["impressions"]["value"], note["reach"]["value"]) == (12000, 8000)
+    assert note["engagements"]["value"] == 1234 + 56 + 7 + 8
+    campaign = by_id(report["campaigns"], "campaign", "c1")["kpis"]["metrics"]
+    assert Decimal(campaign["total_cost"]["value"]) == Decimal("12000")
+    assert Decimal(campaign["revenue"]["value"]) == Decimal("18000")
+
+
+def test_kpis_reads_a_spreadsheet(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    with METRICS.open(encoding="utf-8") as handle:
+        for row in csv.reader(handle):
+            sheet.append(row)
+    book.save(tmp_path / "metrics.xlsx")
+    assert json_report(str(tmp_path / "metrics.xlsx"))["kols"] == json_report(str(METRICS))["kols"]

@@ -14,6 +14,7 @@ from service.ingest.parsing import (
     parse_date,
     parse_duration_seconds,
     parse_list,
+    parse_moment,
     parse_money,
     parse_rate,
     parse_timestamp,
@@ -203,3 +204,28 @@ def test_parse_list_reads_json_python_repr_and_commas(raw: Any, expected: list[s
 )
 def test_clean_text_gives_storable_text(raw: Any, expected: str | None) -> None:
     assert clean_text(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["2.5", 2.5, "0.5"])
+def test_parse_count_refuses_a_fraction_without_a_multiplier(raw: Any) -> None:
+    with pytest.raises(ValueError, match="is not a whole number >= 0, not a count"):
+        parse_count(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2025-09-01", utc(2025, 8, 31, 16)),  # a date is midnight China time
+        ("20250901", utc(2025, 8, 31, 16)),
+        ("2025-09-01T20:30", utc(2025, 9, 1, 12, 30)),
+        ("2025-09-01T20:30Z", utc(2025, 9, 1, 20, 30)),
+        ("", None),
+    ],
+)
+def test_parse_moment_reads_dates_and_times(raw: str, expected: datetime | None) -> None:
+    assert parse_moment(raw) == expected
+
+
+def test_parse_moment_names_what_it_expects() -> None:
+    with pytest.raises(ValueError, match="'20/09/2025' is not an ISO date or time: expected 2025-12-30"):
+        parse_moment("20/09/2025")

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from service.config import Settings
 from service.main import create_app
+from service.store.repositories import create_api_key, create_workspace
 from tests.utils.client import auth
 from tests.utils.factories import World
 
@@ -31,14 +32,22 @@ def test_readyz_is_a_503_problem_without_models(
 ) -> None:
     empty = tmp_path / "no-models"
     empty.mkdir()
-    with TestClient(create_app(make_settings(models_dir=empty), calibration=None)) as client:
+    app = create_app(make_settings(models_dir=empty), calibration=None)
+    with TestClient(app) as client:
+        with app.state.services.session_factory() as session, session.begin():
+            _, key = create_api_key(session, create_workspace(session, "no-models").id, "read")
         response = client.get("/readyz")
-        analyze = client.post("/v1/comments/analyze", json={"comments": [{"text": "好看"}]})
+        anonymous = client.post("/v1/comments/analyze", json={"comments": [{"text": "好看"}]})
+        analyze = client.post(
+            "/v1/comments/analyze", json={"comments": [{"text": "好看"}]}, headers=auth(key)
+        )
     assert response.status_code == 503
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["type"] == "https://redlens.dev/problems/unavailable"
     assert response.json()["models_loaded"] is False
-    assert analyze.status_code in (401, 503)
+    assert anonymous.status_code == 401  # the key is checked before anything else
+    assert analyze.status_code == 503
+    assert analyze.json()["type"] == "https://redlens.dev/problems/unavailable"
 
 
 def test_metrics_counts_requests_by_route_template(client: TestClient, world: World) -> None:

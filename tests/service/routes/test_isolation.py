@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from service.store.repositories import create_model_version
+from service.store.repositories import create_model_version, update_workspace
 from tests.utils.client import auth
 from tests.utils.factories import World
 from tests.utils.models import SENTIMENT_V2
@@ -160,20 +160,36 @@ def case_ingest(client: TestClient, w: World) -> None:
     assert after == before
 
 
+def _analyzed_by(client: TestClient, secret: str) -> str:
+    response = client.post("/v1/comments/analyze", json={"comments": [{"text": "好"}]}, headers=auth(secret))
+    assert response.status_code == 200, response.text
+    version: str = response.json()["results"][0]["model_version"]
+    return version
+
+
 def case_analyze(client: TestClient, w: World) -> None:
-    assert (
-        client.post(
-            "/v1/comments/analyze", json={"comments": [{"text": "好"}]}, headers=auth(w.a.reader)
-        ).status_code
-        == 200
-    )
+    """B serves a model it trained and promoted; A is still served the deployment's."""
+    version = _b_trained_version(cast(FastAPI, client.app), w)
+    deployment = _analyzed_by(client, w.a.reader)
+    promoted = client.post(f"/v1/models/{version}/promote", headers=auth(w.b.admin))
+    assert promoted.status_code == 200, promoted.text
+    assert _analyzed_by(client, w.b.reader).startswith(f"sentiment:{version}+")
+    assert _analyzed_by(client, w.a.reader) == deployment
+    assert version not in deployment
 
 
 def case_kpis(client: TestClient, w: World) -> None:
-    numbers = {"likes": 10, "comments": 2, "saves": 3, "shares": 1, "followers": 1000}
-    body = client.post("/v1/kpis", json=numbers, headers=auth(w.a.reader)).json()
-    assert body["metrics"]["engagements"]["value"] == 16
-    assert body["emv_rates"]["source"].startswith("placeholder")
+    """B's own EMV rate card values B's KPIs only; A's use the placeholder card."""
+    app = cast(FastAPI, client.app)
+    with app.state.services.session_factory() as session, session.begin():
+        update_workspace(session, w.b.workspace_id, emv_rates={"cpm": 80, "like": 3})
+    numbers = {"impressions": 1000, "likes": 10, "comments": 2, "saves": 3, "shares": 1, "followers": 1000}
+    mine = client.post("/v1/kpis", json=numbers, headers=auth(w.a.reader)).json()
+    theirs = client.post("/v1/kpis", json=numbers, headers=auth(w.b.reader)).json()
+    assert mine["metrics"]["engagements"]["value"] == theirs["metrics"]["engagements"]["value"] == 16
+    assert mine["emv_rates"]["source"].startswith("placeholder")
+    assert theirs["emv_rates"]["source"] == "workspace rate card"
+    assert mine["metrics"]["emv"]["value"] != theirs["metrics"]["emv"]["value"]
 
 
 CASES: dict[tuple[str, str], Case] = {

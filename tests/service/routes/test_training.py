@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from service.store.repositories import create_job
 from tests.utils.client import auth, wait_for_job
 from tests.utils.factories import World
 from tests.utils.models import LABELLED
@@ -63,3 +67,14 @@ def test_training_refuses_unusable_files(client: TestClient, world: World) -> No
     assert bad_tasks.status_code == 422
     reader = client.post("/v1/training-jobs", data={"tasks": "all"}, headers=auth(world.a.reader))
     assert reader.status_code == 403
+
+
+def test_training_jobs_are_listed_whatever_number_of_other_jobs_came_after(
+    client: TestClient, world: World
+) -> None:
+    app = cast(FastAPI, client.app)
+    with app.state.services.session_factory() as session, session.begin():
+        for _ in range(250):  # more than any page: the listing must filter by kind in the query
+            create_job(session, world.a.workspace_id, "ingest", {"files": []}).state = "succeeded"
+    items = client.get("/v1/training-jobs", headers=auth(world.a.reader)).json()["items"]
+    assert [(j["id"], j["kind"]) for j in items] == [(world.a.job_id, "training")]

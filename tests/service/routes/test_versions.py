@@ -154,7 +154,11 @@ def test_unknown_or_malformed_versions(client: TestClient, world: World) -> None
     missing = client.post("/v1/models/20990101-000000-ffffff/promote", headers=auth(world.a.admin))
     assert missing.status_code == 404
     traversal = client.post("/v1/models/..%2F..%2Fetc/promote", headers=auth(world.a.admin))
-    assert traversal.status_code in (404, 422)
+    assert traversal.status_code == 404  # the decoded slashes make it a path no route matches
+    assert traversal.json()["detail"].startswith("no route POST /v1/models/../../etc/promote")
+    malformed = client.post("/v1/models/not%20a%20version/promote", headers=auth(world.a.admin))
+    assert malformed.status_code == 422
+    assert malformed.json()["type"] == "https://redlens.dev/problems/validation-error"
 
 
 def test_other_processes_serve_a_workspace_promotion_at_once(

@@ -526,3 +526,40 @@ def test_model_versions_promote_within_their_scope(
         assert repo.current_model_versions(session) == {"sentiment": "shipped-2"}
         assert old is not None and old.is_current is False
         assert repo.current_model_versions(session, a.workspace_id) == {"sentiment": a.model_version}
+
+
+def test_rollback_returns_the_workspace_to_its_previous_promotion(
+    seeded: tuple[Seeded, Seeded], session_factory: Factory
+) -> None:
+    a, _ = seeded
+    with session_factory() as session, session.begin():
+        repo.create_model_version(
+            session, "sentiment", "own-2", "/m/own-2", "3" * 64, workspace_id=a.workspace_id
+        )
+        repo.promote_model_version(session, "sentiment", a.model_version, workspace_id=a.workspace_id)
+        latest = repo.promote_model_version(session, "sentiment", "own-2", workspace_id=a.workspace_id)
+        assert repo.current_model_versions(session, a.workspace_id) == {"sentiment": "own-2"}
+        restored = repo.roll_back_model_version(session, latest)
+        assert restored is not None and restored.version == a.model_version
+        assert repo.current_model_versions(session, a.workspace_id) == {"sentiment": a.model_version}
+        repo.unset_current(session, "sentiment", workspace_id=a.workspace_id)
+        assert repo.current_model_versions(session, a.workspace_id) == {}
+        shipped = repo.find_model_version(session, "sentiment", "shipped-1")
+        assert shipped is not None
+        with pytest.raises(ValueError, match="shipped"):
+            repo.roll_back_model_version(session, shipped)
+
+
+def test_a_workspace_version_made_the_deployments_is_shipped(
+    seeded: tuple[Seeded, Seeded], session_factory: Factory
+) -> None:
+    a, b = seeded
+    with session_factory() as session, session.begin():
+        row = repo.find_model_version(session, "sentiment", a.model_version)
+        assert row is not None and row.workspace_id == a.workspace_id
+        repo.mark_current(session, repo.make_shipped(session, row))
+        assert repo.current_model_versions(session) == {"sentiment": a.model_version}
+        visible_to_b = repo.get_model_version(
+            session, "sentiment", a.model_version, workspace_id=b.workspace_id
+        )
+        assert visible_to_b is not None and visible_to_b.id == row.id

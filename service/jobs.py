@@ -31,7 +31,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import pandas as pd
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -41,8 +41,7 @@ from models.labels import INTENTS
 from service.comment_analysis import analyze_notes
 from service.config import Settings
 from service.ingest import FileSummary, IngestProgress, IngestSummary, ingest_file
-from service.ingest.core import peek_format
-from service.ingest.formats import KIND_ORDER
+from service.ingest.core import ImportOptions, import_order
 from service.metrics import ApiMetrics
 from service.serving import ModelHolder, record_trained, serving_versions
 from service.store.repositories import (
@@ -312,10 +311,8 @@ def _ingest_one(
     path: Path,
     name: str,
     *,
-    campaign: str | None,
-    kol: str | None,
-    as_of: date | None,
     progress: Callable[[IngestProgress], None],
+    **options: Unpack[ImportOptions],
 ) -> FileSummary:
     """One file in its own transaction, retried when SQLite reports the database busy.
 
@@ -327,14 +324,7 @@ def _ingest_one(
     for attempt in range(_LOCK_RETRIES):
         try:
             return ingest_file(
-                services.session_factory,
-                workspace_id,
-                path,
-                campaign=campaign,
-                kol=kol,
-                as_of=as_of,
-                progress=progress,
-                display_name=name,
+                services.session_factory, workspace_id, path, progress=progress, display_name=name, **options
             )
         except OperationalError as exc:
             if attempt == _LOCK_RETRIES - 1:
@@ -362,10 +352,8 @@ def ingest_and_analyze(
     :func:`service.ingest.ingest_paths` orders them), then analyse the comments of every note they
     touched with the serving models. ``writing(True/False)`` is told when a file's write phase
     starts and ends (the job runner holds its heartbeat meanwhile)."""
-    planned = sorted(
-        range(len(paths)),
-        key=lambda i: (KIND_ORDER.get(spec.kind, 99) if (spec := peek_format(paths[i])) else 99, i),
-    )
+    planned = import_order(paths)
+    options = ImportOptions(campaign=campaign, kol=kol, as_of=as_of)
     summary = IngestSummary(workspace_id=workspace_id)
     for position, index in enumerate(planned):
 
@@ -376,16 +364,7 @@ def ingest_and_analyze(
                 progress(0.8 * (position + p.fraction) / len(planned), f"{p.stage} {p.path}")
 
         summary.files.append(
-            _ingest_one(
-                services,
-                workspace_id,
-                paths[index],
-                names[index],
-                campaign=campaign,
-                kol=kol,
-                as_of=as_of,
-                progress=on_file,
-            )
+            _ingest_one(services, workspace_id, paths[index], names[index], progress=on_file, **options)
         )
         if writing is not None:
             writing(False)

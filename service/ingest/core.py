@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -51,6 +51,14 @@ Database = Session | sessionmaker[Session]
 
 class WorkspaceNotFoundError(LookupError):
     pass
+
+
+class ImportOptions(TypedDict, total=False):
+    """What an import is told besides its files (the keyword arguments of :func:`ingest_file`)."""
+
+    campaign: str | None
+    kol: str | None
+    as_of: date | None
 
 
 def _choose_header(rows: list[list[Any]]) -> int:
@@ -112,6 +120,19 @@ def _peek_json_array(path: Path) -> FormatSpec | None:
     return detect_format(list(first)) if isinstance(first, dict) else None
 
 
+def import_order(paths: Sequence[Path]) -> list[int]:
+    """Positions of ``paths`` in import order: notes first, then comments, then snapshots and
+    campaign economics, so that comments find their notes; files of one kind (and files whose
+    format cannot be told) keep their order, after the others."""
+
+    def rank(position: int) -> tuple[int, int]:
+        path = paths[position]
+        spec = peek_format(path) if path.exists() else None
+        return (KIND_ORDER.get(spec.kind, 99) if spec is not None else 99, position)
+
+    return sorted(range(len(paths)), key=rank)
+
+
 def snapshot_date_of(path: Path) -> date:
     """Default date of a creator-centre snapshot: the file's modification day in China time
     (an export is usually saved the day it is downloaded)."""
@@ -168,16 +189,12 @@ def ingest_file(
     if summary.kind == "creator_notes" and as_of is None:
         as_of = snapshot_date_of(path)
 
+    def on_write(done: int, total: int) -> None:
+        report("writing", done, total, "rows")
+
     def write(session: Session) -> None:
         ctx = LoadContext(
-            session=session,
-            workspace_id=workspace_id,
-            summary=summary,
-            campaign=campaign,
-            kol=kol,
-            as_of=as_of,
-            on_write=lambda done, total: report("writing", done, total, "rows"),
-            _to_write=len(items),
+            session, workspace_id, summary, campaign, kol, as_of, on_write, _to_write=len(items)
         )
         LOADERS[summary.kind or ""](ctx, items)
         if campaign is not None and summary.kind != "campaign_notes":
@@ -330,25 +347,20 @@ def ingest_paths(
     names = list(display_names) if display_names is not None else None
     if names is not None and len(names) != len(files):
         raise ValueError(f"{len(names)} display names for {len(files)} files: give one name per file")
-    planned = []
-    for position, path in enumerate(files):
-        spec = peek_format(path) if path.exists() else None
-        order = KIND_ORDER.get(spec.kind, 99) if spec is not None else 99
-        planned.append((order, position, path, names[position] if names else None))
-    planned.sort(key=lambda item: (item[0], item[1]))
+    order = import_order(files)
+    options = ImportOptions(campaign=campaign, kol=kol, as_of=as_of)
     summary = IngestSummary(workspace_id=workspace_id)
-    for index, (_, _, path, name) in enumerate(planned):
-        summary.files.append(
-            ingest_file(
-                db,
-                workspace_id,
-                path,
-                campaign=campaign,
-                kol=kol,
-                as_of=as_of,
-                progress=progress,
-                display_name=name,
-                _position=(index, len(planned)),
-            )
+    for index, position in enumerate(order):
+        name = names[position] if names else None
+        where = (index, len(order))
+        file = ingest_file(
+            db,
+            workspace_id,
+            files[position],
+            progress=progress,
+            display_name=name,
+            _position=where,
+            **options,
         )
+        summary.files.append(file)
     return summary

@@ -46,6 +46,7 @@ from service.security import (
 from service.serving import ModelHolder
 from service.store import repositories as repo
 from service.store.tables import Campaign, Job, Kol, Workspace
+from service.vetting import vet_kol
 
 #: Largest row id accepted in paths (ids are 32-bit integers in PostgreSQL).
 MAX_ID = 2_147_483_647
@@ -69,6 +70,21 @@ class AppServices:
     @property
     def job_services(self) -> JobServices:
         return JobServices(self.session_factory, self.holder, self.settings, self.metrics)
+
+    def vet(
+        self, session: Session, workspace: Workspace, kol: Kol, models: CommentModels, **options: Any
+    ) -> dict[str, Any]:
+        """:func:`service.vetting.vet_kol` with this app's authenticity calibration and writer."""
+        return vet_kol(
+            session,
+            self.session_factory,
+            workspace,
+            kol,
+            models,
+            calibration=self.calibration,
+            calibration_error=self.calibration_error,
+            **options,
+        )
 
 
 def get_services(request: Request) -> AppServices:

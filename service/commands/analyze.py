@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from models.artifacts import ArtifactError
 from models.comments import load_comment_models
-from service.commands.common import console, fail, models_dir
+from service.commands.common import console, fail, models_dir, print_row_errors
 from service.comment_analysis import (
     DASK_MISSING,
     OUTPUT_FORMATS,
@@ -66,9 +66,8 @@ def analyze(
             progress=lambda n: bar.advance(job, n),
         )
     write_records(records, output, fmt)
-    for rec in [r for r in records if r["status"] == "error"][:20]:
-        where = f"{input_path.name} line {rec['line']}"
-        console.print(f"[yellow]row error[/yellow] {escape(where)}: {escape(rec['error'])}")
+    errors = [f"{input_path.name} line {r['line']}: {r['error']}" for r in records if r["status"] == "error"]
+    print_row_errors(console, "row error", errors, more="row errors (status=error in the output)")
     console.print(
         f"{summary.rows} rows: {summary.ok} analysed, {summary.errors} with errors (kept in the output "
         f"with status=error); text column {escape(repr(text_col))}; model {summary.model_version}",

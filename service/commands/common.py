@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,6 +23,18 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     """Print ``error: message`` on standard error and return the exit to raise."""
     console.print(f"[red]error:[/red] {escape(message)}", highlight=False)
     return typer.Exit(code)
+
+
+def print_row_errors(
+    out: Console, label: str, messages: Sequence[str], *, hidden: int = 0, more: str, shown: int = 20
+) -> None:
+    """The first ``shown`` row errors of a file, then how many more there are (``hidden`` of them
+    are counted but were not kept)."""
+    for message in messages[:shown]:
+        out.print(f"[yellow]{label}[/yellow] {escape(message)}", highlight=False)
+    rest = len(messages) - shown + hidden if len(messages) > shown else hidden
+    if rest > 0:
+        out.print(f"... and {rest:,} more {escape(more)}", highlight=False)
 
 
 def models_dir() -> Path:

@@ -12,6 +12,7 @@ import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -337,8 +338,9 @@ def ingest_paths(
     as_of: date | None = None,
     progress: ProgressCallback | None = None,
     display_names: Sequence[str] | None = None,
+    fmt: str | None = None,
 ) -> IngestSummary:
-    """Import several files (directories expand to their export files).
+    """Import several files (directories expand to their export files); ``fmt`` forces a format.
 
     Files are imported notes first, then comments, then snapshots and campaign economics, so that
     comments find their notes; each file is its own transaction (see :func:`ingest_file`).
@@ -348,19 +350,11 @@ def ingest_paths(
     if names is not None and len(names) != len(files):
         raise ValueError(f"{len(names)} display names for {len(files)} files: give one name per file")
     order = import_order(files)
-    options = ImportOptions(campaign=campaign, kol=kol, as_of=as_of)
+    one_file = partial(ingest_file, db, workspace_id, campaign=campaign, kol=kol, as_of=as_of, fmt=fmt)
     summary = IngestSummary(workspace_id=workspace_id)
     for index, position in enumerate(order):
         name = names[position] if names else None
-        where = (index, len(order))
-        file = ingest_file(
-            db,
-            workspace_id,
-            files[position],
-            progress=progress,
-            display_name=name,
-            _position=where,
-            **options,
+        summary.files.append(
+            one_file(files[position], progress=progress, display_name=name, _position=(index, len(order)))
         )
-        summary.files.append(file)
     return summary

@@ -138,29 +138,29 @@ _MC_NOTE_OPTIONAL = (
     "interaction_count",
 )
 
-_SPIDER_COMMENT_ZH = {
+#: Spider_XHS's Chinese Excel headers common to its comment and note exports.
+_SPIDER_COMMON_ZH = {
     "笔记id": "note_id",
     "笔记url": "note_url",
-    "评论id": "comment_id",
     "用户id": "user_id",
     "用户主页url": "home_url",
     "昵称": "nickname",
     "头像url": "avatar",
+    "上传时间": "upload_time",
+    "ip归属地": "ip_location",
+}
+_SPIDER_COMMON_OPTIONAL = ("note_url", "home_url", "nickname", "avatar")
+_SPIDER_COMMENT_ZH = {
+    **_SPIDER_COMMON_ZH,
+    "评论id": "comment_id",
     "评论内容": "content",
     "评论标签": "show_tags",
     "点赞数量": "like_count",
-    "上传时间": "upload_time",
-    "ip归属地": "ip_location",
     "图片地址url列表": "pictures",
 }
 _SPIDER_NOTE_ZH = {
-    "笔记id": "note_id",
-    "笔记url": "note_url",
+    **_SPIDER_COMMON_ZH,
     "笔记类型": "note_type",
-    "用户id": "user_id",
-    "用户主页url": "home_url",
-    "昵称": "nickname",
-    "头像url": "avatar",
     "标题": "title",
     "描述": "desc",
     "点赞数量": "liked_count",
@@ -171,8 +171,6 @@ _SPIDER_NOTE_ZH = {
     "视频地址url": "video_addr",
     "图片地址url列表": "image_list",
     "标签": "tags",
-    "上传时间": "upload_time",
-    "ip归属地": "ip_location",
 }
 _CREATOR_ALIASES = {
     "笔记标题": "title",
@@ -245,16 +243,7 @@ FORMATS: tuple[FormatSpec, ...] = (
         kind="comments",
         label="Spider_XHS comments (English keys or Chinese Excel headers)",
         required=("note_id", "comment_id", "user_id", "content", "upload_time"),
-        optional=(
-            "note_url",
-            "home_url",
-            "nickname",
-            "avatar",
-            "show_tags",
-            "like_count",
-            "ip_location",
-            "pictures",
-        ),
+        optional=(*_SPIDER_COMMON_OPTIONAL, "show_tags", "like_count", "ip_location", "pictures"),
         aliases=_SPIDER_COMMENT_ZH,
     ),
     FormatSpec(
@@ -263,10 +252,7 @@ FORMATS: tuple[FormatSpec, ...] = (
         label="Spider_XHS notes (English keys or Chinese Excel headers)",
         required=("note_id", "note_type", "user_id", "liked_count", "upload_time"),
         optional=(
-            "note_url",
-            "home_url",
-            "nickname",
-            "avatar",
+            *_SPIDER_COMMON_OPTIONAL,
             "title",
             "desc",
             "collected_count",

@@ -49,7 +49,7 @@ from service.store.repositories import (
     list_notes_for_kol,
 )
 from service.store.tables import Kol, Workspace
-from service.vetting import RECENT_NOTES, vet_kol
+from service.vetting import RECENT_NOTES
 from service.web import labelling
 from service.web.rendering import render
 from service.web.summaries import SummaryCache, VettingSummary
@@ -224,15 +224,7 @@ def _summary_key(workspace: Workspace, kol: Kol, model_version: str) -> tuple[An
 
 
 def _vet(session: Any, services: AppServices, workspace: Workspace, kol: Kol, models: Any) -> dict[str, Any]:
-    vetting = vet_kol(
-        session,
-        services.session_factory,
-        workspace,
-        kol,
-        models,
-        calibration=services.calibration,
-        calibration_error=services.calibration_error,
-    )
+    vetting = services.vet(session, workspace, kol, models)
     _summary_cache(services).put(_summary_key(workspace, kol, models.version), VettingSummary.of(vetting))
     return vetting
 

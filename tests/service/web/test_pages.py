@@ -386,12 +386,12 @@ def test_unexpected_errors_show_a_page_without_details(
 ) -> None:
     from fastapi.testclient import TestClient
 
-    import service.web.pages as pages
+    import service.deps as deps
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr(pages, "vet_kol", broken)
+    monkeypatch.setattr(deps, "vet_kol", broken)  # what the KOL page calls through AppServices.vet
     with TestClient(web_app, base_url=ORIGIN, raise_server_exceptions=False) as plain:
         sign_in(plain, seeded.demo.reader)
         response = plain.get(f"/kols/{seeded.demo_kol_ids[0]}", headers=HTML)

@@ -18,16 +18,7 @@ from service.ingest import FileSummary, IngestProgress, ingest_file, ingest_path
 from service.ingest import load as load_module
 from service.ingest.formats import creator_hash_of
 from service.store import repositories as repo
-from service.store.tables import (
-    Campaign,
-    CampaignNote,
-    Comment,
-    FollowerSnapshot,
-    Kol,
-    Note,
-    NoteMetricsSnapshot,
-    Workspace,
-)
+from service.store import tables
 from tests.utils import FIXTURES as TEST_FILES
 
 FIXTURES = TEST_FILES / "ingest"
@@ -61,7 +52,16 @@ EXPECTED: dict[str, tuple[str, int, int, int, int, dict[str, int]]] = {
     ),
 }
 OPTIONS: dict[str, dict[str, Any]] = {"creator_centre_notes.csv": {"kol": KOL_A, "as_of": AS_OF}}
-TABLES = (Workspace, Kol, Note, Comment, NoteMetricsSnapshot, FollowerSnapshot, Campaign, CampaignNote)
+TABLES = (
+    tables.Workspace,
+    tables.Kol,
+    tables.Note,
+    tables.Comment,
+    tables.NoteMetricsSnapshot,
+    tables.FollowerSnapshot,
+    tables.Campaign,
+    tables.CampaignNote,
+)
 
 Factory = sessionmaker[Session]
 
@@ -86,7 +86,7 @@ def test_ingest_file_counts_every_fixture_format(
     name: str,
     request: pytest.FixtureRequest,
     session_factory: Factory,
-    make_workspace: Callable[..., Workspace],
+    make_workspace: Callable[..., tables.Workspace],
 ) -> None:
     workspace = make_workspace()
     path = _path(name, request)
@@ -113,7 +113,7 @@ def test_ingest_file_reimport_changes_nothing(
     name: str,
     request: pytest.FixtureRequest,
     session_factory: Factory,
-    make_workspace: Callable[..., Workspace],
+    make_workspace: Callable[..., tables.Workspace],
 ) -> None:
     workspace = make_workspace()
     path = _path(name, request)
@@ -130,7 +130,7 @@ def test_ingest_file_reimport_changes_nothing(
 
 
 def test_ingest_file_reports_bad_rows_with_line_and_column_and_keeps_good_ones(
-    session_factory: Factory, make_workspace: Callable[..., Workspace]
+    session_factory: Factory, make_workspace: Callable[..., tables.Workspace]
 ) -> None:
     workspace = make_workspace()
     summary = ingest_file(session_factory, workspace.id, FIXTURES / "mediacrawler_comments_v1.csv")
@@ -144,7 +144,7 @@ def test_ingest_file_reports_bad_rows_with_line_and_column_and_keeps_good_ones(
     assert "notatime" in summary.errors[0].reason and summary.errors[0].value == "notatime"
     assert "abc" in summary.errors[2].reason
     with session_factory() as session:
-        comments = {c.platform_comment_id: c for c in session.scalars(select(Comment))}
+        comments = {c.platform_comment_id: c for c in session.scalars(select(tables.Comment))}
     assert sorted(comments) == ["c101", "c102", "c103", "c104", "c107"]
     assert comments["c102"].like_count == 21000  # the later duplicate ("2.1w") wins
     assert comments["c103"].like_count == 15000
@@ -161,7 +161,7 @@ def test_ingest_file_reports_bad_rows_with_line_and_column_and_keeps_good_ones(
 
 
 def test_ingest_file_locates_errors_in_json_arrays_and_json_lines(
-    session_factory: Factory, make_workspace: Callable[..., Workspace]
+    session_factory: Factory, make_workspace: Callable[..., tables.Workspace]
 ) -> None:
     workspace = make_workspace()
     array = ingest_file(session_factory, workspace.id, FIXTURES / "mediacrawler_comments_v2.json")
@@ -175,7 +175,7 @@ def test_ingest_file_locates_errors_in_json_arrays_and_json_lines(
 
 
 def test_ingest_file_unknown_header_names_the_expected_columns(
-    session_factory: Factory, make_workspace: Callable[..., Workspace]
+    session_factory: Factory, make_workspace: Callable[..., tables.Workspace]
 ) -> None:
     workspace = make_workspace()
     before = _table_counts(session_factory)
@@ -192,7 +192,7 @@ def test_ingest_file_unknown_header_names_the_expected_columns(
 
 
 def test_ingest_file_crash_half_way_leaves_nothing(
-    session_factory: Factory, make_workspace: Callable[..., Workspace], monkeypatch: pytest.MonkeyPatch
+    session_factory: Factory, make_workspace: Callable[..., tables.Workspace], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     workspace = make_workspace()
     before = _table_counts(session_factory)
@@ -217,7 +217,7 @@ def test_ingest_file_crash_half_way_leaves_nothing(
 
 
 def test_ingest_file_in_a_caller_session_rolls_back_only_the_failed_file(
-    session_factory: Factory, make_workspace: Callable[..., Workspace], monkeypatch: pytest.MonkeyPatch
+    session_factory: Factory, make_workspace: Callable[..., tables.Workspace], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     workspace = make_workspace()
     with session_factory() as session:
@@ -237,7 +237,7 @@ def _raise(*args: Any, **kwargs: Any) -> None:
 
 
 def test_ingest_comments_then_notes_completes_placeholders_and_reports_coverage(
-    session_factory: Factory, make_workspace: Callable[..., Workspace]
+    session_factory: Factory, make_workspace: Callable[..., tables.Workspace]
 ) -> None:
     workspace = make_workspace()
     comments = ingest_file(session_factory, workspace.id, FIXTURES / "mediacrawler_comments_v1.csv")
@@ -246,8 +246,8 @@ def test_ingest_comments_then_notes_completes_placeholders_and_reports_coverage(
     assert comments.created == {"placeholder_note": 3}
     assert (notes.inserted, notes.updated) == (0, 3)  # the three placeholders became real notes
     with session_factory() as session:
-        stored = {n.platform_note_id: n for n in session.scalars(select(Note))}
-        kols = {k.platform_user_id: k for k in session.scalars(select(Kol))}
+        stored = {n.platform_note_id: n for n in session.scalars(select(tables.Note))}
+        kols = {k.platform_user_id: k for k in session.scalars(select(tables.Kol))}
     assert not any(n.is_placeholder for n in stored.values())
     assert stored["n001"].kol_id == kols[KOL_A].id and stored["n003"].kol_id == kols[KOL_B].id
     assert stored["n001"].liked_count == 13000  # duplicate row "1.3万" wins over "1.2万"
@@ -260,7 +260,7 @@ def test_ingest_comments_then_notes_completes_placeholders_and_reports_coverage(
 
 
 def test_ingest_paths_imports_notes_before_comments(
-    session_factory: Factory, make_workspace: Callable[..., Workspace]
+    session_factory: Factory, make_workspace: Callable[..., tables.Workspace]
 ) -> None:
     workspace = make_workspace()
     summary = ingest_paths(
@@ -275,7 +275,7 @@ def test_ingest_paths_imports_notes_before_comments(
 
 
 def test_ingest_current_schema_never_overwrites_real_identity_with_hash_or_masked_name(
-    session_factory: Factory, make_workspace: Callable[..., Workspace]
+    session_factory: Factory, make_workspace: Callable[..., tables.Workspace]
 ) -> None:
     workspace = make_workspace()
     ingest_file(session_factory, workspace.id, FIXTURES / "mediacrawler_comments_v1.csv")
@@ -283,7 +283,7 @@ def test_ingest_current_schema_never_overwrites_real_identity_with_hash_or_maske
 
     assert (second.inserted, second.updated) == (3, 1)  # c101 again, with more likes
     with session_factory() as session:
-        c101 = session.scalar(select(Comment).where(Comment.platform_comment_id == "c101"))
+        c101 = session.scalar(select(tables.Comment).where(tables.Comment.platform_comment_id == "c101"))
     assert c101 is not None
     assert c101.like_count == 15
     assert c101.commenter_id == "5f0000000000000000000001"
@@ -291,7 +291,7 @@ def test_ingest_current_schema_never_overwrites_real_identity_with_hash_or_maske
 
 
 def test_ingest_recognises_one_kol_across_user_id_and_creator_hash(
-    session_factory: Factory, make_workspace: Callable[..., Workspace]
+    session_factory: Factory, make_workspace: Callable[..., tables.Workspace]
 ) -> None:
     workspace = make_workspace()
     ingest_file(session_factory, workspace.id, FIXTURES / "mediacrawler_contents_v1.csv")
@@ -306,13 +306,13 @@ def test_ingest_recognises_one_kol_across_user_id_and_creator_hash(
 
 
 def test_ingest_changed_comment_text_clears_its_analysis(
-    session_factory: Factory, make_workspace: Callable[..., Workspace], tmp_path: Path
+    session_factory: Factory, make_workspace: Callable[..., tables.Workspace], tmp_path: Path
 ) -> None:
     workspace = make_workspace()
     source = FIXTURES / "mediacrawler_comments_v1.csv"
     ingest_file(session_factory, workspace.id, source)
     with session_factory() as session, session.begin():
-        ids = {c.platform_comment_id: c.id for c in session.scalars(select(Comment))}
+        ids = {c.platform_comment_id: c.id for c in session.scalars(select(tables.Comment))}
         analyses = [
             repo.CommentAnalysis(
                 ids[pid],
@@ -336,13 +336,13 @@ def test_ingest_changed_comment_text_clears_its_analysis(
 
     assert summary.updated == 1
     with session_factory() as session:
-        rows = {c.platform_comment_id: c for c in session.scalars(select(Comment))}
+        rows = {c.platform_comment_id: c for c in session.scalars(select(tables.Comment))}
     assert rows["c101"].sentiment is None and rows["c101"].analyzed_at is None
     assert rows["c102"].sentiment == "positive" and rows["c102"].model_version == "v1"
 
 
 def test_ingest_creator_centre_needs_the_kol(
-    session_factory: Factory, make_workspace: Callable[..., Workspace]
+    session_factory: Factory, make_workspace: Callable[..., tables.Workspace]
 ) -> None:
     workspace = make_workspace()
     summary = ingest_file(session_factory, workspace.id, FIXTURES / "creator_centre_notes.csv")
@@ -350,7 +350,7 @@ def test_ingest_creator_centre_needs_the_kol(
 
 
 def test_ingest_creator_centre_matches_stored_notes_and_snapshots_metrics(
-    session_factory: Factory, make_workspace: Callable[..., Workspace]
+    session_factory: Factory, make_workspace: Callable[..., tables.Workspace]
 ) -> None:
     workspace = make_workspace()
     first = ingest_file(
@@ -367,7 +367,7 @@ def test_ingest_creator_centre_matches_stored_notes_and_snapshots_metrics(
     assert first.errors[0].line == 7 and first.errors[0].column == "首次发布时间"
     assert later.created == {} and later.inserted == 4  # same notes, new snapshot date
     with session_factory() as session:
-        note = session.scalar(select(Note).where(Note.title == "给培训客户出的方案"))
+        note = session.scalar(select(tables.Note).where(tables.Note.title == "给培训客户出的方案"))
         assert note is not None and note.type == "normal"
         assert note.published_at == datetime(2025, 12, 24, 3, 14, 15, tzinfo=UTC)
         series = repo.note_metrics_series(session, workspace.id, note.id)
@@ -379,7 +379,7 @@ def test_ingest_creator_centre_matches_stored_notes_and_snapshots_metrics(
 
 
 def test_ingest_follower_snapshots_refresh_kol_followers(
-    session_factory: Factory, make_workspace: Callable[..., Workspace]
+    session_factory: Factory, make_workspace: Callable[..., tables.Workspace]
 ) -> None:
     workspace = make_workspace()
     summary = ingest_file(session_factory, workspace.id, FIXTURES / "redlens_follower_snapshots.csv")
@@ -397,7 +397,7 @@ def test_ingest_follower_snapshots_refresh_kol_followers(
 
 
 def test_ingest_note_metrics_rejects_a_note_of_another_kol(
-    session_factory: Factory, make_workspace: Callable[..., Workspace]
+    session_factory: Factory, make_workspace: Callable[..., tables.Workspace]
 ) -> None:
     workspace = make_workspace()
     ingest_file(session_factory, workspace.id, FIXTURES / "mediacrawler_contents_v1.csv")
@@ -410,7 +410,7 @@ def test_ingest_note_metrics_rejects_a_note_of_another_kol(
 
 
 def test_ingest_campaign_economics_with_default_campaign(
-    session_factory: Factory, make_workspace: Callable[..., Workspace]
+    session_factory: Factory, make_workspace: Callable[..., tables.Workspace]
 ) -> None:
     workspace = make_workspace(currency="CNY")
     summary = ingest_file(
@@ -442,7 +442,7 @@ def test_ingest_campaign_economics_with_default_campaign(
 
 
 def test_ingest_campaign_option_links_imported_notes(
-    session_factory: Factory, make_workspace: Callable[..., Workspace]
+    session_factory: Factory, make_workspace: Callable[..., tables.Workspace]
 ) -> None:
     workspace = make_workspace()
     summary = ingest_file(
@@ -463,14 +463,14 @@ def test_ingest_campaign_option_links_imported_notes(
 
 
 def test_ingest_xlsx_reads_spider_xhs_python_reprs(
-    session_factory: Factory, make_workspace: Callable[..., Workspace], spider_notes_xlsx: Path
+    session_factory: Factory, make_workspace: Callable[..., tables.Workspace], spider_notes_xlsx: Path
 ) -> None:
     workspace = make_workspace()
     summary = ingest_file(session_factory, workspace.id, spider_notes_xlsx)
 
     assert [(e.line, e.column) for e in summary.errors] == [(4, "笔记类型")]
     with session_factory() as session:
-        notes = {n.platform_note_id: n for n in session.scalars(select(Note))}
+        notes = {n.platform_note_id: n for n in session.scalars(select(tables.Note))}
     assert notes["x001"].tags == ["辅食", "母婴"] and notes["x001"].liked_count == 13000
     assert notes["x001"].type == "video" and notes["x002"].type == "normal"
     assert notes["x002"].collected_count is None  # "None" written by str(None)
@@ -478,7 +478,7 @@ def test_ingest_xlsx_reads_spider_xhs_python_reprs(
 
 
 def test_ingest_progress_reports_reading_writing_and_done(
-    session_factory: Factory, make_workspace: Callable[..., Workspace]
+    session_factory: Factory, make_workspace: Callable[..., tables.Workspace]
 ) -> None:
     workspace = make_workspace()
     events: list[IngestProgress] = []
@@ -495,7 +495,7 @@ def test_ingest_progress_reports_reading_writing_and_done(
 
 
 def test_ingest_file_stores_text_databases_would_refuse(
-    session_factory: Factory, make_workspace: Callable[..., Workspace], tmp_path: Path
+    session_factory: Factory, make_workspace: Callable[..., tables.Workspace], tmp_path: Path
 ) -> None:
     workspace = make_workspace()
     path = tmp_path / "odd.jsonl"
@@ -509,7 +509,7 @@ def test_ingest_file_stores_text_databases_would_refuse(
     assert (summary.inserted, summary.rejected) == (1, 1)
     assert summary.errors[0].column == "like_count" and "too large" in summary.errors[0].reason
     with session_factory() as session:
-        comment = session.scalar(select(Comment))
+        comment = session.scalar(select(tables.Comment))
     assert comment is not None and comment.text == "nulhere" and comment.nickname == "半个?"
 
 

@@ -8,17 +8,7 @@ from typing import Any
 
 import pytest
 
-from service.ingest.parsing import (
-    clean_text,
-    parse_count,
-    parse_date,
-    parse_duration_seconds,
-    parse_list,
-    parse_moment,
-    parse_money,
-    parse_rate,
-    parse_timestamp,
-)
+from service.ingest import parsing
 
 
 @pytest.mark.parametrize(
@@ -47,7 +37,7 @@ from service.ingest.parsing import (
     ],
 )
 def test_parse_count_accepts_xhs_spellings(raw: Any, expected: int | None) -> None:
-    assert parse_count(raw) == expected
+    assert parsing.parse_count(raw) == expected
 
 
 @pytest.mark.parametrize(
@@ -55,7 +45,7 @@ def test_parse_count_accepts_xhs_spellings(raw: Any, expected: int | None) -> No
 )
 def test_parse_count_rejects_non_counts_with_the_value_in_the_message(raw: Any) -> None:
     with pytest.raises(ValueError, match=repr(str(raw)) if isinstance(raw, str) else str(raw)):
-        parse_count(raw)
+        parsing.parse_count(raw)
 
 
 def utc(
@@ -89,7 +79,7 @@ def utc(
     ],
 )
 def test_parse_timestamp_returns_utc(raw: Any, expected: datetime | None) -> None:
-    parsed = parse_timestamp(raw)
+    parsed = parsing.parse_timestamp(raw)
     assert parsed == expected
     if parsed is not None:
         assert parsed.utcoffset() is not None and parsed.utcoffset().total_seconds() == 0  # type: ignore[union-attr]
@@ -98,7 +88,7 @@ def test_parse_timestamp_returns_utc(raw: Any, expected: datetime | None) -> Non
 @pytest.mark.parametrize("raw", ["yesterday", "3天前", "2024年13月45日", "2024-02-30 10:00", -5, "12:30"])
 def test_parse_timestamp_rejects_what_it_cannot_place(raw: Any) -> None:
     with pytest.raises(ValueError, match="time"):
-        parse_timestamp(raw)
+        parsing.parse_timestamp(raw)
 
 
 @pytest.mark.parametrize(
@@ -115,12 +105,12 @@ def test_parse_timestamp_rejects_what_it_cannot_place(raw: Any) -> None:
     ],
 )
 def test_parse_date_gives_the_china_calendar_day(raw: Any, expected: date | None) -> None:
-    assert parse_date(raw) == expected
+    assert parsing.parse_date(raw) == expected
 
 
 def test_parse_date_rejects_impossible_dates() -> None:
     with pytest.raises(ValueError, match="2024-04-32"):
-        parse_date("2024-04-32")
+        parsing.parse_date("2024-04-32")
 
 
 @pytest.mark.parametrize(
@@ -128,12 +118,12 @@ def test_parse_date_rejects_impossible_dates() -> None:
     [("12.3%", 0.123), ("0%", 0.0), ("12.3", 0.123), (0.121, 0.121), ("100%", 1.0), ("", None)],
 )
 def test_parse_rate_gives_fractions(raw: Any, expected: float | None) -> None:
-    assert parse_rate(raw) == (pytest.approx(expected) if expected is not None else None)
+    assert parsing.parse_rate(raw) == (pytest.approx(expected) if expected is not None else None)
 
 
 def test_parse_rate_rejects_rates_above_100_percent() -> None:
     with pytest.raises(ValueError, match="150%"):
-        parse_rate("150%")
+        parsing.parse_rate("150%")
 
 
 @pytest.mark.parametrize(
@@ -151,12 +141,12 @@ def test_parse_rate_rejects_rates_above_100_percent() -> None:
     ],
 )
 def test_parse_duration_seconds(raw: Any, expected: float | None) -> None:
-    assert parse_duration_seconds(raw) == expected
+    assert parsing.parse_duration_seconds(raw) == expected
 
 
 def test_parse_duration_rejects_words() -> None:
     with pytest.raises(ValueError, match="duration"):
-        parse_duration_seconds("long")
+        parsing.parse_duration_seconds("long")
 
 
 @pytest.mark.parametrize(
@@ -172,13 +162,13 @@ def test_parse_duration_rejects_words() -> None:
     ],
 )
 def test_parse_money_gives_two_decimals(raw: Any, expected: Decimal | None) -> None:
-    assert parse_money(raw) == expected
+    assert parsing.parse_money(raw) == expected
 
 
 @pytest.mark.parametrize("raw", ["abc", "-5", "1e20"])
 def test_parse_money_rejects_bad_amounts(raw: str) -> None:
     with pytest.raises(ValueError):
-        parse_money(raw)
+        parsing.parse_money(raw)
 
 
 @pytest.mark.parametrize(
@@ -195,7 +185,7 @@ def test_parse_money_rejects_bad_amounts(raw: str) -> None:
     ],
 )
 def test_parse_list_reads_json_python_repr_and_commas(raw: Any, expected: list[str] | None) -> None:
-    assert parse_list(raw) == expected
+    assert parsing.parse_list(raw) == expected
 
 
 @pytest.mark.parametrize(
@@ -203,13 +193,13 @@ def test_parse_list_reads_json_python_repr_and_commas(raw: Any, expected: list[s
     [(" x ", "x"), ("None", None), ("未知", None), (12, "12"), ("a\x00b", "ab"), ("好\ud83d", "好?")],
 )
 def test_clean_text_gives_storable_text(raw: Any, expected: str | None) -> None:
-    assert clean_text(raw) == expected
+    assert parsing.clean_text(raw) == expected
 
 
 @pytest.mark.parametrize("raw", ["2.5", 2.5, "0.5"])
 def test_parse_count_refuses_a_fraction_without_a_multiplier(raw: Any) -> None:
     with pytest.raises(ValueError, match="is not a whole number >= 0, not a count"):
-        parse_count(raw)
+        parsing.parse_count(raw)
 
 
 @pytest.mark.parametrize(
@@ -223,9 +213,9 @@ def test_parse_count_refuses_a_fraction_without_a_multiplier(raw: Any) -> None:
     ],
 )
 def test_parse_moment_reads_dates_and_times(raw: str, expected: datetime | None) -> None:
-    assert parse_moment(raw) == expected
+    assert parsing.parse_moment(raw) == expected
 
 
 def test_parse_moment_names_what_it_expects() -> None:
     with pytest.raises(ValueError, match="'20/09/2025' is not an ISO date or time: expected 2025-12-30"):
-        parse_moment("20/09/2025")
+        parsing.parse_moment("20/09/2025")

@@ -8,14 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from service.store.engine import (
-    current_revision,
-    downgrade,
-    head_revision,
-    make_engine,
-    make_session_factory,
-    upgrade,
-)
+from service.store import engine as store
 from service.store.repositories import create_job
 from service.store.types import JSONType
 
@@ -64,15 +57,15 @@ def _rows(engine: Engine, table: sa.TableClause) -> list[dict[str, Any]]:
 def test_upgrade_moves_the_job_kind_into_its_column_and_renames_stored_probabilities(
     empty_db_url: str,
 ) -> None:
-    upgrade(empty_db_url, "0001")
-    engine = make_engine(empty_db_url)
+    store.upgrade(empty_db_url, "0001")
+    engine = store.make_engine(empty_db_url)
     try:
         _seed_revision_0001(engine)
-        upgrade(engine)
-        assert current_revision(engine) == head_revision()
+        store.upgrade(engine)
+        assert store.current_revision(engine) == store.head_revision()
         jobs = _rows(engine, _table("job", "id", "kind", "state", "params", "result"))
         comments = _rows(engine, _table("comment", "id", "intents"))
-        with make_session_factory(engine)() as session, session.begin():
+        with store.make_session_factory(engine)() as session, session.begin():
             new_job = create_job(session, 1, "training")
     finally:
         engine.dispose()
@@ -89,13 +82,13 @@ def test_upgrade_moves_the_job_kind_into_its_column_and_renames_stored_probabili
 
 
 def test_downgrade_restores_the_earlier_shapes(empty_db_url: str) -> None:
-    upgrade(empty_db_url, "0001")
-    engine = make_engine(empty_db_url)
+    store.upgrade(empty_db_url, "0001")
+    engine = store.make_engine(empty_db_url)
     try:
         _seed_revision_0001(engine)
-        upgrade(engine)
-        downgrade(engine, "0001")
-        assert current_revision(engine) == "0001"
+        store.upgrade(engine)
+        store.downgrade(engine, "0001")
+        assert store.current_revision(engine) == "0001"
         jobs = _rows(engine, _table("training_job", "id", "params"))
         comments = _rows(engine, _table("comment", "id", "intents"))
         tables = set(sa.inspect(engine).get_table_names())

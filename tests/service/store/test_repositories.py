@@ -14,17 +14,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.store import repositories as repo
-from service.store.tables import (
-    ApiKey,
-    Campaign,
-    CampaignNote,
-    Comment,
-    FollowerSnapshot,
-    Job,
-    Kol,
-    Note,
-    NoteMetricsSnapshot,
-)
+from service.store import tables
 
 Factory = sessionmaker[Session]
 
@@ -50,10 +40,10 @@ def seed(session: Session, slug: str) -> Seeded:
     """A workspace with one row of everything. Names shared between workspaces on purpose."""
     workspace = repo.create_workspace(session, slug, f"Brand {slug}")
     ws = workspace.id
-    kol = Kol(workspace_id=ws, platform_user_id=f"user-{slug}", nickname=f"博主{slug}", followers=1000)
+    kol = tables.Kol(workspace_id=ws, platform_user_id=f"user-{slug}", nickname=f"博主{slug}", followers=1000)
     session.add(kol)
     session.flush()
-    note = Note(
+    note = tables.Note(
         workspace_id=ws,
         platform_note_id=f"note-{slug}",
         kol_id=kol.id,
@@ -63,13 +53,17 @@ def seed(session: Session, slug: str) -> Seeded:
     )
     session.add(note)
     session.flush()
-    comment = Comment(workspace_id=ws, platform_comment_id=f"c-{slug}", note_id=note.id, text="求链接")
+    comment = tables.Comment(workspace_id=ws, platform_comment_id=f"c-{slug}", note_id=note.id, text="求链接")
     session.add(comment)
-    session.add(FollowerSnapshot(workspace_id=ws, kol_id=kol.id, date=date(2024, 4, 1), followers=1000))
-    session.add(NoteMetricsSnapshot(workspace_id=ws, note_id=note.id, captured_at=date(2024, 4, 2), views=10))
+    session.add(
+        tables.FollowerSnapshot(workspace_id=ws, kol_id=kol.id, date=date(2024, 4, 1), followers=1000)
+    )
+    session.add(
+        tables.NoteMetricsSnapshot(workspace_id=ws, note_id=note.id, captured_at=date(2024, 4, 2), views=10)
+    )
     campaign = repo.create_campaign(session, ws, "Spring")  # same campaign name in both workspaces
     session.add(
-        CampaignNote(
+        tables.CampaignNote(
             workspace_id=ws, campaign_id=campaign.id, note_id=note.id, kol_id=kol.id, fee=Decimal("100")
         )
     )
@@ -281,7 +275,7 @@ def test_repository_writes_never_cross_workspaces(
 ) -> None:
     a, b = seeded
     with session_factory() as session, session.begin():
-        theirs = session.get(Job, b.job_id)
+        theirs = session.get(tables.Job, b.job_id)
         assert theirs is not None
         theirs.state = "running"
         repo.promote_model_version(session, "sentiment", b.model_version, workspace_id=b.workspace_id)
@@ -298,7 +292,7 @@ def test_repository_writes_never_cross_workspaces(
         repo.touch_api_key(session, a.workspace_id, b.key_id)
     with session_factory() as session:
         comment = repo.get_comment(session, b.workspace_id, b.comment_id)
-        key = session.get(ApiKey, b.key_id)
+        key = session.get(tables.ApiKey, b.key_id)
         job = repo.get_job(session, b.workspace_id, b.job_id)
         their_models = repo.current_model_versions(session, b.workspace_id)
     assert comment is not None and comment.sentiment is None
@@ -352,10 +346,10 @@ def test_list_kols_searches_nickname_and_orders_by_followers(session: Session) -
     ws = repo.create_workspace(session, "kols").id
     session.add_all(
         [
-            Kol(workspace_id=ws, platform_user_id="u1", nickname="护肤小王", followers=10),
-            Kol(workspace_id=ws, platform_user_id="u2", nickname="护肤大王", followers=5000),
-            Kol(workspace_id=ws, platform_user_id="u3", nickname="100%真实", followers=None),
-            Kol(workspace_id=ws, platform_user_id="u4", nickname="1000真实", followers=1),
+            tables.Kol(workspace_id=ws, platform_user_id="u1", nickname="护肤小王", followers=10),
+            tables.Kol(workspace_id=ws, platform_user_id="u2", nickname="护肤大王", followers=5000),
+            tables.Kol(workspace_id=ws, platform_user_id="u3", nickname="100%真实", followers=None),
+            tables.Kol(workspace_id=ws, platform_user_id="u4", nickname="1000真实", followers=1),
         ]
     )
     session.flush()
@@ -380,11 +374,12 @@ def test_upsert_kol_matches_user_id_and_creator_hash(session: Session) -> None:
 
 def test_comments_for_notes_filters_unanalysed_and_model_version(session: Session) -> None:
     ws = repo.create_workspace(session, "an").id
-    note = Note(workspace_id=ws, platform_note_id="n")
+    note = tables.Note(workspace_id=ws, platform_note_id="n")
     session.add(note)
     session.flush()
     comments = [
-        Comment(workspace_id=ws, platform_comment_id=f"c{i}", note_id=note.id, text=f"t{i}") for i in range(3)
+        tables.Comment(workspace_id=ws, platform_comment_id=f"c{i}", note_id=note.id, text=f"t{i}")
+        for i in range(3)
     ]
     session.add_all(comments)
     session.flush()
@@ -407,18 +402,22 @@ def test_comments_for_notes_filters_unanalysed_and_model_version(session: Sessio
 
 def test_series_are_ordered_and_latest_metrics_pick_the_newest(session: Session) -> None:
     ws = repo.create_workspace(session, "series").id
-    kol = Kol(workspace_id=ws, platform_user_id="k")
+    kol = tables.Kol(workspace_id=ws, platform_user_id="k")
     session.add(kol)
     session.flush()
-    note = Note(workspace_id=ws, platform_note_id="n", kol_id=kol.id)
+    note = tables.Note(workspace_id=ws, platform_note_id="n", kol_id=kol.id)
     session.add(note)
     session.flush()
     for day, followers in ((3, 30), (1, 10), (2, 20)):
         session.add(
-            FollowerSnapshot(workspace_id=ws, kol_id=kol.id, date=date(2024, 4, day), followers=followers)
+            tables.FollowerSnapshot(
+                workspace_id=ws, kol_id=kol.id, date=date(2024, 4, day), followers=followers
+            )
         )
         session.add(
-            NoteMetricsSnapshot(workspace_id=ws, note_id=note.id, captured_at=date(2024, 4, day), views=day)
+            tables.NoteMetricsSnapshot(
+                workspace_id=ws, note_id=note.id, captured_at=date(2024, 4, day), views=day
+            )
         )
     session.flush()
     assert [s.followers for s in repo.follower_series(session, ws, kol.id)] == [10, 20, 30]
@@ -432,20 +431,20 @@ def test_series_are_ordered_and_latest_metrics_pick_the_newest(session: Session)
 
 def test_list_notes_for_kol_newest_first_with_time_window(session: Session) -> None:
     ws = repo.create_workspace(session, "notes").id
-    kol = Kol(workspace_id=ws, platform_user_id="k")
+    kol = tables.Kol(workspace_id=ws, platform_user_id="k")
     session.add(kol)
     session.flush()
     base = datetime(2024, 4, 1, tzinfo=UTC)
     for i in range(3):
         session.add(
-            Note(
+            tables.Note(
                 workspace_id=ws,
                 platform_note_id=f"n{i}",
                 kol_id=kol.id,
                 published_at=base + timedelta(days=i),
             )
         )
-    session.add(Note(workspace_id=ws, platform_note_id="undated", kol_id=kol.id))
+    session.add(tables.Note(workspace_id=ws, platform_note_id="undated", kol_id=kol.id))
     session.flush()
     assert [n.platform_note_id for n in repo.list_notes_for_kol(session, ws, kol.id)] == [
         "n2",
@@ -475,7 +474,7 @@ def test_campaigns_rows_carry_note_and_kol(seeded: tuple[Seeded, Seeded], sessio
         repo.create_campaign(
             session, a.workspace_id, "Backwards", start_date=date(2024, 5, 1), end_date=date(2024, 4, 1)
         )
-    assert isinstance(campaign, Campaign)
+    assert isinstance(campaign, tables.Campaign)
 
 
 def test_job_lifecycle(session: Session) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import typer
 from rich.console import Console
@@ -14,6 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.comments import CommentModels
 from service.config import get_settings
 from service.store.tables import Workspace
+
+T = TypeVar("T")
 
 console = Console(stderr=True, soft_wrap=True)
 """Progress, tables and messages go to standard error; results go to standard output."""
@@ -35,6 +38,22 @@ def print_row_errors(
     rest = len(messages) - shown + hidden if len(messages) > shown else hidden
     if rest > 0:
         out.print(f"... and {rest:,} more {escape(more)}", highlight=False)
+
+
+def found_or_fail(
+    what: str,
+    ident: str,
+    workspace: str,
+    by_name: Callable[[str], T | None],
+    by_id: Callable[[int], T | None],
+) -> T:
+    """The row named ``ident``, else the row whose RedLens id it is, else an error exit."""
+    found = by_name(ident)
+    if found is None and ident.isdigit():
+        found = by_id(int(ident))
+    if found is None:
+        raise fail(f"no {what} {ident!r} in workspace {workspace!r}")
+    return found
 
 
 def models_dir() -> Path:

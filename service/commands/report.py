@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from service.commands.common import fail, workspace_session
+from service.commands.common import fail, found_or_fail, workspace_session
 
 
 def report(
@@ -27,11 +27,13 @@ def report(
     if fmt not in FORMATS:
         raise fail(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
     with workspace_session(workspace) as (session, factory, ws, models):
-        found = get_campaign_by_name(session, ws.id, campaign)
-        if found is None and campaign.isdigit():
-            found = get_campaign(session, ws.id, int(campaign))
-        if found is None:
-            raise fail(f"no campaign {campaign!r} in workspace {workspace!r}")
+        found = found_or_fail(
+            "campaign",
+            campaign,
+            workspace,
+            lambda name: get_campaign_by_name(session, ws.id, name),
+            lambda row_id: get_campaign(session, ws.id, row_id),
+        )
         data = build_campaign_report(session, factory, ws, found, models, top_n=top)
         session.commit()
     body, _ = render(data, fmt)

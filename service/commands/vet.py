@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from service.commands.common import fail, workspace_session
+from service.commands.common import found_or_fail, workspace_session
 
 
 def vet(
@@ -28,11 +28,13 @@ def vet(
     except (FileNotFoundError, ValueError, KeyError) as exc:
         calibration_error = f"authenticity calibration not available ({exc})"
     with workspace_session(workspace) as (session, factory, ws, models):
-        kol = get_kol_by_platform_id(session, ws.id, kol_id)
-        if kol is None and kol_id.isdigit():
-            kol = get_kol(session, ws.id, int(kol_id))
-        if kol is None:
-            raise fail(f"no KOL {kol_id!r} in workspace {workspace!r}")
+        kol = found_or_fail(
+            "KOL",
+            kol_id,
+            workspace,
+            lambda name: get_kol_by_platform_id(session, ws.id, name),
+            lambda row_id: get_kol(session, ws.id, row_id),
+        )
         report = vet_kol(
             session,
             factory,

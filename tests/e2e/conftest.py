@@ -29,6 +29,7 @@ from typing import Any
 import pytest
 
 from service.config import ROOT, Settings
+from tests.utils import skip_or_fail
 from tests.utils.web import Seeded
 
 CHROMIUM = Path(os.environ.get("REDLENS_CHROMIUM", "/usr/bin/chromium"))
@@ -61,12 +62,7 @@ def browser_unavailable() -> str | None:
 
 def require_browser() -> None:
     """Skip (or fail, when REDLENS_REQUIRE_BROWSER=1) without a usable browser."""
-    reason = browser_unavailable()
-    if reason is None:
-        return
-    if os.environ.get("REDLENS_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason} (REDLENS_REQUIRE_BROWSER=1)", pytrace=False)
-    pytest.skip(reason)
+    skip_or_fail(browser_unavailable(), "REDLENS_REQUIRE_BROWSER")
 
 
 @dataclass

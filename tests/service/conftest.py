@@ -10,7 +10,6 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -21,7 +20,7 @@ from service.main import create_app
 from tests.utils.client import TestClient
 from tests.utils.factories import World, seed_world
 from tests.utils.models import fit_tiny_models, write_training_corpus
-from tests.utils.settings import test_settings
+from tests.utils.settings import settings_factory
 
 
 @pytest.fixture(scope="session")
@@ -56,18 +55,12 @@ def make_settings(
 ) -> Callable[..., Settings]:
     """Settings for a test app; keyword arguments override (e.g. ``rate_limit_per_minute=3``)."""
 
-    def make(**overrides: Any) -> Settings:
-        return test_settings(
-            **{
-                "database_url": api_db_url,
-                "models_dir": models_dir,
-                "data_dir": tmp_path / "var",
-                "training_corpus_dir": training_corpus,
-                **overrides,
-            }
-        )
-
-    return make
+    return settings_factory(
+        database_url=api_db_url,
+        models_dir=models_dir,
+        data_dir=tmp_path / "var",
+        training_corpus_dir=training_corpus,
+    )
 
 
 @pytest.fixture

@@ -53,23 +53,19 @@ def fit_tiny_models(folder: Path) -> Path:
     y = np.asarray([r["sentiment"] for r in rows])
     assert set(y) == set(SENTIMENTS)
     Y = np.asarray([[1 if name in r["intent_set"] else 0 for name in INTENTS] for r in rows])
-    for version, C in ((SENTIMENT_V1, 1.0), (SENTIMENT_V2, 8.0), (SENTIMENT_V3, 0.5)):
-        clf = LogisticRegression(C=C, max_iter=2000, class_weight="balanced", random_state=0).fit(X, y)
-        save_artifact(
-            Pipeline([("features", features), ("clf", clf)]),
-            task="sentiment",
-            version=version,
-            card=_card("sentiment", len(rows)),
-            models_dir=folder,
+    fitted: list[tuple[str, str, Any]] = [
+        (
+            "sentiment",
+            version,
+            LogisticRegression(C=C, max_iter=2000, class_weight="balanced", random_state=0),
         )
-    intents = IntentClassifier(INTENTS, C=4.0).fit(X, Y)
-    save_artifact(
-        Pipeline([("features", features), ("clf", intents)]),
-        task="intents",
-        version=INTENTS_V1,
-        card=_card("intents", len(rows)),
-        models_dir=folder,
-    )
+        for version, C in ((SENTIMENT_V1, 1.0), (SENTIMENT_V2, 8.0), (SENTIMENT_V3, 0.5))
+    ]
+    fitted.append(("intents", INTENTS_V1, IntentClassifier(INTENTS, C=4.0)))
+    for task, version, clf in fitted:
+        clf.fit(X, y if task == "sentiment" else Y)
+        pipeline = Pipeline([("features", features), ("clf", clf)])
+        save_artifact(pipeline, task=task, version=version, card=_card(task, len(rows)), models_dir=folder)
     set_current("sentiment", SENTIMENT_V1, folder)
     set_current("intents", INTENTS_V1, folder)
     return folder

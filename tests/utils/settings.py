@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,3 +30,12 @@ def test_settings(
 
 
 test_settings.__test__ = False  # type: ignore[attr-defined]  # a builder, not a test
+
+
+def settings_factory(**base: Any) -> Callable[..., Settings]:
+    """``make(**overrides)``: :func:`test_settings` of ``base`` with ``overrides`` on top."""
+
+    def make(**overrides: Any) -> Settings:
+        return test_settings(**{**base, **overrides})
+
+    return make

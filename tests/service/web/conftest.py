@@ -7,7 +7,6 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -17,7 +16,7 @@ from service.config import Settings
 from service.main import create_app
 from service.store.engine import make_engine, make_session_factory
 from tests.utils.client import TestClient
-from tests.utils.settings import test_settings
+from tests.utils.settings import settings_factory
 from tests.utils.web import ORIGIN, Seeded, seed_workspaces, train_tiny_models, write_tiny_corpus
 
 
@@ -77,18 +76,12 @@ def make_web_settings(
     models_dir = tmp_path / "models"
     shutil.copytree(web_models_template, models_dir)
 
-    def make(**overrides: Any) -> Settings:
-        return test_settings(
-            **{
-                "database_url": f"sqlite:///{database}",
-                "models_dir": models_dir,
-                "data_dir": tmp_path / "var",
-                "training_corpus_dir": web_corpus,
-                **overrides,
-            }
-        )
-
-    return make
+    return settings_factory(
+        database_url=f"sqlite:///{database}",
+        models_dir=models_dir,
+        data_dir=tmp_path / "var",
+        training_corpus_dir=web_corpus,
+    )
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""The ``redlens`` command line. It mirrors the API; each area's commands live in
-``service/commands/<area>.py`` and are added here by its ``register(app)``."""
+"""The ``redlens`` command line. It mirrors the API: each area's commands live in
+``service/commands/<area>.py`` and are named here."""
 
 from __future__ import annotations
 
@@ -26,9 +26,19 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-
-for area in (db, ingest, training, analyze, models, kpis, simulate, serve, demo, vet, report, keys):
-    area.register(app)
+app.add_typer(db.db_app, name="db")
+app.command("ingest")(ingest.ingest)
+app.command("train")(training.train)
+app.command("evaluate")(training.evaluate)
+app.command("analyze")(analyze.analyze)
+app.add_typer(models.models_app, name="models")
+app.command("kpis")(kpis.kpis)
+app.command("simulate")(simulate.simulate)
+app.command("serve")(serve.serve)
+app.command("demo")(demo.demo)
+app.command("vet")(vet.vet)
+app.command("report")(report.report)
+app.add_typer(keys.keys_app, name="keys")
 
 
 if __name__ == "__main__":

@@ -73,8 +73,3 @@ def analyze(
         f"with status=error); text column {escape(repr(text_col))}; model {summary.model_version}",
         highlight=False,
     )
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``redlens analyze`` to the CLI."""
-    app.command("analyze")(analyze)

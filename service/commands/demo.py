@@ -49,8 +49,3 @@ def demo(
     typer.echo(f"API key ({where} {result.key_file}, read/write/admin):", err=True)
     typer.echo(result.key)
     typer.echo(f'try: curl -H "Authorization: Bearer $KEY" {url.rstrip("/")}/v1/kols', err=True)
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``redlens demo`` to the CLI."""
-    app.command("demo")(demo)

@@ -182,8 +182,3 @@ def _print_summary(summary: IngestSummary, workspace: str) -> None:
                 f"{statistics.median(known):.0%}; {low:,} of them below 50%",
                 highlight=False,
             )
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``redlens ingest`` to the CLI."""
-    app.command("ingest")(ingest)

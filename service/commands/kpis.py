@@ -417,8 +417,3 @@ def kpis(
         _write(csv_out, _csv_text(report))
     if not quiet and not to_stdout:
         render(report, Console(highlight=False))
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``redlens kpis`` to the CLI."""
-    app.command("kpis")(kpis)

@@ -122,8 +122,3 @@ def models_ensure() -> None:
         raise fail(
             "models are not ready; run `make train` (needs ../shared/corpora) or restore models/ from git", 1
         )
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``redlens models ...`` to the CLI."""
-    app.add_typer(models_app, name="models")

@@ -66,8 +66,3 @@ def serve(
         pass
     finally:
         sock.close()
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``redlens serve`` to the CLI."""
-    app.command("serve")(serve)

@@ -145,9 +145,3 @@ def evaluate(
 def score(value: Any) -> str:
     """A metric with three decimals, ``-`` when it is missing."""
     return "-" if value is None else f"{value:.3f}"
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``redlens train`` and ``redlens evaluate`` to the CLI."""
-    app.command("train")(train)
-    app.command("evaluate")(evaluate)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Annotated
 
 import typer
@@ -28,13 +29,8 @@ def vet(
     except (FileNotFoundError, ValueError, KeyError) as exc:
         calibration_error = f"authenticity calibration not available ({exc})"
     with workspace_session(workspace) as (session, factory, ws, models):
-        kol = found_or_fail(
-            "KOL",
-            kol_id,
-            workspace,
-            lambda name: get_kol_by_platform_id(session, ws.id, name),
-            lambda row_id: get_kol(session, ws.id, row_id),
-        )
+        lookups = (partial(get_kol_by_platform_id, session, ws.id), partial(get_kol, session, ws.id))
+        kol = found_or_fail("KOL", kol_id, workspace, *lookups)
         report = vet_kol(
             session,
             factory,
@@ -60,8 +56,3 @@ def vet(
     c = report["comments"]
     score = "n/a" if a.get("score") is None else f"{a['score']:.0f}/100 ({a.get('risk')} risk)"
     typer.echo(f"authenticity: {score}; comments analysed: {c['analyzed']} of {c['total']}")
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``redlens vet`` to the CLI."""
-    app.command("vet")(vet)

@@ -29,7 +29,7 @@ def make_app() -> typer.Typer:
     def main() -> None:
         """Test root."""
 
-    kpis_command.register(app)
+    app.command("kpis")(kpis_command.kpis)
     return app
 
 

@@ -221,30 +221,21 @@ class FileSummaryOut(_Out):
     seconds: float = 0.0
 
 
+_EXAMPLE_COUNTS = {"rows": 3, "inserted": 2, "updated": 0, "unchanged": 0, "duplicates": 0, "rejected": 1}
+
+
 class IngestOut(_Out):
     model_config = with_examples(
         {
             "ok": True,
-            "totals": {
-                "rows": 3,
-                "inserted": 2,
-                "updated": 0,
-                "unchanged": 0,
-                "duplicates": 0,
-                "rejected": 1,
-            },
+            "totals": _EXAMPLE_COUNTS,
             "files": [
                 {
                     "path": "comments.csv",
                     "format": "mediacrawler_comments_v1",
                     "kind": "comments",
                     "ok": True,
-                    "rows": 3,
-                    "inserted": 2,
-                    "updated": 0,
-                    "unchanged": 0,
-                    "duplicates": 0,
-                    "rejected": 1,
+                    **_EXAMPLE_COUNTS,
                     "errors": [
                         {
                             "file": "comments.csv",

@@ -39,6 +39,7 @@ from typing import Any
 
 from models.kpi import KPIConfig, KPIInput, aggregate, compute, compute_brand_health, group_by
 from models.kpi.compute import KPIResult
+from models.kpi.report import group_results
 from models.labels import INTENTS, SENTIMENTS
 from models.themes import ThemeSummary
 
@@ -178,25 +179,23 @@ def _overview(data: CampaignReportInput, total: KPIResult) -> dict[str, Any]:
 
 
 def _kol_rows(data: CampaignReportInput, parts: Mapping[str, KPIInput]) -> list[dict[str, Any]]:
-    by_kol: dict[str, list[ReportNote]] = {}
-    for note in data.notes:
-        by_kol.setdefault(note.kol_id or "unknown", []).append(note)
+    notes = {n.note_id: n for n in data.notes}
     rows = []
-    for kol_id, notes in by_kol.items():
-        agg = aggregate({n.note_id: parts[n.note_id] for n in notes}, tiers=data.config.tiers)
-        result = compute(agg, data.config)
-        analyzed = sum(n.comments_analyzed for n in notes)
+    for kol_id, members, result in group_results(
+        parts, lambda note_id: notes[note_id].kol_id or "unknown", data.config, label="kol"
+    ):
+        kol_notes = [notes[m] for m in members]
         rows.append(
             {
                 "kol_id": kol_id,
-                "kol_name": next((n.kol_name for n in notes if n.kol_name), None),
+                "kol_name": next((n.kol_name for n in kol_notes if n.kol_name), None),
                 "tier": result.segment.tier,
-                "notes": len(notes),
+                "notes": len(kol_notes),
                 "metrics": {name: _metric(result, name) for name in KOL_METRICS},
                 "brand_health": _sentiment_block(
-                    _sum_counts([n.sentiment_counts for n in notes], SENTIMENTS),
-                    _sum_counts([n.intent_counts for n in notes], INTENTS),
-                    analyzed,
+                    _sum_counts([n.sentiment_counts for n in kol_notes], SENTIMENTS),
+                    _sum_counts([n.intent_counts for n in kol_notes], INTENTS),
+                    sum(n.comments_analyzed for n in kol_notes),
                 ),
             }
         )

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
@@ -41,6 +43,10 @@ from models.labels import INTENTS, SENTIMENTS
 from models.text import LEXICON_DIR, TYPED_TOKENS, is_emoji, is_emoticon, normalize, tokenize
 
 XHS_LEXICON_PATH = LEXICON_DIR / "xhs_sentiment.txt"
+
+MAX_TEXT_CHARS = 2000
+"""The longest comment text the models analyse; a longer one is refused, never cut (a cut comment
+can read as the opposite of the whole one)."""
 
 NEGATIONS = frozenset(
     [
@@ -567,7 +573,6 @@ class CommentPrediction:
     flags: dict[str, bool]
     low_effort: bool
     model_version: str
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -620,20 +625,20 @@ class CommentModels:
         if self.shares_features:
             X = self.sentiment.named_steps["features"].transform(docs)
             s_proba = self.sentiment.named_steps["clf"].predict_proba(X)
-            i_proba = clf.predict_proba(X)
         else:
             s_proba = self.sentiment.predict_proba(docs)
-            i_proba = self.intents.predict_proba(docs)
+            X = self.intents[:-1].transform(docs)
+        i_proba = clf.predict_proba(X)
+        i_flags = clf.predict(X)
         s_classes = [str(c) for c in self.sentiment.classes_]
         order = [s_classes.index(c) for c in SENTIMENTS]
-        thresholds = np.asarray(clf.thresholds_)
         names = list(clf.intents)
         version = self.version
         out: list[CommentPrediction] = []
         for k, doc in enumerate(docs):
             sp = {SENTIMENTS[j]: round(float(s_proba[k, order[j]]), 4) for j in range(len(SENTIMENTS))}
             ip = {names[j]: round(float(i_proba[k, j]), 4) for j in range(len(names))}
-            flags = {names[j]: bool(i_proba[k, j] >= thresholds[j]) for j in range(len(names))}
+            flags = {names[j]: bool(i_flags[k, j]) for j in range(len(names))}
             out.append(
                 CommentPrediction(
                     sentiment=max(sp, key=lambda c: sp[c]),
@@ -647,6 +652,59 @@ class CommentModels:
         return out
 
 
+class ModelCache:
+    """Loaded comment-model pairs of one models folder, for serving and for worker processes.
+
+    A new pair reuses every pipeline of the same version already loaded (by this cache or passed
+    as ``reuse``), so each version is read from disk once; beyond ``capacity`` pairs the least
+    recently used one is dropped (a pair costs about 100 MB). Safe to share between threads.
+    """
+
+    def __init__(self, models_dir: Path, capacity: int = 4) -> None:
+        self.models_dir = models_dir
+        self.capacity = capacity
+        self._pairs: OrderedDict[tuple[str, str], CommentModels] = OrderedDict()
+        self._lock = threading.RLock()
+
+    def build(
+        self, sentiment_version: str, intents_version: str, *, reuse: Iterable[CommentModels] = ()
+    ) -> CommentModels:
+        """A complete pair of these versions (not kept in the cache)."""
+        from models.artifacts import load_pipeline
+
+        with self._lock:
+            loaded = [*reuse, *self._pairs.values()]
+        sentiment = next((m.sentiment for m in loaded if m.sentiment_version == sentiment_version), None)
+        if sentiment is None:
+            sentiment, _ = load_pipeline("sentiment", sentiment_version, self.models_dir)
+        intents = next((m.intents for m in loaded if m.intents_version == intents_version), None)
+        if intents is None:
+            intents, _ = load_pipeline("intents", intents_version, self.models_dir)
+        return CommentModels(sentiment, intents, sentiment_version, intents_version)
+
+    def get(
+        self, sentiment_version: str, intents_version: str, *, reuse: Iterable[CommentModels] = ()
+    ) -> CommentModels:
+        """The cached pair of these versions, loaded (and kept) on first use."""
+        key = (sentiment_version, intents_version)
+        with self._lock:
+            cached = self._pairs.get(key)
+            if cached is not None:
+                self._pairs.move_to_end(key)
+                return cached
+            models = self.build(*key, reuse=reuse)
+            self._pairs[key] = models
+            while len(self._pairs) > self.capacity:
+                self._pairs.popitem(last=False)
+            return models
+
+
+@lru_cache(maxsize=8)
+def process_cache(models_dir: str) -> ModelCache:
+    """This process's cache of ``models_dir`` (worker processes and Dask workers load a pair once)."""
+    return ModelCache(Path(models_dir))
+
+
 def load_comment_models(
     models_dir: Path | None = None,
     *,
@@ -654,7 +712,7 @@ def load_comment_models(
     intents_version: str | None = None,
 ) -> CommentModels:
     """Load the current (or the named) verified sentiment and intent artifacts."""
-    from models.artifacts import MODELS_DIR, ArtifactError, current_version, load_pipeline
+    from models.artifacts import MODELS_DIR, ArtifactError, current_version
 
     base = models_dir or MODELS_DIR
     versions: dict[str, str] = {}
@@ -665,11 +723,4 @@ def load_comment_models(
                 f"no current {task} model in {base}/registry.json; run `make train` or `redlens models ensure`"
             )
         versions[task] = version
-    sentiment, _ = load_pipeline("sentiment", versions["sentiment"], base)
-    intents, _ = load_pipeline("intents", versions["intents"], base)
-    return CommentModels(
-        sentiment=sentiment,
-        intents=intents,
-        sentiment_version=versions["sentiment"],
-        intents_version=versions["intents"],
-    )
+    return ModelCache(base).build(versions["sentiment"], versions["intents"])

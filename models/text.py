@@ -24,7 +24,6 @@ import os
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -329,10 +328,6 @@ def pos_tag(text: Any, *, backend: str | None = None) -> list[tuple[str, str]]:
     if last < len(norm):
         plain(norm[last:])
     return out
-
-
-def tokenize_many(texts: Iterable[Any], *, backend: str | None = None) -> list[list[str]]:
-    return [tokenize(t, backend=backend) for t in texts]
 
 
 def is_emoticon(token: str) -> bool:

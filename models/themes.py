@@ -207,6 +207,28 @@ def _mixes(items: Sequence[ThemeComment]) -> tuple[dict[str, float], dict[str, f
     return sent, intents
 
 
+def _theme(
+    label: str,
+    words: list[str],
+    items: Sequence[ThemeComment],
+    n: int,
+    weights: Sequence[float] | None = None,
+    kind: str = "topic",
+) -> Theme:
+    """A theme of ``items`` (of ``n`` comments in all); representatives by ``weights``, else in order."""
+    sentiment_mix, intent_mix = _mixes(items)
+    return Theme(
+        label=label,
+        keywords=words,
+        n_comments=len(items),
+        share=round(len(items) / n, 4),
+        sentiment_mix=sentiment_mix,
+        intent_mix=intent_mix,
+        representatives=_representatives(items, weights if weights is not None else [0.0] * len(items)),
+        kind=kind,
+    )
+
+
 def _representatives(
     items: Sequence[ThemeComment], weights: Sequence[float], k: int = 3
 ) -> list[dict[str, Any]]:
@@ -326,48 +348,16 @@ def summarize_keyword_themes(
                     continue
                 items = [comments[topical[j]] for j in members]
                 kw = keywords([tokens[topical[j]] for j in members])
-                sent, intents = _mixes(items)
-                summary.themes.append(
-                    Theme(
-                        label=" / ".join(kw[:3]) if kw else f"theme {topic + 1}",
-                        keywords=kw,
-                        n_comments=len(items),
-                        share=round(len(items) / n, 4),
-                        sentiment_mix=sent,
-                        intent_mix=intents,
-                        representatives=_representatives(items, [float(W[j, topic]) for j in members]),
-                    )
-                )
+                label = " / ".join(kw[:3]) if kw else f"theme {topic + 1}"
+                weights = [float(W[j, topic]) for j in members]
+                summary.themes.append(_theme(label, kw, items, n, weights))
     if unassigned:
         items = [comments[i] for i in unassigned]
-        sent, intents = _mixes(items)
-        summary.themes.append(
-            Theme(
-                label="other",
-                keywords=keywords([tokens[i] for i in unassigned]),
-                n_comments=len(items),
-                share=round(len(items) / n, 4),
-                sentiment_mix=sent,
-                intent_mix=intents,
-                representatives=_representatives(items, [0.0] * len(items)),
-                kind="other",
-            )
-        )
+        kw = keywords([tokens[i] for i in unassigned])
+        summary.themes.append(_theme("other", kw, items, n, kind="other"))
     if reactions:
         items = [comments[i] for i in reactions]
-        sent, intents = _mixes(items)
-        summary.themes.append(
-            Theme(
-                label="reactions (emoji, 哈哈, @mentions)",
-                keywords=[],
-                n_comments=len(items),
-                share=round(len(items) / n, 4),
-                sentiment_mix=sent,
-                intent_mix=intents,
-                representatives=_representatives(items, [0.0] * len(items)),
-                kind="reactions",
-            )
-        )
+        summary.themes.append(_theme("reactions (emoji, 哈哈, @mentions)", [], items, n, kind="reactions"))
     summary.themes.sort(key=lambda t: (-t.n_comments, t.label))
     return summary
 

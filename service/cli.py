@@ -1,11 +1,24 @@
-"""The ``redlens`` command line. It mirrors the API: each area registers its commands from
-``service/commands/<area>.py`` (a ``register(app)`` function), so areas stay independent."""
+"""The ``redlens`` command line. It mirrors the API: each area's commands live in
+``service/commands/<area>.py`` and are named here."""
 
 from __future__ import annotations
 
-import importlib
-
 import typer
+
+from service.commands import (
+    analyze,
+    db,
+    demo,
+    ingest,
+    keys,
+    kpis,
+    models,
+    report,
+    serve,
+    simulate,
+    training,
+    vet,
+)
 
 app = typer.Typer(
     name="redlens",
@@ -13,25 +26,19 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-
-
-# A callback keeps subcommands named even while only one area is registered: typer would otherwise
-# run a lone command as the root, and `redlens kpis FILE` would read "kpis" as FILE.
-@app.callback()
-def _root() -> None:
-    pass
-
-
-_AREAS = ("db", "ingest", "classify", "kpis", "authenticity", "serve", "demo", "vet", "report", "keys")
-
-for _area in _AREAS:
-    try:
-        _module = importlib.import_module(f"service.commands.{_area}")
-    except ModuleNotFoundError as exc:  # an area not written yet
-        if exc.name != f"service.commands.{_area}":
-            raise
-        continue
-    _module.register(app)
+app.add_typer(db.db_app, name="db")
+app.command("ingest")(ingest.ingest)
+app.command("train")(training.train)
+app.command("evaluate")(training.evaluate)
+app.command("analyze")(analyze.analyze)
+app.add_typer(models.models_app, name="models")
+app.command("kpis")(kpis.kpis)
+app.command("simulate")(simulate.simulate)
+app.command("serve")(serve.serve)
+app.command("demo")(demo.demo)
+app.command("vet")(vet.vet)
+app.command("report")(report.report)
+app.add_typer(keys.keys_app, name="keys")
 
 
 if __name__ == "__main__":

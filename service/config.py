@@ -24,7 +24,9 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=ROOT / "var", description="uploads, job files, reports")
     shared_corpora_dir: Path = Field(
         default=ROOT.parent / "shared" / "corpora",
-        description="public corpora read at training and evaluation time (never copied into the project)",
+        description="public corpora read at training and evaluation time (never copied into the project); "
+        "the one place their folder is resolved: REDLENS_SHARED_CORPORA_DIR, else ../shared/corpora next to "
+        "the checkout",
     )
     max_request_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)

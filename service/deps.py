@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.comments import CommentModels
 from service.config import Settings
 from service.errors import NotFound, RateLimited, Unauthorized
-from service.jobs import JobRunner, JobServices, job_kind
+from service.jobs import JobRunner, JobServices
 from service.metrics import ApiMetrics
 from service.security import (
     AUTH_COOKIE,
@@ -45,7 +45,8 @@ from service.security import (
 )
 from service.serving import ModelHolder
 from service.store import repositories as repo
-from service.store.tables import Campaign, Kol, TrainingJob, Workspace
+from service.store.tables import Campaign, Job, Kol, Workspace
+from service.vetting import vet_kol
 
 #: Largest row id accepted in paths (ids are 32-bit integers in PostgreSQL).
 MAX_ID = 2_147_483_647
@@ -70,6 +71,21 @@ class AppServices:
     def job_services(self) -> JobServices:
         return JobServices(self.session_factory, self.holder, self.settings, self.metrics)
 
+    def vet(
+        self, session: Session, workspace: Workspace, kol: Kol, models: CommentModels, **options: Any
+    ) -> dict[str, Any]:
+        """:func:`service.vetting.vet_kol` with this app's authenticity calibration and writer."""
+        return vet_kol(
+            session,
+            self.session_factory,
+            workspace,
+            kol,
+            models,
+            calibration=self.calibration,
+            calibration_error=self.calibration_error,
+            **options,
+        )
+
 
 def get_services(request: Request) -> AppServices:
     services: AppServices = request.app.state.services
@@ -77,13 +93,6 @@ def get_services(request: Request) -> AppServices:
 
 
 ServicesDep = Annotated[AppServices, Depends(get_services)]
-
-
-def get_settings_dep(services: ServicesDep) -> Settings:
-    return services.settings
-
-
-SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
 def get_session(services: ServicesDep) -> Iterator[Session]:
@@ -218,22 +227,20 @@ def get_owned_campaign(campaign_id: CampaignId, principal: ReadPrincipal, sessio
     return campaign
 
 
-def get_owned_job(job_id: JobId, principal: ReadPrincipal, session: SessionDep) -> TrainingJob:
-    job = repo.get_training_job(session, principal.workspace_id, job_id)
+def get_owned_job(job_id: JobId, principal: ReadPrincipal, session: SessionDep) -> Job:
+    job = repo.get_job(session, principal.workspace_id, job_id)
     if job is None:
         raise NotFound(f"job {job_id} does not exist in this workspace")
     return job
 
 
-def get_owned_training_job(job: Annotated[TrainingJob, Depends(get_owned_job)]) -> TrainingJob:
-    if job_kind(job) != "training":
-        raise NotFound(
-            f"job {job.id} is not a training job (it is a {job_kind(job)} job: see /v1/jobs/{job.id})"
-        )
+def get_owned_training_job(job: Annotated[Job, Depends(get_owned_job)]) -> Job:
+    if job.kind != "training":
+        raise NotFound(f"job {job.id} is not a training job (it is a {job.kind} job: see /v1/jobs/{job.id})")
     return job
 
 
 KolDep = Annotated[Kol, Depends(get_owned_kol)]
 CampaignDep = Annotated[Campaign, Depends(get_owned_campaign)]
-JobDep = Annotated[TrainingJob, Depends(get_owned_job)]
-TrainingJobDep = Annotated[TrainingJob, Depends(get_owned_training_job)]
+JobDep = Annotated[Job, Depends(get_owned_job)]
+TrainingJobDep = Annotated[Job, Depends(get_owned_training_job)]

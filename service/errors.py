@@ -115,10 +115,6 @@ class ProblemError(Exception):
         return PROBLEM_TYPES[self.slug]
 
 
-class BadRequest(ProblemError):
-    slug = "bad-request"
-
-
 class Unauthorized(ProblemError):
     slug = "unauthorized"
 
@@ -140,10 +136,6 @@ class NotFound(ProblemError):
 
 class Conflict(ProblemError):
     slug = "conflict"
-
-
-class PayloadTooLarge(ProblemError):
-    slug = "payload-too-large"
 
 
 class UnsupportedMediaType(ProblemError):

@@ -1,7 +1,7 @@
 """Persisted background jobs: retraining and large ingests.
 
-Jobs are rows of the ``training_job`` table (``params["kind"]`` is ``training`` or ``ingest``;
-the table predates ingest jobs, and one queue serves both). Their files live in
+Jobs are rows of the ``job`` table (``kind`` ``training`` or ``ingest``: one queue serves both),
+written only through :mod:`service.store.repositories`. Their files live in
 ``<data_dir>/jobs/<id>/``. A request creates the row in state ``queued`` and commits; a worker
 thread in every server process claims queued jobs from the database (one at a time, with an
 ``UPDATE ... WHERE state = 'queued'`` so two processes never run the same job), runs them, and
@@ -15,9 +15,9 @@ failed at once.
 
 Progress is written by the heartbeat thread, not by the job itself, and not while an ingest is
 in a file's write phase: that transaction is long, and on SQLite a second writer (even from the
-same job) would wait on it or break it. Every job-table write here is one guarded ``UPDATE`` that
-starts its transaction, so it never trips SQLite's "read, then write after someone else
-committed" error.
+same job) would wait on it or break it. Every job-table write of the runner is one guarded
+``UPDATE`` that starts its transaction, so it never trips SQLite's "read, then write after someone
+else committed" error.
 """
 
 from __future__ import annotations
@@ -31,10 +31,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import pandas as pd
-from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -42,22 +41,21 @@ from models.labels import INTENTS
 from service.comment_analysis import analyze_notes
 from service.config import Settings
 from service.ingest import FileSummary, IngestProgress, IngestSummary, ingest_file
-from service.ingest.core import peek_format
-from service.ingest.formats import KIND_ORDER
+from service.ingest.core import ImportOptions, import_order
 from service.metrics import ApiMetrics
 from service.serving import ModelHolder, record_trained, serving_versions
 from service.store.repositories import (
-    create_training_job,
-    fail_stale_training_jobs,
+    beat_job,
+    claim_queued_job,
+    fail_stale_jobs,
+    finish_job,
     get_note_by_platform_id,
     list_labelled_examples,
 )
-from service.store.tables import TrainingJob
 from service.store.types import utcnow
 
 log = logging.getLogger("redlens.jobs")
 
-JOB_KINDS: tuple[str, ...] = ("training", "ingest")
 _SWEEP_EVERY_SECONDS = 60.0
 _POLL_SECONDS = 1.0
 _SHUTDOWN_GRACE_SECONDS = 10.0
@@ -110,23 +108,12 @@ class JobContext:
 Handler = Callable[[JobContext], dict[str, Any]]
 
 
-def job_kind(job: TrainingJob) -> str:
-    return str((job.params or {}).get("kind", "training"))
-
-
 def jobs_root(settings: Settings) -> Path:
     return settings.data_dir / "jobs"
 
 
 def job_dir(settings: Settings, job_id: int) -> Path:
     return jobs_root(settings) / str(job_id)
-
-
-def create_job(session: Session, workspace_id: int, kind: str, params: Mapping[str, Any]) -> TrainingJob:
-    """Queue a job (the caller writes its files into :func:`job_dir` and commits, then wakes the runner)."""
-    if kind not in JOB_KINDS:
-        raise ValueError(f"job kind {kind!r} is not one of {JOB_KINDS}")
-    return create_training_job(session, workspace_id, {**params, "kind": kind})
 
 
 # --------------------------------------------------------------------------- the runner
@@ -192,7 +179,7 @@ class JobRunner:
             f"{self.settings.job_stale_after_seconds:.0f} s (the server stopped while it ran); start it again"
         )
         with self.services.session_factory() as session, session.begin():
-            count = fail_stale_training_jobs(session, cutoff, message)
+            count = fail_stale_jobs(session, cutoff, message)
         if count:
             log.warning("marked %d interrupted job(s) failed", count)
             self.services.metrics.jobs_finished.labels("any", "interrupted").inc(count)
@@ -225,23 +212,14 @@ class JobRunner:
     def _claim(self) -> JobContext | None:
         """System-level: take the oldest queued job in one UPDATE, so two processes never take the
         same job and the transaction starts by writing (see :func:`service.deps.start_writing`)."""
-        oldest = select(func.min(TrainingJob.id)).where(TrainingJob.state == "queued").scalar_subquery()
-        now = utcnow()
         with self.services.session_factory() as session, session.begin():
-            job_id = session.execute(
-                update(TrainingJob)
-                .where(TrainingJob.id == oldest, TrainingJob.state == "queued")
-                .values(state="running", started_at=now, heartbeat_at=now, message="started")
-                .returning(TrainingJob.id)
-            ).scalar_one_or_none()
-            if job_id is None:
+            job = claim_queued_job(session)
+            if job is None:
                 return None
-            job = session.get(TrainingJob, job_id)
-            assert job is not None
             return JobContext(
                 job_id=job.id,
                 workspace_id=job.workspace_id,
-                kind=job_kind(job),
+                kind=job.kind,
                 params=dict(job.params or {}),
                 files_dir=job_dir(self.settings, job.id),
                 services=self.services,
@@ -256,7 +234,7 @@ class JobRunner:
         fraction, message = ctx.snapshot()
         try:
             with self.services.session_factory() as session, session.begin():
-                _update_running(session, ctx, progress=fraction, message=message, heartbeat_at=utcnow())
+                beat_job(session, ctx.workspace_id, ctx.job_id, progress=fraction, message=message)
         except SQLAlchemyError as exc:  # e.g. SQLite busy while the job writes: next beat retries
             log.debug("heartbeat of job %d skipped: %s", ctx.job_id, exc)
 
@@ -289,14 +267,12 @@ class JobRunner:
     def _finish(
         self, ctx: JobContext, state: str, *, message: str | None = None, result: dict[str, Any] | None = None
     ) -> None:
-        now = utcnow()
-        values: dict[str, Any] = {"state": state, "message": message, "finished_at": now, "heartbeat_at": now}
-        if state == "succeeded":
-            values.update(progress=1.0, result=result)
         for attempt in range(5):
             try:
                 with self.services.session_factory() as session, session.begin():
-                    if not _update_running(session, ctx, **values):
+                    if not finish_job(
+                        session, ctx.workspace_id, ctx.job_id, state=state, message=message, result=result
+                    ):
                         return  # already marked (shutdown or stale sweep): never revive a job
                 self.services.metrics.jobs_finished.labels(ctx.kind, state).inc()
                 return
@@ -305,21 +281,6 @@ class JobRunner:
                     "could not record the end of job %d (attempt %d): %s", ctx.job_id, attempt + 1, exc
                 )
                 time.sleep(0.5 * (attempt + 1))
-
-
-def _update_running(session: Session, ctx: JobContext, **values: Any) -> bool:
-    """System-level: update a job only while it is still running (one UPDATE, so the transaction
-    starts by writing); False when it is not running any more."""
-    result = session.execute(
-        update(TrainingJob)
-        .where(
-            TrainingJob.id == ctx.job_id,
-            TrainingJob.workspace_id == ctx.workspace_id,
-            TrainingJob.state == "running",
-        )
-        .values(**values)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 # --------------------------------------------------------------------------- ingestion
@@ -350,10 +311,8 @@ def _ingest_one(
     path: Path,
     name: str,
     *,
-    campaign: str | None,
-    kol: str | None,
-    as_of: date | None,
     progress: Callable[[IngestProgress], None],
+    **options: Unpack[ImportOptions],
 ) -> FileSummary:
     """One file in its own transaction, retried when SQLite reports the database busy.
 
@@ -365,14 +324,7 @@ def _ingest_one(
     for attempt in range(_LOCK_RETRIES):
         try:
             return ingest_file(
-                services.session_factory,
-                workspace_id,
-                path,
-                campaign=campaign,
-                kol=kol,
-                as_of=as_of,
-                progress=progress,
-                display_name=name,
+                services.session_factory, workspace_id, path, progress=progress, display_name=name, **options
             )
         except OperationalError as exc:
             if attempt == _LOCK_RETRIES - 1:
@@ -400,10 +352,8 @@ def ingest_and_analyze(
     :func:`service.ingest.ingest_paths` orders them), then analyse the comments of every note they
     touched with the serving models. ``writing(True/False)`` is told when a file's write phase
     starts and ends (the job runner holds its heartbeat meanwhile)."""
-    planned = sorted(
-        range(len(paths)),
-        key=lambda i: (KIND_ORDER.get(spec.kind, 99) if (spec := peek_format(paths[i])) else 99, i),
-    )
+    planned = import_order(paths)
+    options = ImportOptions(campaign=campaign, kol=kol, as_of=as_of)
     summary = IngestSummary(workspace_id=workspace_id)
     for position, index in enumerate(planned):
 
@@ -414,16 +364,7 @@ def ingest_and_analyze(
                 progress(0.8 * (position + p.fraction) / len(planned), f"{p.stage} {p.path}")
 
         summary.files.append(
-            _ingest_one(
-                services,
-                workspace_id,
-                paths[index],
-                names[index],
-                campaign=campaign,
-                kol=kol,
-                as_of=as_of,
-                progress=on_file,
-            )
+            _ingest_one(services, workspace_id, paths[index], names[index], progress=on_file, **options)
         )
         if writing is not None:
             writing(False)

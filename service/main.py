@@ -5,14 +5,12 @@ loaded at import: the lifespan loads the comment models (from ``models/registry.
 ``models`` passed in, as tests do), records the model versions in the database, loads the
 authenticity calibration, marks interrupted jobs failed and starts the job worker.
 
-Extension point for the web pages: if ``service.web`` defines ``register(app: FastAPI)``, the
-factory calls it after mounting the API, so pages share the app, its dependencies
-(:mod:`service.deps`) and its error handling.
+The web pages (:mod:`service.web`) are added after the API, so they share the app, its
+dependencies (:mod:`service.deps`) and its error handling.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import time
@@ -35,6 +33,7 @@ from service.routes import API_ROUTERS, health
 from service.security import BodyLimitMiddleware, RateLimiter
 from service.serving import ModelHolder, record_registry
 from service.store.engine import make_engine, make_session_factory
+from service.web import register as register_pages
 
 log = logging.getLogger("redlens.api")
 
@@ -203,17 +202,5 @@ def create_app(
     app.include_router(health.router)
     for router in API_ROUTERS:
         app.include_router(router, prefix="/v1")
-    _register_web(app)
+    register_pages(app)
     return app
-
-
-def _register_web(app: FastAPI) -> None:
-    try:
-        web = importlib.import_module("service.web")
-    except ModuleNotFoundError as exc:
-        if exc.name != "service.web":
-            raise
-        return
-    register = getattr(web, "register", None)
-    if callable(register):
-        register(app)

@@ -14,11 +14,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from models.comments import MAX_TEXT_CHARS
 from models.labels import INTENTS, SENTIMENTS
 
 SentimentLabel = Literal["positive", "neutral", "negative"]
 MAX_ANALYZE_BATCH = 1000
-MAX_TEXT_CHARS = 2000
+
+
+def with_examples(*examples: dict[str, Any], from_attributes: bool = True) -> ConfigDict:
+    """Settings of a schema whose ``examples`` show in /docs; response schemas read rows too."""
+    return ConfigDict(from_attributes=from_attributes, json_schema_extra={"examples": list(examples)})
 
 
 class _Out(BaseModel):
@@ -33,18 +38,13 @@ class HealthOut(_Out):
 
 
 class ReadyOut(_Out):
-    model_config = ConfigDict(
-        from_attributes=True,
-        json_schema_extra={
-            "examples": [
-                {
-                    "status": "ready",
-                    "database": True,
-                    "models_loaded": True,
-                    "model_version": "sentiment:20261124-233348-eac1b8+intents:20261124-233703-bdc2f5",
-                }
-            ]
-        },
+    model_config = with_examples(
+        {
+            "status": "ready",
+            "database": True,
+            "models_loaded": True,
+            "model_version": "sentiment:20261124-233348-eac1b8+intents:20261124-233703-bdc2f5",
+        }
     )
 
     status: Literal["ready", "not_ready"]
@@ -61,10 +61,8 @@ class CommentIn(BaseModel):
     """One comment to analyse. ``text`` is checked per item: an empty, over-long or non-string
     text gets an error entry of its own and the rest of the batch is still answered."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"id": "c1", "text": "求链接！黄皮能用吗", "note_title": "秋冬口红合集"}]
-        }
+    model_config = with_examples(
+        {"id": "c1", "text": "求链接！黄皮能用吗", "note_title": "秋冬口红合集"}, from_attributes=False
     )
 
     id: str | int | None = Field(default=None, description="your id for the comment, echoed back")
@@ -80,18 +78,15 @@ class CommentIn(BaseModel):
 
 
 class AnalyzeIn(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "comments": [
-                        {"id": "c1", "text": "求链接！黄皮能用吗"},
-                        {"id": "c2", "text": "滤镜太重了吧，真的假的"},
-                        {"id": "c3", "text": ""},
-                    ]
-                }
+    model_config = with_examples(
+        {
+            "comments": [
+                {"id": "c1", "text": "求链接！黄皮能用吗"},
+                {"id": "c2", "text": "滤镜太重了吧，真的假的"},
+                {"id": "c3", "text": ""},
             ]
-        }
+        },
+        from_attributes=False,
     )
 
     comments: list[CommentIn] = Field(min_length=1, max_length=MAX_ANALYZE_BATCH)
@@ -123,35 +118,31 @@ class CommentErrorOut(_Out):
 
 
 class AnalyzeOut(_Out):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
+    model_config = with_examples(
+        {
+            "model_version": "sentiment:20261124-225943-f7d0ad+intents:20261124-230033-b24fc4",
+            "analyzed": 1,
+            "errors": 1,
+            "results": [
                 {
+                    "index": 0,
+                    "id": "c1",
+                    "status": "ok",
+                    "sentiment": "positive",
+                    "sentiment_proba": {"positive": 0.71, "neutral": 0.24, "negative": 0.05},
+                    "intents": {
+                        "purchase_intent": {"probability": 0.93, "flag": True},
+                        "skepticism": {"probability": 0.02, "flag": False},
+                        "paid_suspicion": {"probability": 0.01, "flag": False},
+                        "question": {"probability": 0.81, "flag": True},
+                        "spam": {"probability": 0.0, "flag": False},
+                    },
+                    "low_effort": False,
                     "model_version": "sentiment:20261124-225943-f7d0ad+intents:20261124-230033-b24fc4",
-                    "analyzed": 1,
-                    "errors": 1,
-                    "results": [
-                        {
-                            "index": 0,
-                            "id": "c1",
-                            "status": "ok",
-                            "sentiment": "positive",
-                            "sentiment_proba": {"positive": 0.71, "neutral": 0.24, "negative": 0.05},
-                            "intents": {
-                                "purchase_intent": {"probability": 0.93, "flag": True},
-                                "skepticism": {"probability": 0.02, "flag": False},
-                                "paid_suspicion": {"probability": 0.01, "flag": False},
-                                "question": {"probability": 0.81, "flag": True},
-                                "spam": {"probability": 0.0, "flag": False},
-                            },
-                            "low_effort": False,
-                            "model_version": "sentiment:20261124-225943-f7d0ad+intents:20261124-230033-b24fc4",
-                        },
-                        {"index": 1, "id": "c3", "status": "error", "error": "empty text"},
-                    ],
-                }
-            ]
-        }
+                },
+                {"index": 1, "id": "c3", "status": "error", "error": "empty text"},
+            ],
+        },
     )
 
     model_version: str
@@ -164,25 +155,20 @@ class AnalyzeOut(_Out):
 
 
 class JobOut(_Out):
-    model_config = ConfigDict(
-        from_attributes=True,
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": 7,
-                    "kind": "training",
-                    "state": "running",
-                    "progress": 0.42,
-                    "message": "sentiment: evaluating",
-                    "created_at": "2026-11-25T08:00:00Z",
-                    "started_at": "2026-11-25T08:00:01Z",
-                    "finished_at": None,
-                    "heartbeat_at": "2026-11-25T08:00:31Z",
-                    "result": None,
-                    "links": {"self": "/v1/training-jobs/7"},
-                }
-            ]
-        },
+    model_config = with_examples(
+        {
+            "id": 7,
+            "kind": "training",
+            "state": "running",
+            "progress": 0.42,
+            "message": "sentiment: evaluating",
+            "created_at": "2026-11-25T08:00:00Z",
+            "started_at": "2026-11-25T08:00:01Z",
+            "finished_at": None,
+            "heartbeat_at": "2026-11-25T08:00:31Z",
+            "result": None,
+            "links": {"self": "/v1/training-jobs/7"},
+        }
     )
 
     id: int
@@ -235,48 +221,35 @@ class FileSummaryOut(_Out):
     seconds: float = 0.0
 
 
+_EXAMPLE_COUNTS = {"rows": 3, "inserted": 2, "updated": 0, "unchanged": 0, "duplicates": 0, "rejected": 1}
+
+
 class IngestOut(_Out):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
+    model_config = with_examples(
+        {
+            "ok": True,
+            "totals": _EXAMPLE_COUNTS,
+            "files": [
                 {
+                    "path": "comments.csv",
+                    "format": "mediacrawler_comments_v1",
+                    "kind": "comments",
                     "ok": True,
-                    "totals": {
-                        "rows": 3,
-                        "inserted": 2,
-                        "updated": 0,
-                        "unchanged": 0,
-                        "duplicates": 0,
-                        "rejected": 1,
-                    },
-                    "files": [
+                    **_EXAMPLE_COUNTS,
+                    "errors": [
                         {
-                            "path": "comments.csv",
-                            "format": "mediacrawler_comments_v1",
-                            "kind": "comments",
-                            "ok": True,
-                            "rows": 3,
-                            "inserted": 2,
-                            "updated": 0,
-                            "unchanged": 0,
-                            "duplicates": 0,
-                            "rejected": 1,
-                            "errors": [
-                                {
-                                    "file": "comments.csv",
-                                    "line": 4,
-                                    "column": "create_time",
-                                    "reason": "not a time",
-                                    "value": "yesterday",
-                                }
-                            ],
+                            "file": "comments.csv",
+                            "line": 4,
+                            "column": "create_time",
+                            "reason": "not a time",
+                            "value": "yesterday",
                         }
                     ],
-                    "comments_analyzed": 2,
-                    "model_version": "sentiment:20261124-225943-f7d0ad+intents:20261124-230033-b24fc4",
                 }
-            ]
-        }
+            ],
+            "comments_analyzed": 2,
+            "model_version": "sentiment:20261124-225943-f7d0ad+intents:20261124-230033-b24fc4",
+        },
     )
 
     ok: bool
@@ -306,27 +279,23 @@ class KolOut(_Out):
 
 
 class KolListOut(_Out):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
+    model_config = with_examples(
+        {
+            "total": 1,
+            "limit": 50,
+            "offset": 0,
+            "items": [
                 {
-                    "total": 1,
-                    "limit": 50,
-                    "offset": 0,
-                    "items": [
-                        {
-                            "id": 3,
-                            "platform_user_id": "5fa0000000000000000000a1",
-                            "nickname": "美妆博主A",
-                            "followers": 52000,
-                            "category": "beauty",
-                            "tier": "micro",
-                            "updated_at": "2026-11-25T08:00:00Z",
-                        }
-                    ],
+                    "id": 3,
+                    "platform_user_id": "5fa0000000000000000000a1",
+                    "nickname": "美妆博主A",
+                    "followers": 52000,
+                    "category": "beauty",
+                    "tier": "micro",
+                    "updated_at": "2026-11-25T08:00:00Z",
                 }
-            ]
-        }
+            ],
+        },
     )
 
     total: int
@@ -357,36 +326,31 @@ class FollowerPointOut(_Out):
 
 
 class KolDetailOut(KolOut):
-    model_config = ConfigDict(
-        from_attributes=True,
-        json_schema_extra={
-            "examples": [
+    model_config = with_examples(
+        {
+            "id": 3,
+            "platform_user_id": "5fa0000000000000000000a1",
+            "nickname": "美妆博主A",
+            "followers": 52000,
+            "category": "beauty",
+            "updated_at": "2026-11-25T08:00:00Z",
+            "notes": [
                 {
-                    "id": 3,
-                    "platform_user_id": "5fa0000000000000000000a1",
-                    "nickname": "美妆博主A",
-                    "followers": 52000,
-                    "category": "beauty",
-                    "updated_at": "2026-11-25T08:00:00Z",
-                    "notes": [
-                        {
-                            "id": 11,
-                            "platform_note_id": "64533a53000000001203ef7d",
-                            "title": "秋冬口红试色",
-                            "type": "video",
-                            "published_at": "2026-03-02T12:00:00Z",
-                            "liked_count": 12000,
-                            "collected_count": 3456,
-                            "comment_count": 210,
-                            "share_count": 88,
-                            "sponsored": True,
-                        }
-                    ],
-                    "comments_stored": 180,
-                    "follower_history": [{"date": "2026-03-01", "followers": 51800, "following": 120}],
+                    "id": 11,
+                    "platform_note_id": "64533a53000000001203ef7d",
+                    "title": "秋冬口红试色",
+                    "type": "video",
+                    "published_at": "2026-03-02T12:00:00Z",
+                    "liked_count": 12000,
+                    "collected_count": 3456,
+                    "comment_count": 210,
+                    "share_count": 88,
+                    "sponsored": True,
                 }
-            ]
-        },
+            ],
+            "comments_stored": 180,
+            "follower_history": [{"date": "2026-03-01", "followers": 51800, "following": 120}],
+        }
     )
 
     notes: list[NoteOut] = Field(description="most recent notes first (up to 50)")
@@ -420,31 +384,27 @@ class CommentMixOut(_Out):
 
 
 class VettingOut(_Out):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "kol": {"id": 3, "platform_user_id": "5fa0000000000000000000a1", "nickname": "美妆博主A"},
-                    "verdict": {
-                        "decision": "caution",
-                        "reasons": [
-                            {
-                                "code": "paid_suspicion",
-                                "effect": "caution",
-                                "message": "18.0% of comments are calling the content an ad (caution at 15.0%)",
-                                "evidence": {"share": 0.18, "count": 36, "analyzed": 200, "threshold": 0.15},
-                            }
-                        ],
-                        "thresholds": {"min_comments": 30},
-                    },
-                    "window": {
-                        "notes": 12,
-                        "first_note": "2026-01-02T10:00:00Z",
-                        "last_note": "2026-03-28T12:00:00Z",
-                    },
-                }
-            ]
-        }
+    model_config = with_examples(
+        {
+            "kol": {"id": 3, "platform_user_id": "5fa0000000000000000000a1", "nickname": "美妆博主A"},
+            "verdict": {
+                "decision": "caution",
+                "reasons": [
+                    {
+                        "code": "paid_suspicion",
+                        "effect": "caution",
+                        "message": "18.0% of comments are calling the content an ad (caution at 15.0%)",
+                        "evidence": {"share": 0.18, "count": 36, "analyzed": 200, "threshold": 0.15},
+                    }
+                ],
+                "thresholds": {"min_comments": 30},
+            },
+            "window": {
+                "notes": 12,
+                "first_note": "2026-01-02T10:00:00Z",
+                "last_note": "2026-03-28T12:00:00Z",
+            },
+        },
     )
 
     schema_: str = Field(alias="schema", serialization_alias="schema")
@@ -479,48 +439,39 @@ class CampaignOut(_Out):
 
 
 class CampaignListOut(_Out):
-    model_config = ConfigDict(
-        from_attributes=True,
-        json_schema_extra={
-            "examples": [
+    model_config = with_examples(
+        {
+            "items": [
                 {
-                    "items": [
-                        {
-                            "id": 1,
-                            "name": "Spring Glow",
-                            "brand": "Glow Lab",
-                            "start_date": "2026-03-01",
-                            "end_date": "2026-03-31",
-                            "currency": "CNY",
-                            "notes": 24,
-                        }
-                    ]
+                    "id": 1,
+                    "name": "Spring Glow",
+                    "brand": "Glow Lab",
+                    "start_date": "2026-03-01",
+                    "end_date": "2026-03-31",
+                    "currency": "CNY",
+                    "notes": 24,
                 }
             ]
-        },
+        }
     )
 
     items: list[CampaignOut]
 
 
 class CampaignReportOut(_Out):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "schema": "redlens.campaign_report/1",
-                    "currency": "CNY",
-                    "overview": {"notes": 8, "kols": 4, "metrics": {"roas": {"value": 2.4, "unit": "ratio"}}},
-                    "kol_breakdown": [],
-                    "content_performance": {"top": [], "bottom": []},
-                    "funnel": {"steps": []},
-                    "brand_health": {"daily": []},
-                    "competitive_context": {"groups": []},
-                    "themes": {"n_comments": 0, "themes": []},
-                    "warnings": [],
-                }
-            ]
-        }
+    model_config = with_examples(
+        {
+            "schema": "redlens.campaign_report/1",
+            "currency": "CNY",
+            "overview": {"notes": 8, "kols": 4, "metrics": {"roas": {"value": 2.4, "unit": "ratio"}}},
+            "kol_breakdown": [],
+            "content_performance": {"top": [], "bottom": []},
+            "funnel": {"steps": []},
+            "brand_health": {"daily": []},
+            "competitive_context": {"groups": []},
+            "themes": {"n_comments": 0, "themes": []},
+            "warnings": [],
+        },
     )
 
     schema_: str = Field(alias="schema", serialization_alias="schema")
@@ -564,31 +515,26 @@ class ServingOut(_Out):
 
 
 class ModelsOut(_Out):
-    model_config = ConfigDict(
-        from_attributes=True,
-        json_schema_extra={
-            "examples": [
+    model_config = with_examples(
+        {
+            "serving": {
+                "sentiment": "20261124-233348-eac1b8",
+                "intents": "20261124-233703-bdc2f5",
+                "model_version": "sentiment:20261124-233348-eac1b8+intents:20261124-233703-bdc2f5",
+                "promoted_by_workspace": [],
+            },
+            "versions": [
                 {
-                    "serving": {
-                        "sentiment": "20261124-233348-eac1b8",
-                        "intents": "20261124-233703-bdc2f5",
-                        "model_version": "sentiment:20261124-233348-eac1b8+intents:20261124-233703-bdc2f5",
-                        "promoted_by_workspace": [],
-                    },
-                    "versions": [
-                        {
-                            "task": "sentiment",
-                            "version": "20261124-233348-eac1b8",
-                            "created_at": "2026-11-24T23:33:48Z",
-                            "is_current": True,
-                            "promoted_at": "2026-11-25T08:00:00Z",
-                            "origin": "shipped",
-                            "metrics": {"xhs_real_test": {"n": 1869}},
-                        }
-                    ],
+                    "task": "sentiment",
+                    "version": "20261124-233348-eac1b8",
+                    "created_at": "2026-11-24T23:33:48Z",
+                    "is_current": True,
+                    "promoted_at": "2026-11-25T08:00:00Z",
+                    "origin": "shipped",
+                    "metrics": {"xhs_real_test": {"n": 1869}},
                 }
-            ]
-        },
+            ],
+        }
     )
 
     serving: ServingOut | None
@@ -596,17 +542,13 @@ class ModelsOut(_Out):
 
 
 class PromotionOut(_Out):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "task": "sentiment",
-                    "version": "20261125-081500-3c9e21",
-                    "previous_version": "20261124-225943-f7d0ad",
-                    "serving": "sentiment:20261125-081500-3c9e21+intents:20261124-230033-b24fc4",
-                }
-            ]
-        }
+    model_config = with_examples(
+        {
+            "task": "sentiment",
+            "version": "20261125-081500-3c9e21",
+            "previous_version": "20261124-225943-f7d0ad",
+            "serving": "sentiment:20261125-081500-3c9e21+intents:20261124-230033-b24fc4",
+        },
     )
 
     task: str
@@ -635,54 +577,42 @@ class ApiKeyOut(_Out):
 
 
 class ApiKeyCreatedOut(ApiKeyOut):
-    model_config = ConfigDict(
-        from_attributes=True,
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": 4,
-                    "name": "report builder",
-                    "prefix": "rl_Q4kJ7qo",
-                    "scopes": ["read"],
-                    "created_at": "2026-11-25T08:00:00Z",
-                    "last_used_at": None,
-                    "secret": "rl_Q4kJ7qoLdHmKGkRLxWnrnffH4yeau2Di69Jk78hLjzM",
-                }
-            ]
-        },
+    model_config = with_examples(
+        {
+            "id": 4,
+            "name": "report builder",
+            "prefix": "rl_Q4kJ7qo",
+            "scopes": ["read"],
+            "created_at": "2026-11-25T08:00:00Z",
+            "last_used_at": None,
+            "secret": "rl_Q4kJ7qoLdHmKGkRLxWnrnffH4yeau2Di69Jk78hLjzM",
+        }
     )
 
     secret: str = Field(description="the key itself: shown once, stored only as a hash")
 
 
 class ApiKeyIn(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"name": "report builder", "scopes": ["read"]}]}
-    )
+    model_config = with_examples({"name": "report builder", "scopes": ["read"]}, from_attributes=False)
 
     name: str = Field(min_length=1, max_length=100)
     scopes: list[Literal["read", "write", "admin"]] = Field(min_length=1, max_length=3)
 
 
 class MeOut(_Out):
-    model_config = ConfigDict(
-        from_attributes=True,
-        json_schema_extra={
-            "examples": [
-                {
-                    "workspace": {"id": 1, "slug": "demo", "name": "Demo brand", "currency": "CNY"},
-                    "key": {
-                        "id": 1,
-                        "name": "demo",
-                        "prefix": "rl_RxIOI-Z",
-                        "scopes": ["admin", "read", "write"],
-                        "created_at": "2026-11-25T08:00:00Z",
-                        "last_used_at": "2026-11-25T08:05:00Z",
-                    },
-                    "scopes": ["admin", "read", "write"],
-                }
-            ]
-        },
+    model_config = with_examples(
+        {
+            "workspace": {"id": 1, "slug": "demo", "name": "Demo brand", "currency": "CNY"},
+            "key": {
+                "id": 1,
+                "name": "demo",
+                "prefix": "rl_RxIOI-Z",
+                "scopes": ["admin", "read", "write"],
+                "created_at": "2026-11-25T08:00:00Z",
+                "last_used_at": "2026-11-25T08:05:00Z",
+            },
+            "scopes": ["admin", "read", "write"],
+        }
     )
 
     workspace: WorkspaceOut

@@ -26,29 +26,35 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.artifacts import (
     ArtifactError,
     current_version,
-    load_pipeline,
     read_card,
     read_registry,
     verify_artifact,
 )
-from models.comments import CommentModels
+from models.comments import CommentModels, ModelCache
 from models.labels import TASKS
 from service.errors import Conflict, NotFound, ServiceUnavailable
 from service.metrics import ApiMetrics
-from service.store.repositories import create_model_version, get_model_version, promote_model_version
+from service.store.repositories import (
+    create_model_version,
+    current_model_versions,
+    find_model_version,
+    get_model_version,
+    make_shipped,
+    mark_current,
+    promote_model_version,
+    roll_back_model_version,
+    unset_current,
+)
 from service.store.tables import ModelVersion
-from service.store.types import utcnow
 
 log = logging.getLogger("redlens.models")
 
@@ -65,7 +71,7 @@ class ModelHolder:
         self.models: CommentModels | None = None
         self.load_error: str | None = None
         self._swap_lock = threading.RLock()
-        self._pairs: OrderedDict[tuple[str, str], CommentModels] = OrderedDict()
+        self.cache = ModelCache(models_dir, capacity=WORKSPACE_PAIRS_CACHED)
         self._last_check = 0.0
         self._missing_logged: set[tuple[str, str]] = set()
 
@@ -107,48 +113,24 @@ class ModelHolder:
         self.set(models, "startup")
         return models
 
-    def _loaded(self) -> list[CommentModels]:
-        return [m for m in (self.models, *self._pairs.values()) if m is not None]
-
     def build(self, sentiment_version: str, intents_version: str) -> CommentModels:
         """A complete model pair, reusing any pipeline of the same version this process has loaded."""
-        loaded = self._loaded()
-        sentiment = next((m.sentiment for m in loaded if m.sentiment_version == sentiment_version), None)
-        if sentiment is None:
-            sentiment, _ = load_pipeline("sentiment", sentiment_version, self.models_dir)
-        intents = next((m.intents for m in loaded if m.intents_version == intents_version), None)
-        if intents is None:
-            intents, _ = load_pipeline("intents", intents_version, self.models_dir)
-        return CommentModels(
-            sentiment=sentiment,
-            intents=intents,
-            sentiment_version=sentiment_version,
-            intents_version=intents_version,
-        )
+        return self.cache.build(sentiment_version, intents_version, reuse=[m for m in (self.models,) if m])
 
     def pair(self, sentiment_version: str, intents_version: str) -> CommentModels:
-        """The loaded pair of these versions (the deployment's, or one kept in the LRU cache)."""
+        """The loaded pair of these versions (the deployment's, or one kept in the cache)."""
         default = self.require()
         key = (sentiment_version, intents_version)
         if key == (default.sentiment_version, default.intents_version):
             return default
-        with self._swap_lock:
-            cached = self._pairs.get(key)
-            if cached is not None:
-                self._pairs.move_to_end(key)
-                return cached
-            try:
-                models = self.build(*key)
-            except ArtifactError as exc:
-                raise ServiceUnavailable(
-                    f"the workspace's models (sentiment {key[0]}, intents {key[1]}) cannot be loaded: "
-                    f"{exc}; roll the workspace back to the deployment's models (POST "
-                    "/v1/models/{version}/rollback)"
-                ) from exc
-            self._pairs[key] = models
-            while len(self._pairs) > WORKSPACE_PAIRS_CACHED:
-                self._pairs.popitem(last=False)
-            return models
+        try:
+            return self.cache.get(*key, reuse=[default])
+        except ArtifactError as exc:
+            raise ServiceUnavailable(
+                f"the workspace's models (sentiment {key[0]}, intents {key[1]}) cannot be loaded: "
+                f"{exc}; roll the workspace back to the deployment's models (POST "
+                "/v1/models/{version}/rollback)"
+            ) from exc
 
     def for_workspace_if_loaded(self, session: Session, workspace_id: int) -> CommentModels | None:
         """:meth:`for_workspace`, or ``None`` while no models are loaded (pages and jobs that can
@@ -200,31 +182,14 @@ class ModelHolder:
         return True
 
 
-def _current_in_scope(session: Session, workspace_id: int | None) -> dict[str, str]:
-    scope = (
-        ModelVersion.workspace_id.is_(None)
-        if workspace_id is None
-        else ModelVersion.workspace_id == workspace_id
-    )
-    rows = session.execute(
-        select(ModelVersion.task, ModelVersion.version)
-        .where(ModelVersion.is_current.is_(True), scope)
-        .order_by(ModelVersion.promoted_at.desc().nulls_last(), ModelVersion.id.desc())
-    ).all()
-    out: dict[str, str] = {}
-    for task, version in rows:
-        out.setdefault(task, version)
-    return out
-
-
 def table_current_versions(session: Session) -> dict[str, str]:
     """System-level: the deployment's current version of each task according to the table."""
-    return _current_in_scope(session, None)
+    return current_model_versions(session)
 
 
 def workspace_current_versions(session: Session, workspace_id: int) -> dict[str, str]:
     """The versions ``workspace_id`` promoted for itself (a task it did not promote is absent)."""
-    return _current_in_scope(session, workspace_id)
+    return current_model_versions(session, workspace_id)
 
 
 def serving_versions(session: Session, holder: ModelHolder, workspace_id: int) -> dict[str, str]:
@@ -242,37 +207,33 @@ def _card_metrics(card: dict[str, Any]) -> dict[str, Any] | None:
     return metrics if isinstance(metrics, dict) else None
 
 
-def _ensure_row(
-    session: Session, task: str, version: str, models_dir: Path, workspace_id: int | None
-) -> ModelVersion:
-    row = session.scalar(
-        select(ModelVersion).where(ModelVersion.task == task, ModelVersion.version == version)
-    )
+def _ensure_row(session: Session, task: str, version: str, models_dir: Path) -> ModelVersion:
+    """The version's row, recorded as shipped when the table does not know it yet."""
+    row = find_model_version(session, task, version)
     if row is not None:
         return row
     card = read_card(task, version, models_dir)
+    return _record(session, task, version, models_dir, card, _card_metrics(card), None)
+
+
+def _record(
+    session: Session,
+    task: str,
+    version: str,
+    models_dir: Path,
+    card: dict[str, Any],
+    metrics: dict[str, Any] | None,
+    workspace_id: int | None,
+) -> ModelVersion:
     return create_model_version(
         session,
         task,
         version,
         str(models_dir / task / version),
         str(card.get("artifact_sha256", "")),
-        _card_metrics(card),
+        metrics,
         workspace_id=workspace_id,
     )
-
-
-def _mark_current(session: Session, row: ModelVersion) -> None:
-    """Only writes before the row is touched: called first in a transaction, it takes the write
-    lock before reading anything (SQLite; see :func:`service.deps.start_writing`)."""
-    session.execute(
-        update(ModelVersion)
-        .where(ModelVersion.task == row.task, ModelVersion.workspace_id.is_(None), ModelVersion.id != row.id)
-        .values(is_current=False)
-    )
-    row.is_current = True
-    row.promoted_at = utcnow()
-    session.flush()
 
 
 def _write_phase(session: Session) -> None:
@@ -289,19 +250,18 @@ def record_registry(session: Session, models_dir: Path) -> None:
         entry = registry.get(task) or {}
         for version in [*(entry.get("history") or []), entry.get("current")]:
             if version and (models_dir / task / str(version)).is_dir():
-                _ensure_row(session, task, str(version), models_dir, None)
+                _ensure_row(session, task, str(version), models_dir)
         current = entry.get("current")
         if current and (models_dir / task / str(current)).is_dir():
-            row = _ensure_row(session, task, str(current), models_dir, None)
+            row = _ensure_row(session, task, str(current), models_dir)
             if row.workspace_id is not None:
                 # The operator made a workspace-trained version the deployment's: it is shipped now.
                 log.info(
                     "%s %s (trained by workspace %s) is the deployment's now", task, current, row.workspace_id
                 )
-                row.workspace_id = None
-                row.is_current = False
+                make_shipped(session, row)
             if not row.is_current or table_current_versions(session).get(task) != row.version:
-                _mark_current(session, row)
+                mark_current(session, row)
 
 
 def record_trained(
@@ -314,15 +274,7 @@ def record_trained(
 ) -> ModelVersion:
     """Record a version a workspace's training job saved (not current)."""
     card = read_card(task, version, models_dir)
-    return create_model_version(
-        session,
-        task,
-        version,
-        str(models_dir / task / version),
-        str(card.get("artifact_sha256", "")),
-        metrics,
-        workspace_id=workspace_id,
-    )
+    return _record(session, task, version, models_dir, card, metrics, workspace_id)
 
 
 def find_visible_version(
@@ -370,11 +322,7 @@ def promote(session: Session, holder: ModelHolder, row: ModelVersion, workspace_
                 "versions its own training jobs produced"
             )
         _write_phase(session)
-        session.execute(
-            update(ModelVersion)
-            .where(ModelVersion.task == row.task, ModelVersion.workspace_id == workspace_id)
-            .values(is_current=False)
-        )
+        unset_current(session, row.task, workspace_id=workspace_id)
         session.commit()
     else:
         try:
@@ -406,23 +354,8 @@ def roll_back(session: Session, holder: ModelHolder, row: ModelVersion, workspac
             f"operator rolls back (`redlens models rollback {row.task}`); a workspace rolls back versions "
             "it promoted"
         )
-    before = row.promoted_at
     _write_phase(session)
-    row.is_current = False
-    earlier = session.scalar(
-        select(ModelVersion)
-        .where(
-            ModelVersion.task == row.task,
-            ModelVersion.workspace_id == workspace_id,
-            ModelVersion.id != row.id,
-            ModelVersion.promoted_at.is_not(None),
-            *([ModelVersion.promoted_at < before] if before is not None else []),
-        )
-        .order_by(ModelVersion.promoted_at.desc(), ModelVersion.id.desc())
-        .limit(1)
-    )
-    if earlier is not None:
-        earlier.is_current = True  # its promoted_at stays: a further rollback goes further back
+    roll_back_model_version(session, row)
     session.commit()
     models = holder.for_workspace(session, workspace_id)
     restored = models.version_of(row.task)

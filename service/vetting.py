@@ -187,34 +187,11 @@ def _authenticity_summary(result: AuthenticityResult) -> AuthenticitySummary:
     )
 
 
-def vet_kol(
-    session: Session,
-    writer: sessionmaker[Session],
-    workspace: Workspace,
-    kol: Kol,
-    models: CommentModels,
-    *,
-    calibration: Any = None,
-    calibration_error: str | None = None,
-    recent_notes: int = RECENT_NOTES,
-    thresholds: VettingThresholds = DEFAULT_THRESHOLDS,
-    now: datetime | None = None,
-) -> dict[str, Any]:
-    """The vetting report of one KOL (``redlens.vetting/1``) as JSON-ready data.
-
-    Comments the serving model has not analysed are analysed and saved through ``writer``.
-
-    ``calibration`` is the authenticity calibration (``None``: authenticity is reported as
-    unavailable with ``calibration_error``).
-    """
-    ws = workspace.id
-    notes = list_notes_for_kol(session, ws, kol.id, limit=recent_notes)
-    note_ids = [n.id for n in notes]
-    comments, analysed_now = load_analysed_comments(session, writer, ws, note_ids, models)
-    snapshots = follower_series(session, ws, kol.id)
-    series = {note_id: note_metrics_series(session, ws, note_id) for note_id in note_ids}
-    account, skipped = _account(kol, notes, snapshots, series, comments)
-
+def _score_authenticity(
+    account: AccountData, kol: Kol, calibration: Any, calibration_error: str | None
+) -> tuple[dict[str, Any], AuthenticitySummary]:
+    """The authenticity section and its summary for the verdict; unavailable (with the reason)
+    without a calibration or when the data defeats the score."""
     result: AuthenticityResult | None = None
     reason = calibration_error or "the authenticity calibration is not installed"
     if calibration is not None:
@@ -223,17 +200,23 @@ def vet_kol(
         except (ValueError, ArithmeticError) as exc:  # data the score cannot handle: say so, never 500
             log.exception("authenticity scoring failed for KOL %s", kol.id)
             reason = f"the authenticity score could not be computed from this KOL's data ({exc})"
-    if result is not None:
-        authenticity = _authenticity_json(result)
-        summary = _authenticity_summary(result)
-    else:
-        authenticity = {"status": "unavailable", "score": None, "risk": None, "reason": reason}
-        summary = AuthenticitySummary(status="unavailable", reason=reason)
+    if result is None:
+        unavailable = {"status": "unavailable", "score": None, "risk": None, "reason": reason}
+        return unavailable, AuthenticitySummary(status="unavailable", reason=reason)
+    return _authenticity_json(result), _authenticity_summary(result)
 
-    mix = comment_mix(((c.sentiment, intent_flags(c), c.low_effort) for c in comments), total=len(comments))
 
+def _note_kpis(
+    session: Session,
+    workspace: Workspace,
+    kol: Kol,
+    notes: Sequence[Note],
+    snapshots: Sequence[FollowerSnapshot],
+) -> tuple[dict[str, Any], list[BenchmarkCheck], int]:
+    """KPIs of the notes with counters (summed, against the KOL's tier now), the engagement-rate
+    benchmark checks for the verdict, and how many notes counted."""
     config, warnings = kpi_config_for(workspace)
-    latest = latest_note_metrics(session, ws, note_ids)
+    latest = latest_note_metrics(session, workspace.id, [n.id for n in notes])
     followers = FollowerLookup(snapshots, kol.followers)
     # The KOL's tier now (what a booking buys), not the tier each old note happened to fall in.
     tier = kol.tier if kol.tier in config.tiers.names else None
@@ -271,10 +254,44 @@ def vet_kol(
     else:
         kpis = {"schema": "redlens.kpis/1", "metrics": {}, "warnings": ["no notes with counters"]}
     kpis["warnings"] = [*kpis.get("warnings", []), *warnings]
+    return kpis, checks, len(parts)
 
+
+def vet_kol(
+    session: Session,
+    writer: sessionmaker[Session],
+    workspace: Workspace,
+    kol: Kol,
+    models: CommentModels,
+    *,
+    calibration: Any = None,
+    calibration_error: str | None = None,
+    recent_notes: int = RECENT_NOTES,
+    thresholds: VettingThresholds = DEFAULT_THRESHOLDS,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """The vetting report of one KOL (``redlens.vetting/1``) as JSON-ready data.
+
+    Comments the serving model has not analysed are analysed and saved through ``writer``.
+
+    ``calibration`` is the authenticity calibration (``None``: authenticity is reported as
+    unavailable with ``calibration_error``).
+    """
+    ws = workspace.id
+    notes = list_notes_for_kol(session, ws, kol.id, limit=recent_notes)
+    note_ids = [n.id for n in notes]
+    comments, analysed_now = load_analysed_comments(session, writer, ws, note_ids, models)
+    snapshots = follower_series(session, ws, kol.id)
+    series = {note_id: note_metrics_series(session, ws, note_id) for note_id in note_ids}
+    account, skipped = _account(kol, notes, snapshots, series, comments)
+
+    authenticity, summary = _score_authenticity(account, kol, calibration, calibration_error)
+    mix = comment_mix(((c.sentiment, intent_flags(c), c.low_effort) for c in comments), total=len(comments))
+
+    kpis, checks, counted = _note_kpis(session, workspace, kol, notes, snapshots)
     themes = summarize_themes(theme_comments(comments)) if comments else None
     verdict = decide(
-        VettingInput(authenticity=summary, comments=mix, n_notes=len(parts), engagement=checks), thresholds
+        VettingInput(authenticity=summary, comments=mix, n_notes=counted, engagement=checks), thresholds
     )
     published = [n.published_at for n in notes if n.published_at is not None]
     return {
@@ -295,7 +312,7 @@ def vet_kol(
         "window": {
             "recent_notes_limit": recent_notes,
             "notes": len(notes),
-            "notes_with_counters": len(parts),
+            "notes_with_counters": counted,
             "first_note": min(published).isoformat() if published else None,
             "last_note": max(published).isoformat() if published else None,
             "comments": len(comments),

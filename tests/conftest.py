@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from service.store.engine import make_engine, make_session_factory, upgrade
 from service.store.repositories import create_workspace
 from service.store.tables import Base, Workspace
+from tests.utils import skip_or_fail
 
 DEFAULT_TEST_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -58,12 +59,7 @@ def _pg_unavailable_reason() -> str | None:
 
 def require_pg() -> None:
     """Skip (or fail, when REDLENS_REQUIRE_PG=1) a test that needs an unreachable PostgreSQL."""
-    reason = _pg_unavailable_reason()
-    if reason is None:
-        return
-    if os.environ.get("REDLENS_REQUIRE_PG") == "1":
-        pytest.fail(f"{reason} (REDLENS_REQUIRE_PG=1)", pytrace=False)
-    pytest.skip(reason)
+    skip_or_fail(_pg_unavailable_reason(), "REDLENS_REQUIRE_PG")
 
 
 def _pg_admin() -> Engine:

@@ -1,7 +1,8 @@
 """RedLens KPI engine: every formula of the KOL measurement frameworks as pure functions.
 
 No web, no database, no file I/O (the benchmark table is package data read on first use). Used by
-reports, vetting, the ``redlens kpis`` command and ``POST /v1/kpis``.
+reports, vetting, the ``redlens kpis`` command and ``POST /v1/kpis``. The metric column names of
+RedLens's own files are defined here too (:mod:`models.kpi.inputs`).
 
 Public interface
 ================
@@ -37,6 +38,11 @@ Windows (:mod:`models.kpi.windows`)
     ``window_report(published_at, [Snapshot(taken_at, KPIInput), ...]) -> WindowReport``: values
     at 48h / 7d / 30d / 90d, ``engagement_share_by_day7``, ``long_tail_share`` and a warning when
     the newest snapshot is before day 7. ``.to_dict()`` for JSON.
+
+Reports (:mod:`models.kpi.report`)
+    ``build_kpi_report(KPIFileInputs, config)``: notes (with windows), KOLs, campaigns and segment
+    groups of the note-metrics and economics files ``redlens kpis`` reads; ``group_results`` (KPIs
+    per group of notes, also used by the campaign report) and ``report_rows`` (long format).
 
 Attribution (:mod:`models.kpi.attribution`)
     ``attribute_orders([OrderTouch(order_id, channel, ordered_at, revenue: Money, new_customer)],

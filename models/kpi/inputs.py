@@ -24,7 +24,15 @@ from models.kpi.tiers import DEFAULT_TIERS, TierScheme
 __all__ = [
     "COST_FIELDS",
     "COUNT_FIELDS",
+    "ECONOMICS_COLUMNS",
+    "ECONOMICS_COUNTS",
+    "ECONOMICS_MONEY",
+    "ECONOMICS_OPTIONAL",
     "MONEY_FIELDS",
+    "NOTE_METRICS_COLUMNS",
+    "NOTE_METRICS_OPTIONAL",
+    "NOTE_METRIC_COUNTS",
+    "NOTE_SEGMENT_COLUMNS",
     "SEGMENT_FIELDS",
     "KPIConfig",
     "KPIInput",
@@ -51,6 +59,45 @@ COUNT_FIELDS: Final = (
 COST_FIELDS: Final = ("fee", "product_cost", "paid_media", "agency_cost")
 MONEY_FIELDS: Final = (*COST_FIELDS, "revenue", "ad_spend", "clv")
 SEGMENT_FIELDS: Final = ("tier", "category", "content_format", "content_type")
+
+# The metric column vocabulary of RedLens's own files, defined here once and imported by the
+# ingest formats and loader, the simulator and ``redlens kpis`` (service/ingest/FORMATS.md).
+
+#: Counts every note-metrics snapshot carries (``redlens_note_metrics``, ``note_metrics_snapshot``).
+NOTE_METRIC_COUNTS: Final = (
+    "impressions",
+    "reach",
+    "views",
+    "likes",
+    "saves",
+    "comments",
+    "shares",
+    "follows",
+)
+#: Columns of a note-metrics snapshot file: one row per note and date (a day or a moment).
+NOTE_METRICS_COLUMNS: Final = ("note_id", "kol_id", "date", *NOTE_METRIC_COUNTS)
+NOTE_METRICS_OPTIONAL: Final = ("completions", "avg_watch_seconds", "clicks")
+#: Read from a note-metrics file by the KPI report (account size, publication, benchmark segment).
+NOTE_SEGMENT_COLUMNS: Final = ("followers", "published_at", *SEGMENT_FIELDS)
+#: Campaign economics: one row per campaign and note, money in ``currency``.
+ECONOMICS_MONEY: Final = (*COST_FIELDS, "revenue")
+ECONOMICS_COUNTS: Final = ("clicks", "add_to_carts", "orders", "new_customers")
+ECONOMICS_COLUMNS: Final = (
+    "campaign",
+    "note_id",
+    "kol_id",
+    "fee",
+    "product_cost",
+    "paid_media",
+    "promo_code",
+    "clicks",
+    "add_to_carts",
+    "orders",
+    "revenue",
+    "new_customers",
+    "currency",
+)
+ECONOMICS_OPTIONAL: Final = ("agency_cost",)
 
 
 class KPIInputJSON(TypedDict, total=False):

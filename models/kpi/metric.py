@@ -207,10 +207,6 @@ class Metric:
         if isinstance(self.value, float) and not math.isfinite(self.value):
             raise ValueError(f"metric {self.name}: {self.value} is not finite; return undefined instead")
 
-    @property
-    def defined(self) -> bool:
-        return self.value is not None
-
     @classmethod
     def undefined(
         cls,

@@ -83,8 +83,3 @@ def revision_command(
             command.revision(config, message=message, autogenerate=autogenerate)
     finally:
         engine.dispose()
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``redlens db`` to the CLI."""
-    app.add_typer(db_app, name="db")

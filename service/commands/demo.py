@@ -6,10 +6,7 @@ from typing import Annotated
 
 import typer
 
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(2)
+from service.commands.common import fail
 
 
 def demo(
@@ -27,7 +24,7 @@ def demo(
     engine = make_engine(settings.database_url)
     try:
         if current_revision(engine) != head_revision():
-            raise _fail("the database is not migrated: run `redlens db upgrade` first")
+            raise fail("the database is not migrated: run `redlens db upgrade` first")
         holder = ModelHolder(settings.models_dir)
         models = holder.load_current()
         if models is None:
@@ -52,8 +49,3 @@ def demo(
     typer.echo(f"API key ({where} {result.key_file}, read/write/admin):", err=True)
     typer.echo(result.key)
     typer.echo(f'try: curl -H "Authorization: Bearer $KEY" {url.rstrip("/")}/v1/kols', err=True)
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``redlens demo`` to the CLI."""
-    app.command("demo")(demo)

@@ -16,17 +16,12 @@ from rich.table import Table
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.ingest import IngestProgress, IngestSummary, expand_paths, ingest_file, ingest_paths
+from service.commands.common import fail, print_row_errors
+from service.ingest import IngestProgress, IngestSummary, ingest_paths
+from service.ingest.core import ImportOptions
 from service.ingest.formats import FORMATS_BY_NAME
 from service.store.engine import current_revision, head_revision, make_engine, make_session_factory
 from service.store.repositories import create_workspace, get_workspace_by_slug
-
-ERRORS_SHOWN = 20
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    Console(stderr=True, soft_wrap=True).print(f"[red]error:[/red] {escape(message)}", highlight=False)
-    return typer.Exit(code)
 
 
 def ingest(
@@ -65,19 +60,19 @@ def ingest(
         try:
             snapshot_date = date.fromisoformat(as_of)
         except ValueError:
-            raise _fail(f"--as-of {as_of!r} is not a date like 2025-12-30") from None
+            raise fail(f"--as-of {as_of!r} is not a date like 2025-12-30") from None
     if fmt is not None and fmt not in FORMATS_BY_NAME:
-        raise _fail(f"--format {fmt!r} is unknown; choose one of {', '.join(FORMATS_BY_NAME)}")
+        raise fail(f"--format {fmt!r} is unknown; choose one of {', '.join(FORMATS_BY_NAME)}")
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
-        raise _fail(f"no such file or folder: {', '.join(missing)}")
+        raise fail(f"no such file or folder: {', '.join(missing)}")
 
     try:
         revision = current_revision()
     except (OperationalError, ProgrammingError) as exc:
-        raise _fail(f"cannot open the database ({str(exc).splitlines()[0]})") from None
+        raise fail(f"cannot open the database ({str(exc).splitlines()[0]})") from None
     if revision != head_revision():
-        raise _fail("the database is not migrated: run `redlens db upgrade` first")
+        raise fail("the database is not migrated: run `redlens db upgrade` first")
 
     engine = make_engine()
     factory = make_session_factory(engine)
@@ -86,7 +81,7 @@ def ingest(
             row = get_workspace_by_slug(session, workspace)
             if row is None:
                 if not create_workspace_:
-                    raise _fail(
+                    raise fail(
                         f"workspace {workspace!r} does not exist; pass --create-workspace to create it",
                     )
                 row = create_workspace(session, workspace)
@@ -140,26 +135,9 @@ def _run(
         )
         progress.update(task, completed=completed, description=f"{Path(event.path).name} ({event.stage})")
 
+    options = ImportOptions(campaign=campaign, kol=kol, as_of=as_of)
     with progress:
-        if fmt is None:
-            return ingest_paths(
-                factory, workspace_id, paths, campaign=campaign, kol=kol, as_of=as_of, progress=on_progress
-            )
-        summary = IngestSummary(workspace_id=workspace_id)
-        for path in expand_paths(paths):
-            summary.files.append(
-                ingest_file(
-                    factory,
-                    workspace_id,
-                    path,
-                    campaign=campaign,
-                    kol=kol,
-                    as_of=as_of,
-                    progress=on_progress,
-                    fmt=fmt,
-                )
-            )
-        return summary
+        return ingest_paths(factory, workspace_id, paths, progress=on_progress, fmt=fmt, **options)
 
 
 def _print_summary(summary: IngestSummary, workspace: str) -> None:
@@ -189,11 +167,13 @@ def _print_summary(summary: IngestSummary, workspace: str) -> None:
             console.print(f"{name}: also created {made}", highlight=False)
         for warning in f.warnings:
             console.print(f"[yellow]{name}: {escape(warning)}[/yellow]", highlight=False)
-        for error in f.errors[:ERRORS_SHOWN]:
-            console.print(f"[yellow]rejected[/yellow] {escape(str(error))}", highlight=False)
-        hidden = len(f.errors) - ERRORS_SHOWN + f.errors_not_shown
-        if hidden > 0:
-            console.print(f"... and {hidden:,} more rejected rows in {name} (see --json)", highlight=False)
+        print_row_errors(
+            console,
+            "rejected",
+            [str(error) for error in f.errors],
+            hidden=f.errors_not_shown,
+            more=f"rejected rows in {name} (see --json)",
+        )
         known = [c.coverage for c in f.coverage if c.coverage is not None]
         if f.kind == "comments" and known:
             low = sum(1 for c in known if c < 0.5)
@@ -202,8 +182,3 @@ def _print_summary(summary: IngestSummary, workspace: str) -> None:
                 f"{statistics.median(known):.0%}; {low:,} of them below 50%",
                 highlight=False,
             )
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``redlens ingest`` to the CLI."""
-    app.command("ingest")(ingest)

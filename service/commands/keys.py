@@ -73,8 +73,3 @@ def revoke(workspace: Annotated[str, typer.Option("--workspace", "-w")], key_id:
             typer.echo(f"error: no active key {key_id} in workspace {workspace!r}", err=True)
             raise typer.Exit(2)
     typer.echo(f"key {key_id} revoked")
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``redlens keys`` to the CLI."""
-    app.add_typer(keys_app, name="keys")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from service.commands.vet import fail, workspace_session
+from service.commands.common import fail, found_or_fail, workspace_session
 
 
 def report(
@@ -27,11 +28,8 @@ def report(
     if fmt not in FORMATS:
         raise fail(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
     with workspace_session(workspace) as (session, factory, ws, models):
-        found = get_campaign_by_name(session, ws.id, campaign)
-        if found is None and campaign.isdigit():
-            found = get_campaign(session, ws.id, int(campaign))
-        if found is None:
-            raise fail(f"no campaign {campaign!r} in workspace {workspace!r}")
+        lookups = (partial(get_campaign_by_name, session, ws.id), partial(get_campaign, session, ws.id))
+        found = found_or_fail("campaign", campaign, workspace, *lookups)
         data = build_campaign_report(session, factory, ws, found, models, top_n=top)
         session.commit()
     body, _ = render(data, fmt)
@@ -41,8 +39,3 @@ def report(
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(body, encoding="utf-8")
     typer.echo(f"wrote {output} ({fmt}, {len(body):,} characters)", err=True)
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``redlens report`` to the CLI."""
-    app.command("report")(report)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+
+APP_FACTORY = "service.main:create_app"
 
 
 def tcp_listener(host: str, port: int) -> socket.socket:
@@ -46,15 +48,9 @@ def serve(
 
     settings = get_settings()
     typer.echo(f"RedLens API on http://{host}:{port} (docs: /docs), {workers} worker(s)", err=True)
+    options: dict[str, Any] = {"factory": True, "host": host, "port": port, "log_level": log_level}
     if workers == 1:
-        uvicorn.run(
-            "service.main:create_app",
-            factory=True,
-            host=host,
-            port=port,
-            log_level=log_level,
-            proxy_headers=False,
-        )
+        uvicorn.run(APP_FACTORY, proxy_headers=False, **options)
         return
     if not os.environ.get(MULTIPROC_ENV):
         # Each worker is a process: Prometheus samples go to files that /metrics sums up.
@@ -62,15 +58,7 @@ def serve(
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True, exist_ok=True)
         os.environ[MULTIPROC_ENV] = str(folder)
-    config = uvicorn.Config(
-        "service.main:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=log_level,
-        proxy_headers=False,
-    )
+    config = uvicorn.Config(APP_FACTORY, workers=workers, proxy_headers=False, **options)
     sock = tcp_listener(host, port)
     try:
         Multiprocess(config, sockets=[sock]).run()
@@ -78,8 +66,3 @@ def serve(
         pass
     finally:
         sock.close()
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``redlens serve`` to the CLI."""
-    app.command("serve")(serve)

@@ -3,43 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Annotated, Any
+from functools import partial
+from typing import Annotated
 
 import typer
-from sqlalchemy.orm import Session, sessionmaker
 
-from service.store.tables import Workspace
-
-
-def fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
-
-
-@contextmanager
-def workspace_session(slug: str) -> Iterator[tuple[Session, sessionmaker[Session], Workspace, Any]]:
-    """A session on the configured database, the workspace ``slug`` and the models it is served."""
-    from service.config import get_settings
-    from service.serving import ModelHolder
-    from service.store.engine import make_engine, make_session_factory
-    from service.store.repositories import get_workspace_by_slug
-
-    settings = get_settings()
-    engine = make_engine(settings.database_url)
-    factory = make_session_factory(engine)
-    try:
-        with factory() as session:
-            workspace = get_workspace_by_slug(session, slug)
-            if workspace is None:
-                raise fail(f"no workspace {slug!r} (try `redlens demo` for the demo workspace)")
-            holder = ModelHolder(settings.models_dir)
-            if holder.load_current() is None:
-                raise fail(f"comment models not loaded: {holder.load_error}")
-            yield session, factory, workspace, holder.for_workspace(session, workspace.id)
-    finally:
-        engine.dispose()
+from service.commands.common import found_or_fail, workspace_session
 
 
 def vet(
@@ -60,11 +29,8 @@ def vet(
     except (FileNotFoundError, ValueError, KeyError) as exc:
         calibration_error = f"authenticity calibration not available ({exc})"
     with workspace_session(workspace) as (session, factory, ws, models):
-        kol = get_kol_by_platform_id(session, ws.id, kol_id)
-        if kol is None and kol_id.isdigit():
-            kol = get_kol(session, ws.id, int(kol_id))
-        if kol is None:
-            raise fail(f"no KOL {kol_id!r} in workspace {workspace!r}")
+        lookups = (partial(get_kol_by_platform_id, session, ws.id), partial(get_kol, session, ws.id))
+        kol = found_or_fail("KOL", kol_id, workspace, *lookups)
         report = vet_kol(
             session,
             factory,
@@ -90,8 +56,3 @@ def vet(
     c = report["comments"]
     score = "n/a" if a.get("score") is None else f"{a['score']:.0f}/100 ({a.get('risk')} risk)"
     typer.echo(f"authenticity: {score}; comments analysed: {c['analyzed']} of {c['total']}")
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``redlens vet`` to the CLI."""
-    app.command("vet")(vet)

@@ -6,6 +6,7 @@ FORMATS.md next to this file.
 
 from service.ingest.core import WorkspaceNotFoundError, expand_paths, ingest_file, ingest_paths
 from service.ingest.formats import FORMATS, FormatSpec, UnknownFormatError, detect_format
+from service.ingest.readers import InputFileError
 from service.ingest.summary import (
     FileSummary,
     IngestProgress,
@@ -21,6 +22,7 @@ __all__ = [
     "FormatSpec",
     "IngestProgress",
     "IngestSummary",
+    "InputFileError",
     "NoteCoverage",
     "ProgressCallback",
     "RowError",

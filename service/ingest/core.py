@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.ingest.formats import (
     CONVERTERS,
+    FORMATS,
     FORMATS_BY_NAME,
     KIND_ORDER,
     ConvertContext,
@@ -31,7 +33,7 @@ from service.ingest.formats import (
 )
 from service.ingest.load import LOADERS, LoadContext, Loaded, comment_coverage, link_campaign
 from service.ingest.parsing import CHINA_TZ
-from service.ingest.readers import FileReadError, TableReader, sniff_kind
+from service.ingest.readers import InputFileError, TableReader, sniff_kind
 from service.ingest.summary import (
     FileSummary,
     IngestProgress,
@@ -50,6 +52,14 @@ Database = Session | sessionmaker[Session]
 
 class WorkspaceNotFoundError(LookupError):
     pass
+
+
+class ImportOptions(TypedDict, total=False):
+    """What an import is told besides its files (the keyword arguments of :func:`ingest_file`)."""
+
+    campaign: str | None
+    kol: str | None
+    as_of: date | None
 
 
 def _choose_header(rows: list[list[Any]]) -> int:
@@ -111,6 +121,19 @@ def _peek_json_array(path: Path) -> FormatSpec | None:
     return detect_format(list(first)) if isinstance(first, dict) else None
 
 
+def import_order(paths: Sequence[Path]) -> list[int]:
+    """Positions of ``paths`` in import order: notes first, then comments, then snapshots and
+    campaign economics, so that comments find their notes; files of one kind (and files whose
+    format cannot be told) keep their order, after the others."""
+
+    def rank(position: int) -> tuple[int, int]:
+        path = paths[position]
+        spec = peek_format(path) if path.exists() else None
+        return (KIND_ORDER.get(spec.kind, 99) if spec is not None else 99, position)
+
+    return sorted(range(len(paths)), key=rank)
+
+
 def snapshot_date_of(path: Path) -> date:
     """Default date of a creator-centre snapshot: the file's modification day in China time
     (an export is usually saved the day it is downloaded)."""
@@ -158,7 +181,7 @@ def ingest_file(
         return summary
     try:
         items = _read(reader, summary, campaign=campaign, kol=kol, fmt=fmt, report=report)
-    except (FileReadError, UnknownFormatError, OSError) as exc:
+    except (InputFileError, OSError) as exc:
         summary.failed = str(exc)
         return summary
     finally:
@@ -167,16 +190,12 @@ def ingest_file(
     if summary.kind == "creator_notes" and as_of is None:
         as_of = snapshot_date_of(path)
 
+    def on_write(done: int, total: int) -> None:
+        report("writing", done, total, "rows")
+
     def write(session: Session) -> None:
         ctx = LoadContext(
-            session=session,
-            workspace_id=workspace_id,
-            summary=summary,
-            campaign=campaign,
-            kol=kol,
-            as_of=as_of,
-            on_write=lambda done, total: report("writing", done, total, "rows"),
-            _to_write=len(items),
+            session, workspace_id, summary, campaign, kol, as_of, on_write, _to_write=len(items)
         )
         LOADERS[summary.kind or ""](ctx, items)
         if campaign is not None and summary.kind != "campaign_notes":
@@ -207,6 +226,80 @@ def _check_workspace(db: Database, workspace_id: int) -> None:
         raise WorkspaceNotFoundError(f"workspace {workspace_id} does not exist")
 
 
+def _spec_for(reader: TableReader, fmt: str | None, formats: Sequence[FormatSpec]) -> FormatSpec:
+    """The forced format ``fmt`` (checked against the header), else the one the header matches."""
+    if fmt is None:
+        return detect_format(reader.headers, formats)
+    if fmt not in FORMATS_BY_NAME:
+        raise InputFileError(f"format {fmt!r} is unknown; known formats: {', '.join(FORMATS_BY_NAME)}")
+    spec = FORMATS_BY_NAME[fmt]
+    missing = [c for c in spec.required if c not in spec.column_map(reader.headers)]
+    if missing:
+        raise InputFileError(f"the file lacks the columns {', '.join(missing)} required by {spec.name}")
+    return spec
+
+
+def _converted(
+    reader: TableReader,
+    spec: FormatSpec,
+    summary: FileSummary,
+    *,
+    campaign: str | None,
+    report: Callable[[Stage, int, int, str], None],
+) -> Iterator[Loaded]:
+    """Every row converted to a record, in file order; a bad row goes to the summary's errors."""
+    ctx = ConvertContext(spec=spec, columns=spec.column_map(reader.headers), campaign=campaign)
+    if reader.kind in ("json", "jsonl"):
+        # JSON objects need not all carry the same keys: a column missing from the first object
+        # is still read, under its canonical name, from the objects that have it.
+        for column in spec.columns:
+            ctx.columns.setdefault(column, column)
+    convert = CONVERTERS[spec.kind]
+    shown = summary.path
+    progress = reader.progress
+    for raw in reader:
+        summary.rows += 1
+        if summary.rows % _PROGRESS_EVERY == 0:
+            report("reading", progress.done, progress.total, progress.unit)
+        if raw.values is None:
+            summary.reject_row([RowError(shown, raw.line, None, raw.error or "unreadable row")])
+            continue
+        try:
+            yield Loaded(raw.line, convert(raw.values, ctx))
+        except RowIssues as issues:
+            summary.reject_row(
+                [
+                    RowError(shown, raw.line, column, reason, None if value is None else str(value)[:200])
+                    for column, reason, value in issues.issues
+                ]
+            )
+    summary.warnings.extend(reader.warnings)
+    report("reading", progress.total, progress.total, progress.unit)
+    if summary.rows == 0:
+        summary.warnings.append("the file has a header but no data rows")
+
+
+def _no_report(stage: Stage, done: int, total: int, unit: str) -> None:
+    pass
+
+
+def read_rows(
+    path: Path, formats: Sequence[FormatSpec] = FORMATS
+) -> tuple[FormatSpec, list[Loaded], FileSummary]:
+    """Read and convert every row of a file of one of ``formats`` without writing anything: its
+    format, its records in file order (duplicates kept) and a summary with the bad rows. Raises
+    :class:`InputFileError` for a file that cannot be read or whose columns match none of ``formats``."""
+    summary = FileSummary(path=path.name)
+    reader = TableReader(path)
+    try:
+        reader.open(_choose_header)
+        spec = detect_format(reader.headers, formats)
+        summary.format, summary.kind = spec.name, spec.kind
+        return spec, list(_converted(reader, spec, summary, campaign=None, report=_no_report)), summary
+    finally:
+        reader.close()
+
+
 def _read(
     reader: TableReader,
     summary: FileSummary,
@@ -218,57 +311,20 @@ def _read(
 ) -> list[Loaded]:
     """Read, convert and de-duplicate every row; fills the summary's read-side counts."""
     reader.open(_choose_header)
-    if fmt is not None:
-        if fmt not in FORMATS_BY_NAME:
-            raise FileReadError(f"format {fmt!r} is unknown; known formats: {', '.join(FORMATS_BY_NAME)}")
-        spec = FORMATS_BY_NAME[fmt]
-        missing = [c for c in spec.required if c not in spec.column_map(reader.headers)]
-        if missing:
-            raise FileReadError(f"the file lacks the columns {', '.join(missing)} required by {spec.name}")
-    else:
-        spec = detect_format(reader.headers)
+    spec = _spec_for(reader, fmt, FORMATS)
     summary.format = spec.name
     summary.kind = spec.kind
     if spec.kind == "creator_notes" and not kol:
-        raise FileReadError(
+        raise InputFileError(
             "a creator-centre export does not say which account it belongs to: "
             "name the KOL with --kol <platform user id> (API: kol=...)"
         )
-    ctx = ConvertContext(spec=spec, columns=spec.column_map(reader.headers), campaign=campaign)
-    if reader.kind in ("json", "jsonl"):
-        # JSON objects need not all carry the same keys: a column missing from the first object
-        # is still read, under its canonical name, from the objects that have it.
-        for column in spec.columns:
-            ctx.columns.setdefault(column, column)
-    convert = CONVERTERS[spec.kind]
     records: dict[Any, Loaded] = {}
-    shown = summary.path
-    progress = reader.progress
-    for raw in reader:
-        summary.rows += 1
-        if summary.rows % _PROGRESS_EVERY == 0:
-            report("reading", progress.done, progress.total, progress.unit)
-        if raw.values is None:
-            summary.reject_row([RowError(shown, raw.line, None, raw.error or "unreadable row")])
-            continue
-        try:
-            record = convert(raw.values, ctx)
-        except RowIssues as issues:
-            summary.reject_row(
-                [
-                    RowError(shown, raw.line, column, reason, None if value is None else str(value)[:200])
-                    for column, reason, value in issues.issues
-                ]
-            )
-            continue
-        key = record_key(spec.kind, record)
+    for item in _converted(reader, spec, summary, campaign=campaign, report=report):
+        key = record_key(spec.kind, item.record)
         if key in records:
             summary.duplicates += 1
-        records[key] = Loaded(raw.line, record)
-    summary.warnings.extend(reader.warnings)
-    report("reading", progress.total, progress.total, progress.unit)
-    if summary.rows == 0:
-        summary.warnings.append("the file has a header but no data rows")
+        records[key] = item
     return list(records.values())
 
 
@@ -282,8 +338,9 @@ def ingest_paths(
     as_of: date | None = None,
     progress: ProgressCallback | None = None,
     display_names: Sequence[str] | None = None,
+    fmt: str | None = None,
 ) -> IngestSummary:
-    """Import several files (directories expand to their export files).
+    """Import several files (directories expand to their export files); ``fmt`` forces a format.
 
     Files are imported notes first, then comments, then snapshots and campaign economics, so that
     comments find their notes; each file is its own transaction (see :func:`ingest_file`).
@@ -292,25 +349,12 @@ def ingest_paths(
     names = list(display_names) if display_names is not None else None
     if names is not None and len(names) != len(files):
         raise ValueError(f"{len(names)} display names for {len(files)} files: give one name per file")
-    planned = []
-    for position, path in enumerate(files):
-        spec = peek_format(path) if path.exists() else None
-        order = KIND_ORDER.get(spec.kind, 99) if spec is not None else 99
-        planned.append((order, position, path, names[position] if names else None))
-    planned.sort(key=lambda item: (item[0], item[1]))
+    order = import_order(files)
+    one_file = partial(ingest_file, db, workspace_id, campaign=campaign, kol=kol, as_of=as_of, fmt=fmt)
     summary = IngestSummary(workspace_id=workspace_id)
-    for index, (_, _, path, name) in enumerate(planned):
+    for index, position in enumerate(order):
+        name = names[position] if names else None
         summary.files.append(
-            ingest_file(
-                db,
-                workspace_id,
-                path,
-                campaign=campaign,
-                kol=kol,
-                as_of=as_of,
-                progress=progress,
-                display_name=name,
-                _position=(index, len(planned)),
-            )
+            one_file(files[position], progress=progress, display_name=name, _position=(index, len(order)))
         )
     return summary

@@ -19,18 +19,32 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from models.kpi.inputs import (
+    ECONOMICS_COLUMNS,
+    ECONOMICS_COUNTS,
+    ECONOMICS_MONEY,
+    ECONOMICS_OPTIONAL,
+    NOTE_METRIC_COUNTS,
+    NOTE_METRICS_COLUMNS,
+    NOTE_METRICS_OPTIONAL,
+    NOTE_SEGMENT_COLUMNS,
+    SEGMENT_FIELDS,
+)
 from service.ingest.parsing import (
+    CHINA_TZ,
     clean_text,
     is_empty,
     parse_count,
     parse_date,
     parse_duration_seconds,
     parse_list,
+    parse_moment,
     parse_money,
     parse_rate,
     parse_timestamp,
     storable,
 )
+from service.ingest.readers import InputFileError
 
 Kind = Literal["notes", "comments", "creator_notes", "follower_snapshots", "note_metrics", "campaign_notes"]
 
@@ -124,29 +138,29 @@ _MC_NOTE_OPTIONAL = (
     "interaction_count",
 )
 
-_SPIDER_COMMENT_ZH = {
+#: Spider_XHS's Chinese Excel headers common to its comment and note exports.
+_SPIDER_COMMON_ZH = {
     "笔记id": "note_id",
     "笔记url": "note_url",
-    "评论id": "comment_id",
     "用户id": "user_id",
     "用户主页url": "home_url",
     "昵称": "nickname",
     "头像url": "avatar",
+    "上传时间": "upload_time",
+    "ip归属地": "ip_location",
+}
+_SPIDER_COMMON_OPTIONAL = ("note_url", "home_url", "nickname", "avatar")
+_SPIDER_COMMENT_ZH = {
+    **_SPIDER_COMMON_ZH,
+    "评论id": "comment_id",
     "评论内容": "content",
     "评论标签": "show_tags",
     "点赞数量": "like_count",
-    "上传时间": "upload_time",
-    "ip归属地": "ip_location",
     "图片地址url列表": "pictures",
 }
 _SPIDER_NOTE_ZH = {
-    "笔记id": "note_id",
-    "笔记url": "note_url",
+    **_SPIDER_COMMON_ZH,
     "笔记类型": "note_type",
-    "用户id": "user_id",
-    "用户主页url": "home_url",
-    "昵称": "nickname",
-    "头像url": "avatar",
     "标题": "title",
     "描述": "desc",
     "点赞数量": "liked_count",
@@ -157,8 +171,6 @@ _SPIDER_NOTE_ZH = {
     "视频地址url": "video_addr",
     "图片地址url列表": "image_list",
     "标签": "tags",
-    "上传时间": "upload_time",
-    "ip归属地": "ip_location",
 }
 _CREATOR_ALIASES = {
     "笔记标题": "title",
@@ -231,16 +243,7 @@ FORMATS: tuple[FormatSpec, ...] = (
         kind="comments",
         label="Spider_XHS comments (English keys or Chinese Excel headers)",
         required=("note_id", "comment_id", "user_id", "content", "upload_time"),
-        optional=(
-            "note_url",
-            "home_url",
-            "nickname",
-            "avatar",
-            "show_tags",
-            "like_count",
-            "ip_location",
-            "pictures",
-        ),
+        optional=(*_SPIDER_COMMON_OPTIONAL, "show_tags", "like_count", "ip_location", "pictures"),
         aliases=_SPIDER_COMMENT_ZH,
     ),
     FormatSpec(
@@ -249,10 +252,7 @@ FORMATS: tuple[FormatSpec, ...] = (
         label="Spider_XHS notes (English keys or Chinese Excel headers)",
         required=("note_id", "note_type", "user_id", "liked_count", "upload_time"),
         optional=(
-            "note_url",
-            "home_url",
-            "nickname",
-            "avatar",
+            *_SPIDER_COMMON_OPTIONAL,
             "title",
             "desc",
             "collected_count",
@@ -297,48 +297,23 @@ FORMATS: tuple[FormatSpec, ...] = (
         name="redlens_note_metrics",
         kind="note_metrics",
         label="RedLens note metrics snapshots",
-        required=(
-            "note_id",
-            "kol_id",
-            "date",
-            "impressions",
-            "reach",
-            "views",
-            "likes",
-            "saves",
-            "comments",
-            "shares",
-            "follows",
-        ),
-        optional=("completions", "avg_watch_seconds", "clicks"),
+        required=NOTE_METRICS_COLUMNS,
+        optional=(*NOTE_METRICS_OPTIONAL, *NOTE_SEGMENT_COLUMNS),
+        aliases={"format": "content_format"},
     ),
     FormatSpec(
         name="redlens_campaign",
         kind="campaign_notes",
         label="RedLens campaign economics",
-        required=(
-            "campaign",
-            "note_id",
-            "kol_id",
-            "fee",
-            "product_cost",
-            "paid_media",
-            "promo_code",
-            "clicks",
-            "add_to_carts",
-            "orders",
-            "revenue",
-            "new_customers",
-            "currency",
-        ),
-        optional=("agency_cost",),
+        required=ECONOMICS_COLUMNS,
+        optional=ECONOMICS_OPTIONAL,
     ),
 )
 
 FORMATS_BY_NAME: dict[str, FormatSpec] = {spec.name: spec for spec in FORMATS}
 
 
-class UnknownFormatError(ValueError):
+class UnknownFormatError(InputFileError):
     """The header matches no known format. The message names the closest formats and what they miss."""
 
     def __init__(self, headers: Sequence[str], closest: Sequence[tuple[FormatSpec, list[str]]]) -> None:
@@ -356,10 +331,11 @@ class UnknownFormatError(ValueError):
         super().__init__("\n".join(lines))
 
 
-def detect_format(headers: Sequence[str]) -> FormatSpec:
-    """The format whose required columns are all in ``headers`` (most columns matched, then priority)."""
+def detect_format(headers: Sequence[str], formats: Sequence[FormatSpec] = FORMATS) -> FormatSpec:
+    """The format (of ``formats``) whose required columns are all in ``headers`` (most columns
+    matched, then priority)."""
     best: tuple[int, int, FormatSpec] | None = None
-    for spec in FORMATS:
+    for spec in formats:
         mapping = spec.column_map(headers)
         if all(col in mapping for col in spec.required):
             score = (len(mapping), spec.priority)
@@ -367,13 +343,15 @@ def detect_format(headers: Sequence[str]) -> FormatSpec:
                 best = (score[0], score[1], spec)
     if best is not None:
         return best[2]
-    raise UnknownFormatError(headers, closest_formats(headers))
+    raise UnknownFormatError(headers, closest_formats(headers, formats=formats))
 
 
-def closest_formats(headers: Sequence[str], n: int = 3) -> list[tuple[FormatSpec, list[str]]]:
+def closest_formats(
+    headers: Sequence[str], n: int = 3, *, formats: Sequence[FormatSpec] = FORMATS
+) -> list[tuple[FormatSpec, list[str]]]:
     """The ``n`` formats sharing most required columns with ``headers``, each with what it misses."""
     ranked = []
-    for spec in FORMATS:
+    for spec in formats:
         mapping = spec.column_map(headers)
         found = sum(col in mapping for col in spec.required)
         missing = [col for col in spec.required if col not in mapping]
@@ -650,18 +628,23 @@ def convert_follower_snapshot(row: Mapping[str, Any], ctx: ConvertContext) -> di
     return record
 
 
-_METRIC_COUNTS = ("impressions", "reach", "views", "likes", "saves", "comments", "shares", "follows")
-
-
 def convert_note_metrics(row: Mapping[str, Any], ctx: ConvertContext) -> dict[str, Any]:
+    """A snapshot row. ``captured_at`` is its China date (what the table stores); ``_taken_at``,
+    ``_followers``, ``_published_at`` and ``_segment`` are read for the KPI report only."""
+    taken_at = ctx.parse(row, "date", parse_moment, required=True)
     record: dict[str, Any] = {
         "_note": ctx.parse(row, "note_id", _platform_id, required=True),
         "_kol": ctx.parse(row, "kol_id", _platform_id, required=True),
-        "captured_at": ctx.parse(row, "date", parse_date, required=True),
+        "captured_at": None if taken_at is None else taken_at.astimezone(CHINA_TZ).date(),
+        "_taken_at": taken_at,
     }
-    for name in (*_METRIC_COUNTS, "completions", "clicks"):
+    for name in (*NOTE_METRIC_COUNTS, "completions", "clicks"):
         record[name] = ctx.parse(row, name, parse_count)
     record["avg_watch_seconds"] = ctx.parse(row, "avg_watch_seconds", parse_duration_seconds)
+    record["_followers"] = ctx.parse(row, "followers", parse_count)
+    record["_published_at"] = ctx.parse(row, "published_at", parse_moment)
+    segment = {name: clean_text(ctx.get(row, name)) for name in SEGMENT_FIELDS}
+    record["_segment"] = {name: value for name, value in segment.items() if value is not None}
     ctx.finish()
     return record
 
@@ -693,9 +676,9 @@ def convert_campaign_note(row: Mapping[str, Any], ctx: ConvertContext) -> dict[s
         "promo_code": _truncate(clean_text(ctx.get(row, "promo_code")), 64),
         "currency": ctx.parse(row, "currency", _currency),
     }
-    for name in ("fee", "product_cost", "paid_media", "agency_cost", "revenue"):
+    for name in ECONOMICS_MONEY:
         record[name] = ctx.parse(row, name, parse_money)
-    for name in ("clicks", "add_to_carts", "orders", "new_customers"):
+    for name in ECONOMICS_COUNTS:
         record[name] = ctx.parse(row, name, parse_count)
     ctx.finish()
     return record

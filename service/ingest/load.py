@@ -28,6 +28,7 @@ from sqlalchemy import Table, any_, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from models.kpi.inputs import ECONOMICS_COUNTS, ECONOMICS_MONEY, NOTE_METRIC_COUNTS, NOTE_METRICS_OPTIONAL
 from service.ingest.formats import creator_hash_of
 from service.ingest.summary import FileSummary, NoteCoverage, RowError
 from service.store.tables import (
@@ -106,36 +107,9 @@ ANALYSIS_FIELDS = (
     "model_version",
     "analyzed_at",
 )
-METRIC_FIELDS = (
-    "impressions",
-    "reach",
-    "views",
-    "likes",
-    "saves",
-    "comments",
-    "shares",
-    "follows",
-    "completions",
-    "avg_watch_seconds",
-    "clicks",
-    "cover_ctr",
-    "danmaku",
-)
+METRIC_FIELDS = (*NOTE_METRIC_COUNTS, *NOTE_METRICS_OPTIONAL, "cover_ctr", "danmaku")
 FOLLOWER_FIELDS = ("followers", "following", "notes", "likes_and_collects")
-CAMPAIGN_NOTE_FIELDS = (
-    "kol_id",
-    "fee",
-    "product_cost",
-    "paid_media",
-    "agency_cost",
-    "promo_code",
-    "clicks",
-    "add_to_carts",
-    "orders",
-    "revenue",
-    "new_customers",
-    "currency",
-)
+CAMPAIGN_NOTE_FIELDS = ("kol_id", *ECONOMICS_MONEY, "promo_code", *ECONOMICS_COUNTS, "currency")
 
 
 @dataclass
@@ -516,10 +490,10 @@ def load_comments(ctx: LoadContext, items: list[Loaded]) -> None:
         )
 
 
-# --------------------------------------------------------------------------- snapshots
+# --------------------------------------------------------------------------- rows keyed by pairs
 
 
-def _load_snapshots(
+def _upsert_pairs(
     ctx: LoadContext,
     table: Table,
     parent_column: str,
@@ -527,7 +501,8 @@ def _load_snapshots(
     items: list[Loaded],
     fields: Sequence[str],
 ) -> None:
-    """Upsert snapshot rows keyed by (parent row id, date); records carry ``_parent``."""
+    """Upsert rows keyed by (parent row id, second key): snapshots by (kol or note, date), campaign
+    notes by (campaign, note). Records carry ``_parent`` and the second key under its column."""
     parents = {item.record["_parent"] for item in items}
     stored = {
         (getattr(row, parent_column), getattr(row, date_column)): row
@@ -590,7 +565,7 @@ def load_follower_snapshots(ctx: LoadContext, items: list[Loaded]) -> None:
     kol_ids = _resolve_kol_ids(ctx, items)
     for item in items:
         item.record["_parent"] = kol_ids[item.record["_kol"]]
-    _load_snapshots(ctx, FOLLOWERS, "kol_id", "date", items, FOLLOWER_FIELDS)
+    _upsert_pairs(ctx, FOLLOWERS, "kol_id", "date", items, FOLLOWER_FIELDS)
     _refresh_kol_counts(ctx, set(kol_ids.values()))
 
 
@@ -626,7 +601,7 @@ def load_note_metrics(ctx: LoadContext, items: list[Loaded]) -> None:
     kept = _notes_with_kol_check(ctx, items, kol_ids)
     for item in kept:
         item.record["_parent"] = item.record["_note_id"]
-    _load_snapshots(ctx, NOTE_METRICS, "note_id", "captured_at", kept, METRIC_FIELDS)
+    _upsert_pairs(ctx, NOTE_METRICS, "note_id", "captured_at", kept, METRIC_FIELDS)
 
 
 def _creator_note_id(kol_platform_id: str, title: str, published_iso: str) -> str:
@@ -704,7 +679,7 @@ def load_creator_notes(ctx: LoadContext, items: list[Loaded]) -> None:
     for item in items:
         item.record["captured_at"] = ctx.as_of
     ctx.touched_notes.update(item.record["_parent"] for item in items)
-    _load_snapshots(ctx, NOTE_METRICS, "note_id", "captured_at", items, METRIC_FIELDS)
+    _upsert_pairs(ctx, NOTE_METRICS, "note_id", "captured_at", items, METRIC_FIELDS)
 
 
 # --------------------------------------------------------------------------- campaigns
@@ -745,34 +720,9 @@ def load_campaign_notes(ctx: LoadContext, items: list[Loaded]) -> None:
         campaign_id, currency = campaigns[item.record["_campaign"]]
         item.record["_campaign_id"] = campaign_id
         item.record["currency"] = item.record.get("currency") or currency
-    stored = {
-        (row.campaign_id, row.note_id): row
-        for row in _fetch(
-            ctx,
-            CAMPAIGN_NOTE,
-            "campaign_id",
-            {item.record["_campaign_id"] for item in kept},
-            ("note_id", *CAMPAIGN_NOTE_FIELDS),
-        )
-    }
-    inserts, updates = [], []
     for item in kept:
-        record = item.record
-        key = (record["_campaign_id"], record["_note_id"])
-        row = stored.get(key)
-        if row is None:
-            insert = {name: record.get(name) for name in CAMPAIGN_NOTE_FIELDS}
-            insert.update({"workspace_id": ctx.workspace_id, "campaign_id": key[0], "note_id": key[1]})
-            inserts.append(insert)
-            ctx.summary.inserted += 1
-        elif _differs(record, row, CAMPAIGN_NOTE_FIELDS, ()):
-            updates.append(_update_row(record, row, CAMPAIGN_NOTE_FIELDS, ()))
-            ctx.summary.updated += 1
-        else:
-            ctx.summary.unchanged += 1
-    ctx.plan_writes(len(inserts) + len(updates))
-    _insert(ctx, CAMPAIGN_NOTE, inserts, ("campaign_id", "note_id"), CAMPAIGN_NOTE_FIELDS)
-    _update(ctx, CAMPAIGN_NOTE, updates, CAMPAIGN_NOTE_FIELDS)
+        item.record["_parent"], item.record["note_id"] = item.record["_campaign_id"], item.record["_note_id"]
+    _upsert_pairs(ctx, CAMPAIGN_NOTE, "campaign_id", "note_id", kept, CAMPAIGN_NOTE_FIELDS)
     _mark_sponsored(ctx, {item.record["_note_id"] for item in kept})
 
 

@@ -32,7 +32,13 @@ _MULTIPLIERS: dict[str, int] = {
 }
 _COUNT_RE = re.compile(r"^(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>k|w|m|千万|百万|千|万|亿)?\s*\+?$")
 
-COUNT_HELP = "a whole number such as 12, 1,234, 1.2k, 2.1w, 1.5万, 10万+ or an empty cell"
+COUNT_EXAMPLES = "12, 1,234, 1.2k, 2.1w, 1.5万 or 10万+"
+
+
+def _not_a_count(value: Any) -> ValueError:
+    return ValueError(f"{str(value)!r} is not a whole number >= 0, not a count such as {COUNT_EXAMPLES}")
+
+
 MAX_COUNT = 10**15  # far above any XHS count; keeps values inside BIGINT on every database
 
 
@@ -80,7 +86,8 @@ def parse_count(value: Any) -> int | None:
 
     ``"1.2k"`` -> 1200, ``"2.1w"``/``"2.1万"`` -> 21000, ``"10万+"`` -> 100000 (a lower bound: XHS
     stops counting exactly there), ``"1,234"`` -> 1234, ``""`` -> ``None``. Fractions left after the
-    multiplier are rounded half up (``"1.23456万"`` -> 12346).
+    multiplier are rounded half up (``"1.23456万"`` -> 12346); a fraction without one (``"2.5"``)
+    is refused.
     """
     if isinstance(value, str):
         stripped = value.strip()
@@ -99,19 +106,19 @@ def _parse_count(value: Any) -> int | None:
     if is_empty(value):
         return None
     if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a count: expected {COUNT_HELP}")
+        raise _not_a_count(value)
     if isinstance(value, int):
         if value < 0:
             raise ValueError(f"{value} is negative: counts are >= 0")
         return value
     if isinstance(value, float):
-        if value < 0 or not math.isfinite(value):
-            raise ValueError(f"{value} is not a count: expected {COUNT_HELP}")
-        return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        if value < 0 or not value.is_integer():
+            raise _not_a_count(value)
+        return int(value)
     text = str(value).strip().lower().replace(",", "").replace("，", "").replace(" ", "")
     match = _COUNT_RE.match(text)
-    if match is None:
-        raise ValueError(f"{str(value)!r} is not a count: expected {COUNT_HELP}")
+    if match is None or (match["unit"] is None and Decimal(match["num"]) % 1):
+        raise _not_a_count(value)
     number = Decimal(match["num"]) * _MULTIPLIERS.get(match["unit"] or "", 1)
     return int(number.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
@@ -281,28 +288,29 @@ def parse_timestamp(value: Any) -> datetime | None:
     return local.astimezone(UTC)
 
 
-DATE_HELP = "a date such as 2025-12-30, 2025/12/30 or 2025年12月30日"
+DATE_HELP = "2025-12-30 or 2025-12-30T20:30 (also 2025/12/30 and 2025年12月30日)"
 
 
-def parse_date(value: Any) -> date | None:
-    """A calendar date. A date-time is converted to its China (UTC+8) date."""
+def parse_moment(value: Any) -> datetime | None:
+    """A date or a date-time, returned timezone-aware in UTC: a date alone is midnight China time
+    (UTC+8), like a date-time without a zone. ``20251230`` is a date, not a Unix time."""
     if is_empty(value):
         return None
-    if isinstance(value, datetime):
-        aware = value if value.tzinfo is not None else value.replace(tzinfo=CHINA_TZ)
-        return aware.astimezone(CHINA_TZ).date()
-    if isinstance(value, date):
-        return value
+    if isinstance(value, date | datetime):
+        return parse_timestamp(value)
     text = str(value).strip()
     if re.fullmatch(r"\d{8}", text):  # 20251230
         text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
     try:
-        moment = parse_timestamp(text)
+        return parse_timestamp(text)
     except ValueError:
-        raise ValueError(f"{text!r} is not a date: expected {DATE_HELP}") from None
-    if moment is None:
-        return None
-    return moment.astimezone(CHINA_TZ).date()
+        raise ValueError(f"{text!r} is not an ISO date or time: expected {DATE_HELP}") from None
+
+
+def parse_date(value: Any) -> date | None:
+    """A calendar date. A date-time is converted to its China (UTC+8) date."""
+    moment = parse_moment(value)
+    return None if moment is None else moment.astimezone(CHINA_TZ).date()
 
 
 # --------------------------------------------------------------------------- money and lists
@@ -361,16 +369,3 @@ def parse_list(value: Any) -> list[str] | None:
         items = re.split(r"[,，]", text)
     cleaned = [storable(item.strip()) for item in items if item and item.strip()]
     return cleaned or None
-
-
-def parse_bool(value: Any) -> bool | None:
-    if is_empty(value):
-        return None
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("1", "true", "yes", "y", "是", "t"):
-        return True
-    if text in ("0", "false", "no", "n", "否", "f"):
-        return False
-    raise ValueError(f"{str(value)!r} is not a yes/no value: expected true/false, 1/0 or 是/否")

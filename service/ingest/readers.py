@@ -44,8 +44,12 @@ class Progress:
     unit: str = "bytes"
 
 
-class FileReadError(ValueError):
-    """The file cannot be read at all (not a table, broken workbook, empty...)."""
+class InputFileError(ValueError):
+    """A file RedLens cannot use as input (not a table, broken workbook, empty, unknown columns...).
+
+    The one exception type for a bad input file, whichever command or route reads it; the message
+    says what is wrong and what is accepted. Problems of single rows are row errors, not this.
+    """
 
 
 def sniff_kind(path: Path) -> FileKind:
@@ -136,7 +140,7 @@ class TableReader:
                 break
         candidates = [(line, values) for line, values in head if isinstance(values, list)]
         if not candidates:
-            raise FileReadError("the file has no rows")
+            raise InputFileError("the file has no rows")
         index = choose_header([values for _, values in candidates])
         header_line, header_values = candidates[index]
         self.header_line = header_line
@@ -228,7 +232,7 @@ class TableReader:
         try:
             workbook = load_workbook(self.path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many types for a broken file
-            raise FileReadError(f"not a readable .xlsx workbook ({exc})") from None
+            raise InputFileError(f"not a readable .xlsx workbook ({exc})") from None
         try:
             sheet = workbook.worksheets[0]
             self.progress = Progress(0, int(sheet.max_row or 0), "rows")
@@ -272,7 +276,7 @@ class TableReader:
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise FileReadError(f"JSON files must be UTF-8 ({exc})") from None
+            raise InputFileError(f"JSON files must be UTF-8 ({exc})") from None
 
     def _json_array(self) -> Generator[tuple[int, Any], None, None]:
         text = self._read_text()
@@ -290,7 +294,7 @@ class TableReader:
             yield 1 + text.count("\n", 0, pos), obj
             return
         if pos >= size or text[pos] != "[":
-            raise FileReadError("a JSON file must hold an array of objects, one object, or JSON Lines")
+            raise InputFileError("a JSON file must hold an array of objects, one object, or JSON Lines")
         line = 1 + text.count("\n", 0, pos)
         last = pos
         pos = _skip_ws(text, pos + 1)

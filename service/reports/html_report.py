@@ -14,21 +14,13 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from models.campaign_report import OVERVIEW_METRICS
 from service.reports.charts import daily_sentiment_chart, funnel_chart, hbar_chart, mix_bar
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-OVERVIEW_NAMES: tuple[str, ...] = (
-    "reach",
-    "impressions",
-    "engagements",
-    "engagement_rate_by_impressions",
-    "orders",
-    "revenue",
-    "total_cost",
-    "roas",
-    "roi",
-    "emv",
-    "cpe",
+#: The overview tiles: the report's overview metrics less those the funnel and EMV chart show.
+OVERVIEW_NAMES: tuple[str, ...] = tuple(
+    m for m in OVERVIEW_METRICS if m not in ("views", "clicks", "emv_return")
 )
 LABELS: dict[str, str] = {
     "reach": "Reach",

@@ -15,9 +15,10 @@ from fastapi.responses import JSONResponse
 from service.deps import ServicesDep, SessionDep, WritePrincipal
 from service.errors import InvalidInput, UnsupportedMediaType, problem_responses
 from service.ingest.core import SUPPORTED_SUFFIXES
-from service.jobs import create_job, ingest_and_analyze, job_dir
+from service.jobs import ingest_and_analyze, job_dir
 from service.routes.jobs import job_out
 from service.schemas import IngestOut, JobOut
+from service.store.repositories import create_job
 
 router = APIRouter(tags=["ingest"], responses=problem_responses(401, 403, 413, 415, 422, 429))
 

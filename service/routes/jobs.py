@@ -8,17 +8,16 @@ from fastapi import APIRouter, Query
 
 from service.deps import JobDep, ReadPrincipal, SessionDep
 from service.errors import problem_responses
-from service.jobs import job_kind
 from service.schemas import JobListOut, JobOut
-from service.store.repositories import list_training_jobs
-from service.store.tables import TrainingJob
+from service.store.repositories import list_jobs as stored_jobs
+from service.store.tables import Job
 
 router = APIRouter(prefix="/jobs", tags=["jobs"], responses=problem_responses(401, 403, 429))
 
 
-def job_out(job: TrainingJob) -> JobOut:
-    kind = job_kind(job)
-    params = {k: v for k, v in (job.params or {}).items() if k != "kind"}
+def job_out(job: Job) -> JobOut:
+    kind = job.kind
+    params = dict(job.params or {})
     if kind == "ingest":  # stored file names are internal
         params["files"] = [{"name": f.get("name"), "bytes": f.get("bytes")} for f in params.get("files", [])]
     if kind == "training" and isinstance(params.get("upload"), dict):
@@ -26,7 +25,7 @@ def job_out(job: TrainingJob) -> JobOut:
     path = f"/v1/training-jobs/{job.id}" if kind == "training" else f"/v1/jobs/{job.id}"
     return JobOut(
         id=job.id,
-        kind="training" if kind == "training" else "ingest",
+        kind=kind,  # type: ignore[arg-type]
         state=job.state,  # type: ignore[arg-type]
         progress=job.progress,
         message=job.message,
@@ -48,7 +47,7 @@ def list_jobs(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> JobListOut:
     """Newest first: ingest and training jobs with state and progress."""
-    jobs = list_training_jobs(session, principal.workspace_id, state=state, limit=limit)
+    jobs = stored_jobs(session, principal.workspace_id, state=state, limit=limit)
     return JobListOut(items=[job_out(j) for j in jobs])
 
 

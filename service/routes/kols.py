@@ -16,7 +16,6 @@ from service.store.repositories import (
     list_kols,
     list_notes_for_kol,
 )
-from service.vetting import vet_kol
 
 MAX_COUNTED = 100_000
 
@@ -80,13 +79,4 @@ def vetting(
 ) -> dict[str, Any]:
     """Recommend, caution or avoid, with every reason and its evidence. Comments not yet analysed
     by the serving model are analysed now (and saved)."""
-    return vet_kol(
-        session,
-        services.session_factory,
-        workspace,
-        kol,
-        models,
-        calibration=services.calibration,
-        calibration_error=services.calibration_error,
-        recent_notes=recent_notes,
-    )
+    return services.vet(session, workspace, kol, models, recent_notes=recent_notes)

@@ -11,11 +11,11 @@ from fastapi.responses import JSONResponse
 
 from service.deps import ReadPrincipal, ServicesDep, SessionDep, TrainingJobDep, WritePrincipal, start_writing
 from service.errors import InvalidInput, UnsupportedMediaType, problem_responses
-from service.jobs import create_job, job_dir, job_kind
+from service.jobs import job_dir
 from service.routes.ingest import shown_name
 from service.routes.jobs import job_out
 from service.schemas import JobListOut, JobOut
-from service.store.repositories import count_labelled_examples, list_training_jobs
+from service.store.repositories import count_labelled_examples, create_job, list_jobs
 
 router = APIRouter(
     prefix="/training-jobs", tags=["training"], responses=problem_responses(401, 403, 404, 413, 422, 429)
@@ -112,10 +112,8 @@ def start(
 @router.get("", response_model=JobListOut, summary="Training jobs of the workspace")
 def list_all(principal: ReadPrincipal, session: SessionDep) -> JobListOut:
     """Newest first."""
-    jobs = [
-        j for j in list_training_jobs(session, principal.workspace_id, limit=200) if job_kind(j) == "training"
-    ]
-    return JobListOut(items=[job_out(j) for j in jobs[:50]])
+    jobs = list_jobs(session, principal.workspace_id, kind="training", limit=50)
+    return JobListOut(items=[job_out(j) for j in jobs])
 
 
 @router.get("/{job_id}", response_model=JobOut, summary="A training job: state, progress, metrics when done")

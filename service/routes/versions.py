@@ -71,13 +71,7 @@ def promote_version(
     ends the workspace's own choice. Other shipped versions are switched for the whole deployment
     by the operator (`redlens models promote`), never through a workspace key (409)."""
     row = find_visible_version(session, version, principal.workspace_id, task)
-    result = promote(session, services.holder, row, principal.workspace_id)
-    return PromotionOut(
-        task=result.task,
-        version=result.version,
-        previous_version=result.previous_version,
-        serving=result.serving,
-    )
+    return PromotionOut.model_validate(promote(session, services.holder, row, principal.workspace_id))
 
 
 @router.post(
@@ -92,10 +86,4 @@ def rollback_version(
     """``version`` must be a version this workspace promoted and still serves; the version it was
     served before returns (its previous own version, else the deployment's)."""
     row = find_visible_version(session, version, principal.workspace_id, task)
-    result = roll_back(session, services.holder, row, principal.workspace_id)
-    return PromotionOut(
-        task=result.task,
-        version=result.version,
-        previous_version=result.previous_version,
-        serving=result.serving,
-    )
+    return PromotionOut.model_validate(roll_back(session, services.holder, row, principal.workspace_id))

@@ -105,43 +105,40 @@ def _alembic_config(connection: Connection | None = None) -> Any:
     return config
 
 
+@contextmanager
+def _connection(url: str | URL | Engine | None, *, begin: bool) -> Iterator[Connection]:
+    """A connection to ``url`` (in a transaction when ``begin``); an engine made here is disposed."""
+    engine = url if isinstance(url, Engine) else make_engine(url)
+    try:
+        with engine.begin() if begin else engine.connect() as connection:
+            yield connection
+    finally:
+        if not isinstance(url, Engine):
+            engine.dispose()
+
+
 def upgrade(url: str | URL | Engine | None = None, revision: str = "head") -> None:
     """Apply the migrations up to ``revision`` on ``url`` (default: the configured database)."""
     from alembic import command
 
-    engine = url if isinstance(url, Engine) else make_engine(url)
-    try:
-        with engine.begin() as connection:
-            command.upgrade(_alembic_config(connection), revision)
-    finally:
-        if not isinstance(url, Engine):
-            engine.dispose()
+    with _connection(url, begin=True) as connection:
+        command.upgrade(_alembic_config(connection), revision)
 
 
 def downgrade(url: str | URL | Engine | None, revision: str) -> None:
     """Revert the migrations down to ``revision`` (``"base"`` removes every table)."""
     from alembic import command
 
-    engine = url if isinstance(url, Engine) else make_engine(url)
-    try:
-        with engine.begin() as connection:
-            command.downgrade(_alembic_config(connection), revision)
-    finally:
-        if not isinstance(url, Engine):
-            engine.dispose()
+    with _connection(url, begin=True) as connection:
+        command.downgrade(_alembic_config(connection), revision)
 
 
 def current_revision(url: str | URL | Engine | None = None) -> str | None:
     """The revision the database is at, or ``None`` for a database never migrated."""
     from alembic.runtime.migration import MigrationContext
 
-    engine = url if isinstance(url, Engine) else make_engine(url)
-    try:
-        with engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
-    finally:
-        if not isinstance(url, Engine):
-            engine.dispose()
+    with _connection(url, begin=False) as connection:
+        return MigrationContext.configure(connection).get_current_revision()
 
 
 def head_revision() -> str | None:

@@ -5,8 +5,9 @@ a row id from another workspace behaves exactly like a missing id (``None`` / em
 an API key can never reach another brand's data. The functions flush but never commit: the
 caller owns the transaction (one request, one job step).
 
-System-level exceptions are named as such: :func:`find_api_key` (it is how a workspace is found)
-and :func:`fail_stale_training_jobs` (the job runner's housekeeping).
+System-level exceptions say so in their docstring: :func:`find_api_key` (it is how a workspace
+is found), :func:`claim_queued_job` and :func:`fail_stale_jobs` (the job runner's), and
+:func:`find_model_version` and :func:`make_shipped` (the deployment's model registry).
 """
 
 from __future__ import annotations
@@ -22,19 +23,20 @@ from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from service.store.tables import (
+    FINISHED_JOB_STATES,
+    JOB_KINDS,
     LABELLED_SOURCES,
-    TRAINING_JOB_STATES,
     ApiKey,
     Campaign,
     CampaignNote,
     Comment,
     FollowerSnapshot,
+    Job,
     Kol,
     LabelledExample,
     ModelVersion,
     Note,
     NoteMetricsSnapshot,
-    TrainingJob,
     Workspace,
 )
 from service.store.types import utcnow
@@ -84,11 +86,6 @@ def get_workspace(session: Session, workspace_id: int) -> Workspace | None:
 
 def get_workspace_by_slug(session: Session, slug: str) -> Workspace | None:
     return session.scalar(select(Workspace).where(Workspace.slug == slug.strip()))
-
-
-def list_workspaces(session: Session) -> list[Workspace]:
-    """All workspaces (administration only: never expose through a workspace key)."""
-    return list(session.scalars(select(Workspace).order_by(Workspace.id)))
 
 
 def update_workspace(
@@ -274,10 +271,6 @@ def upsert_kol(
     return kol
 
 
-def get_note(session: Session, workspace_id: int, note_id: int) -> Note | None:
-    return session.scalar(select(Note).where(Note.id == note_id, Note.workspace_id == workspace_id))
-
-
 def get_note_by_platform_id(session: Session, workspace_id: int, platform_note_id: str) -> Note | None:
     return session.scalar(
         select(Note).where(Note.workspace_id == workspace_id, Note.platform_note_id == platform_note_id)
@@ -348,21 +341,6 @@ def comments_for_notes(
     return list(session.scalars(stmt))
 
 
-def comments_for_kol(
-    session: Session, workspace_id: int, kol_id: int, *, limit: int | None = None
-) -> list[Comment]:
-    """Comments on every note of one KOL."""
-    stmt = (
-        select(Comment)
-        .join(Note, Note.id == Comment.note_id)
-        .where(Comment.workspace_id == workspace_id, Note.workspace_id == workspace_id, Note.kol_id == kol_id)
-        .order_by(Comment.created_at.asc().nulls_last(), Comment.id)
-    )
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return list(session.scalars(stmt))
-
-
 def get_comment(session: Session, workspace_id: int, comment_id: int) -> Comment | None:
     return session.scalar(
         select(Comment).where(Comment.id == comment_id, Comment.workspace_id == workspace_id)
@@ -385,7 +363,7 @@ def count_comments_by_note(session: Session, workspace_id: int, note_ids: Sequen
 class CommentAnalysis:
     """One comment's analysis, as written by :func:`save_comment_analyses`.
 
-    ``intents`` maps each intent name to ``{"p": probability, "flag": bool}``.
+    ``intents`` maps each intent name to ``{"probability": float, "flag": bool}``.
     """
 
     comment_id: int
@@ -396,6 +374,21 @@ class CommentAnalysis:
     intents: Mapping[str, Any]
     low_effort: bool
     model_version: str
+
+    @classmethod
+    def of(cls, comment_id: int, prediction: Mapping[str, Any]) -> CommentAnalysis:
+        """From a serialised prediction (:meth:`models.comments.CommentPrediction.to_dict`)."""
+        proba = prediction["sentiment_proba"]
+        return cls(
+            comment_id,
+            prediction["sentiment"],
+            proba["positive"],
+            proba["neutral"],
+            proba["negative"],
+            prediction["intents"],
+            prediction["low_effort"],
+            prediction["model_version"],
+        )
 
 
 def save_comment_analyses(
@@ -582,85 +575,106 @@ def campaign_rows(session: Session, workspace_id: int, campaign_id: int) -> list
     return list(session.scalars(stmt))
 
 
-# --------------------------------------------------------------------------- training jobs
+# --------------------------------------------------------------------------- jobs
 
 
-def create_training_job(
-    session: Session, workspace_id: int, params: Mapping[str, Any] | None = None
-) -> TrainingJob:
-    job = TrainingJob(workspace_id=workspace_id, state="queued", progress=0.0, params=dict(params or {}))
+def create_job(
+    session: Session, workspace_id: int, kind: str, params: Mapping[str, Any] | None = None
+) -> Job:
+    """Queue a job of ``kind`` (one of :data:`JOB_KINDS`)."""
+    if kind not in JOB_KINDS:
+        raise ValueError(f"job kind {kind!r} is not one of {JOB_KINDS}")
+    job = Job(workspace_id=workspace_id, kind=kind, state="queued", progress=0.0, params=dict(params or {}))
     session.add(job)
     session.flush()
     return job
 
 
-def get_training_job(session: Session, workspace_id: int, job_id: int) -> TrainingJob | None:
-    return session.scalar(
-        select(TrainingJob).where(TrainingJob.id == job_id, TrainingJob.workspace_id == workspace_id)
+def get_job(session: Session, workspace_id: int, job_id: int) -> Job | None:
+    return session.scalar(select(Job).where(Job.id == job_id, Job.workspace_id == workspace_id))
+
+
+def list_jobs(
+    session: Session,
+    workspace_id: int,
+    *,
+    kind: str | None = None,
+    state: str | None = None,
+    limit: int = 50,
+) -> list[Job]:
+    """The workspace's jobs, newest first, of one kind and state when given."""
+    stmt = select(Job).where(Job.workspace_id == workspace_id)
+    if kind is not None:
+        stmt = stmt.where(Job.kind == kind)
+    if state is not None:
+        stmt = stmt.where(Job.state == state)
+    return list(session.scalars(stmt.order_by(Job.id.desc()).limit(limit)))
+
+
+def claim_queued_job(session: Session) -> Job | None:
+    """System-level: take the oldest queued job of any workspace and mark it running.
+
+    One ``UPDATE ... WHERE state = 'queued'``, so two processes never take the same job, and the
+    transaction starts by writing (on SQLite it waits for the write lock instead of failing later).
+    """
+    oldest = select(func.min(Job.id)).where(Job.state == "queued").scalar_subquery()
+    now = utcnow()
+    job_id = session.execute(
+        update(Job)
+        .where(Job.id == oldest, Job.state == "queued")
+        .values(state="running", started_at=now, heartbeat_at=now, message="started")
+        .returning(Job.id)
+    ).scalar_one_or_none()
+    return None if job_id is None else session.get(Job, job_id)
+
+
+def _update_running_job(session: Session, workspace_id: int, job_id: int, **values: Any) -> bool:
+    """Update a job only while it is still running (one UPDATE, so the transaction starts by
+    writing); False when it is not running any more (finished, or failed by a sweep)."""
+    result = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.workspace_id == workspace_id, Job.state == "running")
+        .values(**values)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def beat_job(
+    session: Session, workspace_id: int, job_id: int, *, progress: float, message: str | None
+) -> bool:
+    """Record a running job's progress (a fraction) and message, and beat its heartbeat."""
+    if not 0.0 <= progress <= 1.0:
+        raise ValueError(f"job progress {progress} is not a fraction in [0, 1]")
+    return _update_running_job(
+        session, workspace_id, job_id, progress=progress, message=message, heartbeat_at=utcnow()
     )
 
 
-def list_training_jobs(
-    session: Session, workspace_id: int, *, state: str | None = None, limit: int = 50
-) -> list[TrainingJob]:
-    stmt = select(TrainingJob).where(TrainingJob.workspace_id == workspace_id)
-    if state is not None:
-        stmt = stmt.where(TrainingJob.state == state)
-    return list(session.scalars(stmt.order_by(TrainingJob.id.desc()).limit(limit)))
-
-
-_UNSET: Any = object()
-
-
-def update_training_job(
+def finish_job(
     session: Session,
     workspace_id: int,
     job_id: int,
     *,
-    state: str | None = None,
-    progress: float | None = None,
-    message: str | None = _UNSET,
-    result: Mapping[str, Any] | None = _UNSET,
-) -> TrainingJob:
-    """Update a job and beat its heartbeat. Moving to ``running`` stamps ``started_at``; to
-    ``succeeded`` or ``failed`` stamps ``finished_at`` (and progress 1.0 on success)."""
-    job = get_training_job(session, workspace_id, job_id)
-    if job is None:
-        raise NotFoundError(f"training job {job_id} does not exist in workspace {workspace_id}")
+    state: str,
+    message: str | None,
+    result: Mapping[str, Any] | None = None,
+) -> bool:
+    """End a running job: ``succeeded`` (progress 1, with its result) or ``failed``. False when the
+    job was not running any more: a finished job is never revived."""
+    if state not in FINISHED_JOB_STATES:
+        raise ValueError(f"a job finishes as one of {FINISHED_JOB_STATES}, not {state!r}")
     now = utcnow()
-    if state is not None:
-        if state not in TRAINING_JOB_STATES:
-            raise ValueError(f"job state {state!r} is not one of {TRAINING_JOB_STATES}")
-        job.state = state
-        if state == "running" and job.started_at is None:
-            job.started_at = now
-        if state in ("succeeded", "failed"):
-            job.finished_at = now
-            if state == "succeeded":
-                job.progress = 1.0
-    if progress is not None:
-        if not 0.0 <= progress <= 1.0:
-            raise ValueError(f"job progress {progress} is not a fraction in [0, 1]")
-        job.progress = float(progress)
-    if message is not _UNSET:
-        job.message = message
-    if result is not _UNSET:
-        job.result = dict(result) if result is not None else None
-    job.heartbeat_at = now
-    session.flush()
-    return job
+    values: dict[str, Any] = {"state": state, "message": message, "finished_at": now, "heartbeat_at": now}
+    if state == "succeeded":
+        values.update(progress=1.0, result=dict(result) if result is not None else None)
+    return _update_running_job(session, workspace_id, job_id, **values)
 
 
-def fail_stale_training_jobs(
-    session: Session, heartbeat_before: datetime, message: str = "worker lost"
-) -> int:
+def fail_stale_jobs(session: Session, heartbeat_before: datetime, message: str = "worker lost") -> int:
     """System-level: mark running jobs whose heartbeat is older than ``heartbeat_before`` failed."""
     result = session.execute(
-        update(TrainingJob)
-        .where(
-            TrainingJob.state == "running",
-            or_(TrainingJob.heartbeat_at.is_(None), TrainingJob.heartbeat_at < heartbeat_before),
-        )
+        update(Job)
+        .where(Job.state == "running", or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < heartbeat_before))
         .values(state="failed", finished_at=utcnow(), message=message)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
@@ -792,20 +806,26 @@ def list_model_versions(
     return list(session.scalars(stmt.order_by(ModelVersion.created_at.desc(), ModelVersion.id.desc())))
 
 
-def current_model_version(
-    session: Session, task: str, *, workspace_id: int | None = None
-) -> ModelVersion | None:
-    """The workspace's own current version of ``task`` if it promoted one, else the shipped current one."""
-    rows = session.scalars(
-        select(ModelVersion)
-        .where(
-            ModelVersion.task == task,
-            ModelVersion.is_current.is_(True),
-            or_(ModelVersion.workspace_id.is_(None), _model_scope(workspace_id)),
-        )
-        .order_by(ModelVersion.workspace_id.is_(None).asc(), ModelVersion.promoted_at.desc().nulls_last())
+def find_model_version(session: Session, task: str, version: str) -> ModelVersion | None:
+    """System-level: the row of ``task`` ``version`` whichever scope it belongs to."""
+    return session.scalar(
+        select(ModelVersion).where(ModelVersion.task == task, ModelVersion.version == version)
+    )
+
+
+def current_model_versions(session: Session, workspace_id: int | None = None) -> dict[str, str]:
+    """The current version of each task in exactly one scope: the shipped (deployment's) ones when
+    ``workspace_id`` is None, else the ones the workspace promoted for itself (a task it did not
+    promote is absent)."""
+    rows = session.execute(
+        select(ModelVersion.task, ModelVersion.version)
+        .where(ModelVersion.is_current.is_(True), _model_scope(workspace_id))
+        .order_by(ModelVersion.promoted_at.desc().nulls_last(), ModelVersion.id.desc())
     ).all()
-    return rows[0] if rows else None
+    out: dict[str, str] = {}
+    for task, version in rows:
+        out.setdefault(task, version)
+    return out
 
 
 def _scoped_model_version(
@@ -826,9 +846,20 @@ def promote_model_version(
     row = _scoped_model_version(session, task, version, workspace_id)
     if row is None:
         raise NotFoundError(f"model {task}/{version} does not exist for workspace {workspace_id}")
+    return mark_current(session, row)
+
+
+def mark_current(session: Session, row: ModelVersion) -> ModelVersion:
+    """Make ``row`` the current version of its task in its own scope. The first statement is a
+    write, so called first in a transaction it takes the write lock before reading anything
+    (SQLite; see :func:`service.deps.start_writing`)."""
     session.execute(
         update(ModelVersion)
-        .where(ModelVersion.task == task, _model_scope(workspace_id), ModelVersion.id != row.id)
+        .where(
+            ModelVersion.task == row.task,
+            _model_scope(row.workspace_id),
+            ModelVersion.id != row.id,
+        )
         .values(is_current=False)
     )
     row.is_current = True
@@ -837,15 +868,48 @@ def promote_model_version(
     return row
 
 
-def delete_model_version(
-    session: Session, task: str, version: str, *, workspace_id: int | None = None
-) -> bool:
-    row = _scoped_model_version(session, task, version, workspace_id)
-    if row is None:
-        return False
-    session.delete(row)
+def unset_current(session: Session, task: str, *, workspace_id: int) -> None:
+    """The workspace's own versions of ``task`` stop being current: it serves the deployment's."""
+    session.execute(
+        update(ModelVersion)
+        .where(ModelVersion.task == task, ModelVersion.workspace_id == workspace_id)
+        .values(is_current=False)
+    )
+
+
+def roll_back_model_version(session: Session, row: ModelVersion) -> ModelVersion | None:
+    """``row`` (a workspace's current version) stops being current; the version the workspace
+    promoted before it, if any, is current again (its ``promoted_at`` stays, so a further rollback
+    goes further back) and returned."""
+    if row.workspace_id is None:
+        raise ValueError(f"{row.task} {row.version} is shipped: the operator rolls it back")
+    before = row.promoted_at
+    row.is_current = False
+    earlier = session.scalar(
+        select(ModelVersion)
+        .where(
+            ModelVersion.task == row.task,
+            ModelVersion.workspace_id == row.workspace_id,
+            ModelVersion.id != row.id,
+            ModelVersion.promoted_at.is_not(None),
+            *([ModelVersion.promoted_at < before] if before is not None else []),
+        )
+        .order_by(ModelVersion.promoted_at.desc(), ModelVersion.id.desc())
+        .limit(1)
+    )
+    if earlier is not None:
+        earlier.is_current = True
     session.flush()
-    return True
+    return earlier
+
+
+def make_shipped(session: Session, row: ModelVersion) -> ModelVersion:
+    """System-level: a version trained by a workspace becomes the deployment's (the operator
+    promoted it for everyone); it is not current until marked so."""
+    row.workspace_id = None
+    row.is_current = False
+    session.flush()
+    return row
 
 
 # --------------------------------------------------------------------------- helpers

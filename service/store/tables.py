@@ -49,7 +49,9 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-TRAINING_JOB_STATES: tuple[str, ...] = ("queued", "running", "succeeded", "failed")
+JOB_KINDS: tuple[str, ...] = ("training", "ingest")
+JOB_STATES: tuple[str, ...] = ("queued", "running", "succeeded", "failed")
+FINISHED_JOB_STATES: tuple[str, ...] = ("succeeded", "failed")
 NOTE_TYPES: tuple[str, ...] = ("normal", "video")
 LABELLED_SOURCES: tuple[str, ...] = ("upload", "labelling")
 
@@ -260,7 +262,7 @@ class Comment(Base):
     p_positive: Mapped[float | None] = mapped_column(Float)
     p_neutral: Mapped[float | None] = mapped_column(Float)
     p_negative: Mapped[float | None] = mapped_column(Float)
-    #: {"purchase_intent": {"p": 0.91, "flag": true}, ...}
+    #: {"purchase_intent": {"probability": 0.91, "flag": true}, ...}
     intents: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     low_effort: Mapped[bool | None] = mapped_column(Boolean)
     model_version: Mapped[str | None] = mapped_column(String(64))
@@ -344,11 +346,14 @@ class ModelVersion(Base):
     )
 
 
-class TrainingJob(Base):
-    __tablename__ = "training_job"
+class Job(Base):
+    """A background job (a retraining or a large ingest); the table is the queue (see service.jobs)."""
+
+    __tablename__ = "job"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = _ws_fk()
+    kind: Mapped[str] = mapped_column(String(16))
     state: Mapped[str] = mapped_column(String(16), default="queued", server_default="queued")
     progress: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     message: Mapped[str | None] = mapped_column(Text)
@@ -360,11 +365,10 @@ class TrainingJob(Base):
     heartbeat_at: Mapped[dt.datetime | None]
 
     __table_args__ = (
-        CheckConstraint(
-            "state IN ('queued', 'running', 'succeeded', 'failed')",
-            name="state",
-        ),
-        Index("ix_training_job_workspace_id_state", "workspace_id", "state"),
+        CheckConstraint("kind IN ('training', 'ingest')", name="kind"),
+        CheckConstraint("state IN ('queued', 'running', 'succeeded', 'failed')", name="state"),
+        Index("ix_job_workspace_id_kind", "workspace_id", "kind"),
+        Index("ix_job_state", "state"),
     )
 
 

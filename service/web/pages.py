@@ -34,7 +34,6 @@ from service.deps import (
 )
 from service.errors import CrossSiteRequest, InvalidInput
 from service.ingest.core import SUPPORTED_SUFFIXES
-from service.jobs import job_kind
 from service.reports.html_report import LABELS, OVERVIEW_NAMES
 from service.routes.ingest import MAX_FILES
 from service.security import Principal, authenticate, clear_auth_cookie, set_auth_cookie
@@ -44,13 +43,13 @@ from service.store.repositories import (
     comments_for_notes,
     follower_series,
     list_campaigns,
+    list_jobs,
     list_kols,
     list_model_versions,
     list_notes_for_kol,
-    list_training_jobs,
 )
 from service.store.tables import Kol, Workspace
-from service.vetting import RECENT_NOTES, vet_kol
+from service.vetting import RECENT_NOTES
 from service.web import labelling
 from service.web.rendering import render
 from service.web.summaries import SummaryCache, VettingSummary
@@ -225,15 +224,7 @@ def _summary_key(workspace: Workspace, kol: Kol, model_version: str) -> tuple[An
 
 
 def _vet(session: Any, services: AppServices, workspace: Workspace, kol: Kol, models: Any) -> dict[str, Any]:
-    vetting = vet_kol(
-        session,
-        services.session_factory,
-        workspace,
-        kol,
-        models,
-        calibration=services.calibration,
-        calibration_error=services.calibration_error,
-    )
+    vetting = services.vet(session, workspace, kol, models)
     _summary_cache(services).put(_summary_key(workspace, kol, models.version), VettingSummary.of(vetting))
     return vetting
 
@@ -446,8 +437,7 @@ def models_page(
 
 
 def _training_jobs(session: Any, workspace_id: int) -> list[Any]:
-    jobs = list_training_jobs(session, workspace_id, limit=50)
-    return [j for j in jobs if job_kind(j) == "training"][:5]
+    return list_jobs(session, workspace_id, kind="training", limit=5)
 
 
 @router.get("/labelling")

@@ -29,7 +29,8 @@ from typing import Any
 import pytest
 
 from service.config import ROOT, Settings
-from tests.web.support import Seeded
+from tests.utils import skip_or_fail
+from tests.utils.web import Seeded
 
 CHROMIUM = Path(os.environ.get("REDLENS_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
@@ -61,12 +62,7 @@ def browser_unavailable() -> str | None:
 
 def require_browser() -> None:
     """Skip (or fail, when REDLENS_REQUIRE_BROWSER=1) without a usable browser."""
-    reason = browser_unavailable()
-    if reason is None:
-        return
-    if os.environ.get("REDLENS_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason} (REDLENS_REQUIRE_BROWSER=1)", pytrace=False)
-    pytest.skip(reason)
+    skip_or_fail(browser_unavailable(), "REDLENS_REQUIRE_BROWSER")
 
 
 @dataclass
@@ -94,7 +90,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, _sqlite_template: Path
     from models.comments import load_comment_models
     from service.main import create_app
     from service.store.engine import make_engine, make_session_factory
-    from tests.web.support import seed_workspaces, train_tiny_models, write_tiny_corpus
+    from tests.utils.web import seed_workspaces, train_tiny_models, write_tiny_corpus
 
     folder = tmp_path_factory.mktemp("e2e")
     corpus = write_tiny_corpus(folder / "corpus")

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import LiveServer, Ui, require_browser
-from tests.web.support import FIXTURES
+from tests.utils.web import FIXTURES
 
 try:
     from playwright.sync_api import expect

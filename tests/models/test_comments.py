@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
 import joblib
 import numpy as np
@@ -8,16 +9,19 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
+from models.artifacts import ArtifactError, library_versions, save_artifact
 from models.comments import (
     CommentModels,
     CompactTfidfVectorizer,
     IntentClassifier,
     LexiconFeatures,
+    ModelCache,
     _fit_platt,
     _sigmoid,
     _tune_threshold,
     build_features,
     mark_fitted_features,
+    process_cache,
     word_ngrams,
 )
 from models.labels import INTENTS, SENTIMENTS
@@ -143,3 +147,44 @@ def test_mark_negation_scopes_two_tokens_and_stops_at_punctuation() -> None:
     assert mark_negation(["不是", "广告", ",", "我", "买", "的"]) == ["不是", "¬广告", ",", "我", "买", "的"]
     assert mark_negation(["没", "有", "效果", "啊", "哈"]) == ["没", "¬有", "¬效果", "啊", "哈"]
     assert mark_negation(["好看"]) == ["好看"]
+
+
+def test_comment_models_flags_are_the_intent_classifiers_predictions() -> None:
+    sentiment, intents = _fit()
+    clf: IntentClassifier = intents.named_steps["clf"]
+    clf.thresholds_ = [0.99, 0.01, 0.5, 0.5, 0.5]  # thresholds only predict() knows about
+    texts = ["求链接！！", "真的假的", "今天天气不错"]
+    predictions = CommentModels(sentiment, intents, "s1", "i1").predict(texts)
+    expected = clf.predict(intents.named_steps["features"].transform(texts))
+    assert [[p.flags[name] for name in INTENTS] for p in predictions] == expected.astype(bool).tolist()
+    assert all(p.flags["skepticism"] for p in predictions)
+
+
+def _saved_models(folder: Path) -> Path:
+    sentiment, intents = _fit()
+    card = {"library_versions": library_versions()}
+    for version in ("s1", "s2"):
+        save_artifact(sentiment, task="sentiment", version=version, card=card, models_dir=folder)
+    save_artifact(intents, task="intents", version="i1", card=card, models_dir=folder)
+    return folder
+
+
+def test_model_cache_reuses_loaded_pipelines_and_drops_the_least_recent_pair(tmp_path: Path) -> None:
+    cache = ModelCache(_saved_models(tmp_path), capacity=1)
+    first = cache.get("s1", "i1")
+    assert cache.get("s1", "i1") is first
+    second = cache.get("s2", "i1")
+    assert second.intents is first.intents  # the intents pipeline is read from disk once
+    assert cache.get("s1", "i1") is not first  # capacity 1: the first pair was dropped
+    built = cache.build("s1", "i1", reuse=[first])
+    assert built.sentiment is first.sentiment and built is not first
+
+
+def test_model_cache_refuses_a_version_not_on_disk(tmp_path: Path) -> None:
+    with pytest.raises(ArtifactError):
+        ModelCache(_saved_models(tmp_path)).get("s9", "i1")
+
+
+def test_process_cache_is_one_cache_per_folder(tmp_path: Path) -> None:
+    assert process_cache(str(tmp_path)) is process_cache(str(tmp_path))
+    assert process_cache(str(tmp_path)) is not process_cache(str(tmp_path / "other"))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from models.kpi.inputs import NOTE_METRICS_COLUMNS, NOTE_METRICS_OPTIONAL
 from models.labels import INTENTS
 from training.simulate import (
     MANIPULATED_SCENARIOS,
@@ -89,22 +90,7 @@ def test_write_ingest_formats(tmp_path: Path) -> None:
     assert len(rows) == sum(len(s.account.follower_snapshots) for s in sims)
     with paths["note_metrics"].open(encoding="utf-8") as fh:
         header = next(csv.reader(fh))
-    assert header == [
-        "note_id",
-        "kol_id",
-        "date",
-        "impressions",
-        "reach",
-        "views",
-        "likes",
-        "saves",
-        "comments",
-        "shares",
-        "follows",
-        "completions",
-        "avg_watch_seconds",
-        "clicks",
-    ]
+    assert header == [*NOTE_METRICS_COLUMNS, *NOTE_METRICS_OPTIONAL]  # the redlens_note_metrics format
     notes = [json.loads(line) for line in paths["notes"].read_text(encoding="utf-8").splitlines()]
     assert set(notes[0]) == {
         "note_id",

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ingest"
+from tests.utils import FIXTURES as TEST_FILES
+
+FIXTURES = TEST_FILES / "ingest"
 
 SPIDER_NOTE_HEADERS = [
     "笔记id",

@@ -50,6 +50,15 @@ def _workspace_fk(table: str, nullable: bool = False) -> list[Any]:
 
 
 def upgrade() -> None:
+    _accounts()
+    _kols_and_notes()
+    _snapshots_and_comments()
+    _campaigns()
+    _models_jobs_and_labels()
+
+
+def _accounts() -> None:
+    """Workspaces and their API keys."""
     op.create_table(
         "workspace",
         _id(),
@@ -77,6 +86,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_api_key_workspace_id", "api_key", ["workspace_id"])
 
+
+def _kols_and_notes() -> None:
+    """KOLs and their notes."""
     op.create_table(
         "kol",
         _id(),
@@ -131,6 +143,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_note_kol_id", "note", ["kol_id"])
 
+
+def _snapshots_and_comments() -> None:
+    """Metrics and follower snapshots, comments."""
     op.create_table(
         "note_metrics_snapshot",
         _id(),
@@ -203,6 +218,9 @@ def upgrade() -> None:
     op.create_index("ix_comment_note_id", "comment", ["note_id"])
     op.create_index("ix_comment_workspace_id_commenter_hash", "comment", ["workspace_id", "commenter_hash"])
 
+
+def _campaigns() -> None:
+    """Campaigns and their notes."""
     op.create_table(
         "campaign",
         _id(),
@@ -249,6 +267,9 @@ def upgrade() -> None:
     op.create_index("ix_campaign_note_workspace_id", "campaign_note", ["workspace_id"])
     op.create_index("ix_campaign_note_note_id", "campaign_note", ["note_id"])
 
+
+def _models_jobs_and_labels() -> None:
+    """Model versions, jobs, labelled examples."""
     op.create_table(
         "model_version",
         _id(),

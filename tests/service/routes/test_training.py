@@ -1,0 +1,80 @@
+"""POST/GET /v1/training-jobs: a real (tiny) retraining through the job runner."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from service.store.repositories import create_job
+from tests.utils.client import auth, wait_for_job
+from tests.utils.factories import World
+from tests.utils.models import LABELLED
+
+
+def test_training_job_trains_records_and_compares_with_the_current_model(
+    client: TestClient, world: World
+) -> None:
+    response = client.post(
+        "/v1/training-jobs",
+        files={"file": ("labels.csv", LABELLED.read_bytes(), "text/csv")},
+        data={"tasks": "sentiment"},
+        headers=auth(world.a.writer),
+    )
+    assert response.status_code == 202, response.text
+    job = response.json()
+    assert job["kind"] == "training"
+    assert job["params"]["upload"]["rows"] == 98
+    assert response.headers["location"] == f"/v1/training-jobs/{job['id']}"
+    done = wait_for_job(client, f"/v1/training-jobs/{job['id']}", auth(world.a.reader), timeout=120)
+    assert done["state"] == "succeeded", done.get("message")
+    entry = done["result"]["tasks"]["sentiment"]
+    assert entry["version"] and entry["metrics"]
+    assert entry["current_version"] == "20260101-000000-aaaaaa"
+    assert set(entry["current_metrics"]) == set(entry["metrics"]), "compared on the same test sets"
+    versions = client.get("/v1/models", headers=auth(world.a.reader)).json()["versions"]
+    mine = [v for v in versions if v["version"] == entry["version"]]
+    assert mine and mine[0]["origin"] == "this_workspace" and not mine[0]["is_current"]
+    assert entry["version"] not in {
+        v["version"] for v in client.get("/v1/models", headers=auth(world.b.reader)).json()["versions"]
+    }
+    promoted = client.post(f"/v1/models/{entry['version']}/promote", headers=auth(world.a.admin))
+    assert promoted.status_code == 200, promoted.text
+    served = client.post(
+        "/v1/comments/analyze", json={"comments": [{"text": "求链接"}]}, headers=auth(world.a.reader)
+    )
+    assert served.json()["model_version"].startswith(f"sentiment:{entry['version']}")
+
+
+def test_training_refuses_unusable_files(client: TestClient, world: World) -> None:
+    no_labels = client.post(
+        "/v1/training-jobs",
+        files={"file": ("labels.csv", "text,colour\n好看,red\n".encode(), "text/csv")},
+        headers=auth(world.a.writer),
+    )
+    assert no_labels.status_code == 422
+    assert "expected a text" in no_labels.json()["detail"]
+    wrong_type = client.post(
+        "/v1/training-jobs",
+        files={"file": ("labels.pkl", b"\x80\x04.", "application/octet-stream")},
+        headers=auth(world.a.writer),
+    )
+    assert wrong_type.status_code == 415
+    bad_tasks = client.post(
+        "/v1/training-jobs", data={"tasks": "sentiment,vibes"}, headers=auth(world.a.writer)
+    )
+    assert bad_tasks.status_code == 422
+    reader = client.post("/v1/training-jobs", data={"tasks": "all"}, headers=auth(world.a.reader))
+    assert reader.status_code == 403
+
+
+def test_training_jobs_are_listed_whatever_number_of_other_jobs_came_after(
+    client: TestClient, world: World
+) -> None:
+    app = cast(FastAPI, client.app)
+    with app.state.services.session_factory() as session, session.begin():
+        for _ in range(250):  # more than any page: the listing must filter by kind in the query
+            create_job(session, world.a.workspace_id, "ingest", {"files": []}).state = "succeeded"
+    items = client.get("/v1/training-jobs", headers=auth(world.a.reader)).json()["items"]
+    assert [(j["id"], j["kind"]) for j in items] == [(world.a.job_id, "training")]

@@ -1,0 +1,252 @@
+"""GET /v1/models, promote and rollback.
+
+A workspace admin changes what its own workspace is served, never another workspace's; the
+deployment's models are switched by the operator (``redlens models promote``, which updates the
+registry and the table), and every process follows that within seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from models.artifacts import current_version, set_current
+from service.config import Settings
+from service.main import create_app
+from service.serving import record_registry, table_current_versions
+from service.store.repositories import create_model_version
+from tests.utils.client import auth
+from tests.utils.factories import World
+from tests.utils.models import INTENTS_V1, SENTIMENT_V1, SENTIMENT_V2, SENTIMENT_V3
+
+DEFAULT = f"sentiment:{SENTIMENT_V1}+intents:{INTENTS_V1}"
+
+
+@pytest.fixture
+def api_db_url(db_url: str) -> str:
+    """These tests run on SQLite and PostgreSQL."""
+    return db_url
+
+
+def _served(client: TestClient, key: str) -> str:
+    body = client.post(
+        "/v1/comments/analyze", json={"comments": [{"text": "求链接"}]}, headers=auth(key)
+    ).json()
+    return str(body["model_version"])
+
+
+def _record(app: FastAPI, version: str, workspace_id: int | None = None) -> None:
+    """Record a sentiment version as a workspace's training job (or a shipped one, ``None``)."""
+    with app.state.services.session_factory() as session, session.begin():
+        create_model_version(
+            session, "sentiment", version, "x", "0" * 64, {"tiny": True}, workspace_id=workspace_id
+        )
+
+
+def _operator_promotes(app: FastAPI, models_dir: Path, version: str) -> None:
+    """What `redlens models promote sentiment VERSION` does: the registry, then the table."""
+    set_current("sentiment", version, models_dir)
+    with app.state.services.session_factory() as session:
+        record_registry(session, models_dir)
+        session.commit()
+
+
+def test_models_lists_serving_and_recorded_versions(client: TestClient, world: World) -> None:
+    body = client.get("/v1/models", headers=auth(world.a.reader)).json()
+    assert body["serving"] == {
+        "sentiment": SENTIMENT_V1,
+        "intents": INTENTS_V1,
+        "model_version": DEFAULT,
+        "promoted_by_workspace": [],
+    }
+    current = {(v["task"], v["version"]) for v in body["versions"] if v["is_current"]}
+    assert current == {("sentiment", SENTIMENT_V1), ("intents", INTENTS_V1)}
+    assert all(v["origin"] == "shipped" for v in body["versions"])
+
+
+def test_promoting_its_own_version_changes_only_that_workspace(
+    client: TestClient, world: World, app: FastAPI, models_dir: Path
+) -> None:
+    _record(app, SENTIMENT_V2, world.a.workspace_id)
+    response = client.post(f"/v1/models/{SENTIMENT_V2}/promote", headers=auth(world.a.admin))
+    assert response.status_code == 200, response.text
+    assert response.json()["previous_version"] == SENTIMENT_V1
+    assert response.json()["serving"] == f"sentiment:{SENTIMENT_V2}+intents:{INTENTS_V1}"
+    assert _served(client, world.a.reader) == f"sentiment:{SENTIMENT_V2}+intents:{INTENTS_V1}"
+    # the other workspace, the registry and the deployment's current version are untouched
+    assert _served(client, world.b.reader) == DEFAULT
+    assert current_version("sentiment", models_dir) == SENTIMENT_V1
+    with app.state.services.session_factory() as session:
+        assert table_current_versions(session)["sentiment"] == SENTIMENT_V1
+    listed = client.get("/v1/models", headers=auth(world.a.reader)).json()
+    assert listed["serving"]["promoted_by_workspace"] == ["sentiment"]
+    assert {v["version"] for v in listed["versions"] if v["is_current"]} == {SENTIMENT_V2, INTENTS_V1}
+    other = client.get("/v1/models", headers=auth(world.b.reader)).json()
+    assert SENTIMENT_V2 not in {v["version"] for v in other["versions"]}
+    assert other["serving"]["promoted_by_workspace"] == []
+
+
+def test_a_workspace_key_cannot_switch_the_deployment(
+    client: TestClient, world: World, app: FastAPI, models_dir: Path
+) -> None:
+    _record(app, SENTIMENT_V2)  # shipped, not current
+    response = client.post(f"/v1/models/{SENTIMENT_V2}/promote", headers=auth(world.a.admin))
+    assert response.status_code == 409
+    assert "redlens models promote sentiment" in response.json()["detail"]
+    assert _served(client, world.a.reader) == DEFAULT
+    assert _served(client, world.b.reader) == DEFAULT
+    assert current_version("sentiment", models_dir) == SENTIMENT_V1
+    rollback = client.post(f"/v1/models/{SENTIMENT_V1}/rollback", headers=auth(world.a.admin))
+    assert rollback.status_code == 409
+    assert "operator" in rollback.json()["detail"]
+    # another workspace's version is invisible: 404, not 409
+    _record(app, SENTIMENT_V3, world.b.workspace_id)
+    assert client.post(f"/v1/models/{SENTIMENT_V3}/promote", headers=auth(world.a.admin)).status_code == 404
+
+
+def test_rollback_walks_back_through_the_workspace_promotions(
+    client: TestClient, world: World, app: FastAPI
+) -> None:
+    _record(app, SENTIMENT_V2, world.a.workspace_id)
+    _record(app, SENTIMENT_V3, world.a.workspace_id)
+    admin = auth(world.a.admin)
+    assert client.post(f"/v1/models/{SENTIMENT_V2}/promote", headers=admin).status_code == 200
+    assert client.post(f"/v1/models/{SENTIMENT_V3}/promote", headers=admin).status_code == 200
+    assert _served(client, world.a.reader).startswith(f"sentiment:{SENTIMENT_V3}")
+    not_current = client.post(f"/v1/models/{SENTIMENT_V2}/rollback", headers=admin)
+    assert not_current.status_code == 409
+    assert not_current.json()["type"] == "https://redlens.dev/problems/conflict"
+
+    back = client.post(f"/v1/models/{SENTIMENT_V3}/rollback", headers=admin)
+    assert back.status_code == 200, back.text
+    assert (back.json()["version"], back.json()["previous_version"]) == (SENTIMENT_V2, SENTIMENT_V3)
+    assert _served(client, world.a.reader).startswith(f"sentiment:{SENTIMENT_V2}")
+
+    back = client.post(f"/v1/models/{SENTIMENT_V2}/rollback", headers=admin)
+    assert back.status_code == 200, back.text
+    assert back.json()["version"] == SENTIMENT_V1
+    assert _served(client, world.a.reader) == DEFAULT
+    assert client.post(f"/v1/models/{SENTIMENT_V1}/rollback", headers=admin).status_code == 409
+
+
+def test_promoting_the_deployment_version_ends_the_workspace_choice(
+    client: TestClient, world: World, app: FastAPI
+) -> None:
+    _record(app, SENTIMENT_V2, world.a.workspace_id)
+    admin = auth(world.a.admin)
+    assert client.post(f"/v1/models/{SENTIMENT_V2}/promote", headers=admin).status_code == 200
+    response = client.post(f"/v1/models/{SENTIMENT_V1}/promote", headers=admin)
+    assert response.status_code == 200, response.text
+    assert (response.json()["version"], response.json()["previous_version"]) == (SENTIMENT_V1, SENTIMENT_V2)
+    assert _served(client, world.a.reader) == DEFAULT
+    assert (
+        client.get("/v1/models", headers=auth(world.a.reader)).json()["serving"]["promoted_by_workspace"]
+        == []
+    )
+
+
+def test_unknown_or_malformed_versions(client: TestClient, world: World) -> None:
+    missing = client.post("/v1/models/20990101-000000-ffffff/promote", headers=auth(world.a.admin))
+    assert missing.status_code == 404
+    traversal = client.post("/v1/models/..%2F..%2Fetc/promote", headers=auth(world.a.admin))
+    assert traversal.status_code == 404  # the decoded slashes make it a path no route matches
+    assert traversal.json()["detail"].startswith("no route POST /v1/models/../../etc/promote")
+    malformed = client.post("/v1/models/not%20a%20version/promote", headers=auth(world.a.admin))
+    assert malformed.status_code == 422
+    assert malformed.json()["type"] == "https://redlens.dev/problems/validation-error"
+
+
+def test_other_processes_serve_a_workspace_promotion_at_once(
+    settings: Settings, world: World, app: FastAPI, client: TestClient
+) -> None:
+    """Two apps on one database and models folder stand for two server processes."""
+    _record(app, SENTIMENT_V2, world.a.workspace_id)
+    other = create_app(settings, calibration=None)
+    with TestClient(other) as other_client:
+        assert _served(other_client, world.a.reader) == DEFAULT
+        assert (
+            client.post(f"/v1/models/{SENTIMENT_V2}/promote", headers=auth(world.a.admin)).status_code == 200
+        )
+        assert _served(other_client, world.a.reader).startswith(f"sentiment:{SENTIMENT_V2}")
+        assert _served(other_client, world.b.reader) == DEFAULT
+    with TestClient(create_app(settings, calibration=None)) as restarted:
+        assert _served(restarted, world.a.reader).startswith(f"sentiment:{SENTIMENT_V2}")
+        assert _served(restarted, world.b.reader) == DEFAULT
+
+
+def test_a_second_process_follows_the_operator_switching_the_deployment(
+    settings: Settings, world: World, app: FastAPI, client: TestClient, models_dir: Path
+) -> None:
+    _record(app, SENTIMENT_V2)
+    other = create_app(settings, calibration=None)
+    with TestClient(other) as other_client:
+        assert _served(other_client, world.a.reader) == DEFAULT
+        _operator_promotes(app, models_dir, SENTIMENT_V2)
+        holder = other.state.services.holder
+        assert holder.sync(other.state.services.session_factory, force=True)
+        assert _served(other_client, world.a.reader).startswith(f"sentiment:{SENTIMENT_V2}")
+        assert _served(other_client, world.b.reader).startswith(f"sentiment:{SENTIMENT_V2}")
+        assert not holder.sync(other.state.services.session_factory, force=True)
+    registry = json.loads((models_dir / "registry.json").read_text())
+    assert registry["sentiment"]["history"] == [SENTIMENT_V1]
+
+
+def test_the_housekeeper_follows_the_deployment_without_being_asked(
+    settings: Settings, world: World, app: FastAPI, client: TestClient, models_dir: Path
+) -> None:
+    _record(app, SENTIMENT_V2)
+    other = create_app(settings, calibration=None)
+    with TestClient(other) as other_client:
+        _operator_promotes(app, models_dir, SENTIMENT_V2)
+        deadline = time.monotonic() + 15
+        served = _served(other_client, world.a.reader)
+        while not served.startswith(f"sentiment:{SENTIMENT_V2}") and time.monotonic() < deadline:
+            time.sleep(0.2)
+            served = _served(other_client, world.a.reader)
+    assert served.startswith(f"sentiment:{SENTIMENT_V2}")
+
+
+def test_a_workspace_version_the_operator_makes_the_deployments_becomes_shipped(
+    client: TestClient, world: World, app: FastAPI, models_dir: Path
+) -> None:
+    _record(app, SENTIMENT_V2, world.a.workspace_id)
+    _operator_promotes(app, models_dir, SENTIMENT_V2)
+    app.state.services.holder.sync(app.state.services.session_factory, force=True)
+    for key in (world.a.reader, world.b.reader):
+        assert _served(client, key).startswith(f"sentiment:{SENTIMENT_V2}")
+    listed = client.get("/v1/models", headers=auth(world.b.reader)).json()
+    assert {"task": "sentiment", "version": SENTIMENT_V2, "origin": "shipped"}.items() <= next(
+        v for v in listed["versions"] if v["version"] == SENTIMENT_V2
+    ).items()
+
+
+def test_the_models_cli_switches_the_deployment_for_running_servers(
+    settings: Settings, world: World, app: FastAPI, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`redlens models promote` / `rollback` write the registry and the table the servers poll."""
+    from typer.testing import CliRunner
+
+    from service.cli import app as cli
+    from service.config import get_settings
+
+    monkeypatch.setenv("REDLENS_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("REDLENS_MODELS_DIR", str(settings.models_dir))
+    get_settings.cache_clear()
+    try:
+        promoted = CliRunner().invoke(cli, ["models", "promote", "sentiment", SENTIMENT_V2])
+        assert promoted.exit_code == 0, promoted.output
+        assert "switch within about 10 s" in promoted.output
+        app.state.services.holder.sync(app.state.services.session_factory, force=True)
+        assert _served(client, world.b.reader).startswith(f"sentiment:{SENTIMENT_V2}")
+
+        rolled = CliRunner().invoke(cli, ["models", "rollback", "sentiment"])
+        assert rolled.exit_code == 0, rolled.output
+        app.state.services.holder.sync(app.state.services.session_factory, force=True)
+        assert _served(client, world.b.reader) == DEFAULT
+    finally:
+        get_settings.cache_clear()

@@ -1,0 +1,102 @@
+"""The upgrade path from data written by earlier revisions, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import Engine
+
+from service.store import engine as store
+from service.store.repositories import create_job
+from service.store.types import JSONType
+
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+def _table(name: str, *columns: str) -> sa.TableClause:
+    json_columns = {"params", "result", "intents"}
+    return sa.table(name, *(sa.column(c, JSONType if c in json_columns else None) for c in columns))
+
+
+def _seed_revision_0001(engine: Engine) -> None:
+    """Rows as revision 0001 stored them: the job kind inside params, intents with "p"."""
+    with engine.begin() as conn:
+        conn.execute(_table("workspace", "id", "slug", "name", "created_at").insert(), [
+            {"id": 1, "slug": "old", "name": "Old", "created_at": NOW}
+        ])  # fmt: skip
+        conn.execute(_table("note", "id", "workspace_id", "platform_note_id", "created_at", "updated_at").insert(), [
+            {"id": 1, "workspace_id": 1, "platform_note_id": "n1", "created_at": NOW, "updated_at": NOW}
+        ])  # fmt: skip
+        conn.execute(
+            _table("comment", "id", "workspace_id", "note_id", "platform_comment_id", "text", "intents", "imported_at").insert(),
+            [
+                {"id": 1, "workspace_id": 1, "note_id": 1, "platform_comment_id": "c1", "text": "求链接",
+                 "intents": {"purchase_intent": {"p": 0.91, "flag": True}}, "imported_at": NOW},
+                {"id": 2, "workspace_id": 1, "note_id": 1, "platform_comment_id": "c2", "text": "",
+                 "intents": None, "imported_at": NOW},
+            ],
+        )  # fmt: skip
+        conn.execute(
+            _table("training_job", "id", "workspace_id", "state", "progress", "params", "result", "created_at").insert(),
+            [
+                {"id": 7, "workspace_id": 1, "state": "succeeded", "progress": 1.0,
+                 "params": {"kind": "ingest", "files": [{"name": "a.csv"}]}, "result": {"ok": 1}, "created_at": NOW},
+                {"id": 9, "workspace_id": 1, "state": "queued", "progress": 0.0,
+                 "params": {"tasks": ["sentiment"]}, "result": None, "created_at": NOW},
+            ],
+        )  # fmt: skip
+
+
+def _rows(engine: Engine, table: sa.TableClause) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(sa.select(table).order_by(table.c.id))]
+
+
+def test_upgrade_moves_the_job_kind_into_its_column_and_renames_stored_probabilities(
+    empty_db_url: str,
+) -> None:
+    store.upgrade(empty_db_url, "0001")
+    engine = store.make_engine(empty_db_url)
+    try:
+        _seed_revision_0001(engine)
+        store.upgrade(engine)
+        assert store.current_revision(engine) == store.head_revision()
+        jobs = _rows(engine, _table("job", "id", "kind", "state", "params", "result"))
+        comments = _rows(engine, _table("comment", "id", "intents"))
+        with store.make_session_factory(engine)() as session, session.begin():
+            new_job = create_job(session, 1, "training")
+    finally:
+        engine.dispose()
+    assert jobs == [
+        {"id": 7, "kind": "ingest", "state": "succeeded", "params": {"files": [{"name": "a.csv"}]},
+         "result": {"ok": 1}},
+        {"id": 9, "kind": "training", "state": "queued", "params": {"tasks": ["sentiment"]}, "result": None},
+    ]  # fmt: skip
+    assert new_job.id == 10  # ids continue after the copied rows
+    assert comments == [
+        {"id": 1, "intents": {"purchase_intent": {"probability": 0.91, "flag": True}}},
+        {"id": 2, "intents": None},
+    ]
+
+
+def test_downgrade_restores_the_earlier_shapes(empty_db_url: str) -> None:
+    store.upgrade(empty_db_url, "0001")
+    engine = store.make_engine(empty_db_url)
+    try:
+        _seed_revision_0001(engine)
+        store.upgrade(engine)
+        store.downgrade(engine, "0001")
+        assert store.current_revision(engine) == "0001"
+        jobs = _rows(engine, _table("training_job", "id", "params"))
+        comments = _rows(engine, _table("comment", "id", "intents"))
+        tables = set(sa.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+    assert "job" not in tables
+    assert jobs == [
+        {"id": 7, "params": {"files": [{"name": "a.csv"}], "kind": "ingest"}},
+        {"id": 9, "params": {"tasks": ["sentiment"], "kind": "training"}},
+    ]
+    assert comments[0]["intents"] == {"purchase_intent": {"p": 0.91, "flag": True}}

@@ -24,15 +24,24 @@ def train(
     ] = None,
     promote: Annotated[bool, typer.Option(help="make the new versions current")] = False,
     grid: Annotated[bool, typer.Option(help="select hyperparameters on the validation split")] = True,
-    cross_corpus: Annotated[bool, typer.Option(help="also run the leave-one-corpus-out check")] = True,
+    cross_corpus: Annotated[
+        bool,
+        typer.Option(
+            help="also run the leave-one-commercial-folder-out and public leave-one-domain-out checks"
+        ),
+    ] = True,
     baselines: Annotated[
         bool, typer.Option(help="score SnowNLP and keyword baselines on the same rows")
     ] = True,
+    corpus_dir: Annotated[
+        Path | None, typer.Option(help="labelled corpus folder (default: the project's corpora/xhs_comments)")
+    ] = None,
 ) -> None:
     """Train sentiment and/or intent models from the corpora and save new versions."""
     from models.artifacts import set_current
+    from service.config import get_settings
     from training.labelled import LabelFileError, read_labelled_files
-    from training.train import load_config, prepare_data, train_task
+    from training.train import load_config, prepare_data, train_models
 
     tasks = list(TASKS) if task == "all" else [task]
     if any(t not in TASKS for t in tasks):
@@ -57,20 +66,24 @@ def train(
         def progress(stage: str, fraction: float) -> None:
             bar.update(job, description=stage, completed=fraction)
 
-        prepared = prepare_data(extra=extra, with_public="sentiment" in tasks)
-        saved = []
-        for t in tasks:
-            art = train_task(
-                t,
+        prepared = prepare_data(
+            shared_dir=get_settings().shared_corpora_dir,
+            extra=extra,
+            with_public="sentiment" in tasks and corpus_dir is None,
+            **({"corpus_dir": corpus_dir} if corpus_dir else {}),
+        )
+        saved = list(
+            train_models(
                 prepared,
                 cfg,
+                tasks=tuple(tasks),
                 models_dir=models_dir(),
                 grid=grid,
                 with_cross_corpus=cross_corpus,
                 baselines=baselines,
                 progress=progress,
-            )
-            saved.append(art)
+            ).values()
+        )
         bar.update(job, description="done", completed=1.0)
     for art in saved:
         _print_card_summary(art.card)
@@ -117,29 +130,65 @@ def _print_card_summary(card: dict[str, Any]) -> None:
 
 def evaluate(
     task: Annotated[str, typer.Option(help="sentiment, intents or all")] = "all",
+    previous: Annotated[
+        bool, typer.Option(help="also score the versions the current ones replaced, on the same rows")
+    ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="print the metrics as JSON")] = False,
+    corpus_dir: Annotated[
+        Path | None, typer.Option(help="labelled corpus folder (default: the project's corpora/xhs_comments)")
+    ] = None,
 ) -> None:
-    """Evaluate the current models on the held-back test split and public test sets."""
-    from models.artifacts import ArtifactError, current_version, load_pipeline
+    """Evaluate the current models on the held-back test sets (commercial split first), next to the
+    models they replaced."""
+    from models.artifacts import ArtifactError, current_version, load_pipeline, read_registry
+    from service.config import get_settings
+    from training.evaluate import commercial_table
     from training.train import evaluate_intents, evaluate_sentiment, prepare_data
 
     tasks = list(TASKS) if task == "all" else [task]
-    prepared = prepare_data(with_public="sentiment" in tasks)
+    prepared = prepare_data(
+        shared_dir=get_settings().shared_corpora_dir,
+        with_public="sentiment" in tasks and corpus_dir is None,
+        **({"corpus_dir": corpus_dir} if corpus_dir else {}),
+    )
+    registry = read_registry(models_dir())
     out: dict[str, Any] = {}
+    columns: dict[str, dict[str, Any]] = {"current": {}, "previous": {}}
     for t in tasks:
         version = current_version(t, models_dir())
         if version is None:
             raise fail(f"no current {t} model; run `make train`")
-        try:
-            pipe, card = load_pipeline(t, version, models_dir())
-        except ArtifactError as exc:
-            raise fail(str(exc)) from exc
-        metrics = evaluate_sentiment(pipe, prepared) if t == "sentiment" else evaluate_intents(pipe, prepared)
-        out[t] = {"version": version, "metrics": metrics}
-        if not as_json:
-            _print_card_summary({**card, "metrics": metrics})
+        history = (registry.get(t) or {}).get("history") or []
+        named = {"current": version, **({"previous": history[-1]} if previous and history else {})}
+        for which, v in named.items():
+            try:
+                pipe, card = load_pipeline(t, v, models_dir())
+            except ArtifactError as exc:
+                raise fail(str(exc)) from exc
+            run = evaluate_sentiment if t == "sentiment" else evaluate_intents
+            metrics = run(pipe, prepared, baselines=which == "current")
+            out.setdefault(t, {})[which] = {"version": v, "metrics": metrics}
+            columns[which][t] = (v, metrics)
+            if which == "current" and not as_json:
+                _print_card_summary({**card, "metrics": metrics})
     if as_json:
         typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+
+    def column(which: str) -> tuple[str, Any, Any] | None:
+        got = columns[which]
+        if not got:
+            return None
+        label = " + ".join(v for v, _ in got.values())
+        return (
+            f"{which} ({label})",
+            (got.get("sentiment") or (None, None))[1],
+            (got.get("intents") or (None, None))[1],
+        )
+
+    current_col = column("current")
+    if current_col is not None:
+        console.print(commercial_table(current_col, column("previous")), markup=False)
 
 
 def score(value: Any) -> str:

@@ -599,6 +599,12 @@ class CommentModels:
     def version(self) -> str:
         return f"sentiment:{self.sentiment_version}+intents:{self.intents_version}"
 
+    @property
+    def thresholds(self) -> dict[str, float]:
+        """The intent model's decision threshold per intent name."""
+        clf = self.intents.named_steps["clf"]
+        return {str(name): float(t) for name, t in zip(clf.intents, clf.thresholds_, strict=True)}
+
     def version_of(self, task: str) -> str:
         """The version serving ``task`` ("sentiment" or "intents")."""
         if task == "sentiment":

@@ -3,8 +3,10 @@
 Used by the corpus sampler (``training/sample_commercial.py``) and by the labelling page's
 "most useful next" queue, so analysts and the team spend reading time where the models are unsure.
 
-* Uncertainty: one minus the margin between the two most likely sentiment classes, plus, per
-  intent, how close the probability sits to that intent's decision threshold.
+* Uncertainty: the mean of (one minus the sentiment margin) and the closeness of the most
+  borderline intent to its threshold. The labelling page ranks by the stricter "least sure
+  decision" certainty of :mod:`service.web.labelling`; the corpus rounds of GUIDELINES.md were
+  drawn with this mean form, which also favours comments unsure on both tasks at once.
 * Disagreement: the sentiment model against an independent reader of the same text (SnowNLP's
   polarity where it is confident), and the intent flags against the sentiment (a purchase intent
   flagged on a comment read as negative).
@@ -45,11 +47,6 @@ def _uncertainty(pred: CommentPrediction, thresholds: dict[str, float]) -> float
     return 0.5 * sentiment_u + 0.5 * intent_u
 
 
-def intent_thresholds(models: CommentModels) -> dict[str, float]:
-    clf = models.intents.named_steps["clf"]
-    return {str(n): float(t) for n, t in zip(clf.intents, clf.thresholds_, strict=True)}
-
-
 def usefulness(
     models: CommentModels,
     texts: Sequence[str],
@@ -58,7 +55,7 @@ def usefulness(
 ) -> Usefulness:
     """Scores for ``texts``; ``second_opinion`` is an optional P(positive) from another reader."""
     preds = models.predict(list(texts))
-    thresholds = intent_thresholds(models)
+    thresholds = models.thresholds
     unc = np.asarray([_uncertainty(p, thresholds) for p in preds], dtype=float)
     dis = np.zeros(len(preds))
     for i, p in enumerate(preds):
@@ -80,4 +77,4 @@ def most_useful(scores: Usefulness, k: int) -> list[int]:
     return [int(i) for i in order[:k]]
 
 
-__all__ = ["SENTIMENTS", "Usefulness", "intent_thresholds", "most_useful", "usefulness"]
+__all__ = ["SENTIMENTS", "Usefulness", "most_useful", "usefulness"]

@@ -131,12 +131,6 @@ def rank(items: Iterable[QueueItem], limit: int = QUEUE_SIZE) -> list[QueueItem]
     return out
 
 
-def intent_thresholds(models: CommentModels) -> dict[str, float]:
-    """The serving intent model's decision thresholds by intent name."""
-    clf = models.intents.named_steps["clf"]
-    return {str(name): float(t) for name, t in zip(clf.intents, clf.thresholds_, strict=True)}
-
-
 def build_queue(
     session: Session,
     writer: sessionmaker[Session],
@@ -155,7 +149,7 @@ def build_queue(
         session.commit()  # end the read transaction to see the new analyses
         comments = comments_for_notes(session, workspace_id, note_ids)
     labelled = {e.comment_id for e in list_labelled_examples(session, workspace_id) if e.comment_id}
-    thresholds = intent_thresholds(models)
+    thresholds = models.thresholds
     candidates = []
     for c in comments:
         text = (c.text or "").strip()

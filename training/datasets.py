@@ -21,6 +21,7 @@ import pandas as pd
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
 
+from models.artifacts import sha256_file
 from models.labels import INTENTS, SENTIMENTS
 from models.text import normalize
 
@@ -360,18 +361,10 @@ def load_public_sentiment(shared_dir: Path | None = None, *, seed: int = SPLIT_S
     )
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def corpus_hashes(shared_dir: Path | None = None, corpus_dir: Path = PROJECT_CORPUS_DIR) -> dict[str, str]:
     """sha256 of every file the models were trained on (project corpus and public files)."""
     shared_dir = shared_dir or default_shared_dir()
-    out = {f"corpus/{p.name}": file_sha256(p) for p in project_corpus_files(corpus_dir)}
+    out = {f"corpus/{p.name}": sha256_file(p) for p in project_corpus_files(corpus_dir)}
     public = [
         shared_dir / "online_shopping_10_cats" / "online_shopping_10_cats.csv",
         shared_dir / "bdci2018_car_opinion" / "train.csv",
@@ -380,7 +373,7 @@ def corpus_hashes(shared_dir: Path | None = None, corpus_dir: Path = PROJECT_COR
     ]
     for path in public:
         if path.exists():
-            out[f"shared/{path.parent.name}/{path.name}"] = file_sha256(path)
+            out[f"shared/{path.parent.name}/{path.name}"] = sha256_file(path)
     return out
 
 

@@ -594,18 +594,16 @@ def train_task(
     progress: Progress = _noop,
 ) -> Artifact:
     """Select, fit, evaluate and save one task's model; returns the saved (not yet current) artifact."""
-    pipe, selection = fit_task(task, data, cfg, grid=grid, progress=progress)
-    return save_task(
-        task,
-        pipe,
-        selection,
+    return train_models(
         data,
         cfg,
+        tasks=(task,),
         models_dir=models_dir,
+        grid=grid,
         with_cross_corpus=with_cross_corpus,
         baselines=baselines,
         progress=progress,
-    )
+    )[task]
 
 
 def train_models(

@@ -43,7 +43,7 @@ import math
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Literal
 
@@ -57,12 +57,14 @@ from models.authenticity.data import (
     NoteMetricsSnapshot,
     to_seconds,
 )
+from models.authenticity.explain import local_day
 from models.labels import INTENTS
 
 Split = Literal["tune", "eval", "all"]
 
 DEFAULT_CORPORA_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
 END = datetime(2026, 3, 31, 23, 0)
+CHINA = timezone(timedelta(hours=8))  # notes are posted on China days; snapshot dates are China dates
 
 ORGANIC_SCENARIOS: dict[str, float] = {
     "organic_steady": 0.15,
@@ -1062,7 +1064,8 @@ def _comments(
     w = _Writer(rng, pools, counters, [], end)
     coverage = _coverage(rng, counters, max_comments, missing_data)
     publish = [
-        datetime.combine(prof.start_day + timedelta(days=int(d)), datetime.min.time()) for d in notes.days
+        datetime.combine(prof.start_day + timedelta(days=int(d)), datetime.min.time(), tzinfo=CHINA)
+        for d in notes.days
     ]
     publish = [p + timedelta(hours=float(np.clip(rng.normal(20, 3), 7, 23.5))) for p in publish]
     w.publish = publish
@@ -1212,7 +1215,7 @@ def _snapshots(
     has_following = rng.random() < 0.8
     base_notes = int(rng.integers(20, 400))
     base_lc = float(shown[0]) * float(rng.uniform(2, 10))  # 粉赞比 1:2 to 1:10
-    publish_days = [(n.published_at.date() - start_day).days for n in notes]
+    publish_days = [(local_day(n.published_at, 8.0) - start_day).days for n in notes]
     accrual = np.array([0.45, 0.75, 0.87, 0.94, 0.98, 1.0])  # likes and saves arrive over days
     out: list[FollowerSnapshot] = []
     for d in obs:

@@ -250,7 +250,8 @@ def _sponsored(
         if ratio < cfg.sponsored_jump_factor:
             continue
         likes = max(n.liked_count, 1)
-        hollow = n.collected_count / likes < 0.5 * med_sr or n.comment_count / likes < 0.5 * med_cr
+        # Bought likes come without saves and comments: both far below the account's own ratios.
+        hollow = n.collected_count / likes < 0.5 * med_sr and n.comment_count / likes < 0.5 * med_cr
         # A jump with saves and comments in proportion is indistinguishable from a genuine hit:
         # reported, not scored.
         strengths.append(_clip01(math.log(ratio / cfg.sponsored_jump_factor) / span + 0.2) if hollow else 0.0)

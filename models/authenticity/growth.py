@@ -14,11 +14,12 @@ Method (units: followers, days):
   and ``q`` the display rounding step of each end (XHS shows exact counts below 1万 and 1.2万
   above), a rounded count's error having variance ``q**2/12``.
 * A spike is ``z >= spike_z`` and ``e >= max(spike_min_followers, spike_min_share * followers)``;
-  neighbouring intervals with ``z >= merge_z`` join it. A spike is *supported* when a note was
-  published in the ``support_days_before`` days before it (or during it) whose interactions can
-  bring that many followers (at most ``followers_per_interaction_max`` per interaction), or when
-  creator metrics attribute enough follows to notes of that window; the spike's strength is
-  scaled by the share left unexplained.
+  neighbouring intervals with ``z >= merge_z`` join it. A spike is *supported* when the content
+  of its days can bring that many followers: notes published during it or shortly before, surges
+  in their creator metrics (views, likes, saves, comments, follows) on the same days, or a surge
+  of the profile's likes and collects (:mod:`models.authenticity.explain`); the spike's strength
+  is scaled by the share left unexplained, and its evidence names the explaining notes and
+  their numbers.
 * A purge is the share of a spike's excess lost again (cumulative excess below zero, with an
   actual net decline) within ``purge_window_days``.
 * Step changes: binary segmentation of the daily increments (spike days replaced by the
@@ -29,13 +30,14 @@ Method (units: followers, days):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
 
 from models.authenticity.config import GrowthConfig
 from models.authenticity.data import AccountData, Note, to_seconds
+from models.authenticity.explain import SpikeExplainer, Support, local_day
 from models.authenticity.result import Flag, SignalResult, severity_for
 from models.authenticity.series import (
     DailySeries,
@@ -80,29 +82,24 @@ class SpikeEvent:
     excess: float
     z: float
     followers_before: float
-    support: str = "none"
     strength: float = 0.0
-    notes: tuple[str, ...] = ()
+    found: Support = field(default_factory=lambda: Support(0.0, "none", ()))
+
+    @property
+    def support(self) -> str:
+        return self.found.support
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        return self.found.note_ids
 
 
-def _window_notes(notes: list[tuple[int, Note]], lo: int, hi: int) -> list[Note]:
-    return [n for d, n in notes if lo <= d <= hi]
-
-
-def _note_days(account: AccountData, series: DailySeries) -> list[tuple[int, Note]]:
-    pairs = [((n.published_at.date() - series.start).days, n) for n in account.notes]
+def _note_days(account: AccountData, series: DailySeries, cfg: GrowthConfig) -> list[tuple[int, Note]]:
+    """Notes with their publication day as an index of ``series`` (days in the snapshots' time zone)."""
+    pairs = [
+        ((local_day(n.published_at, cfg.utc_offset_hours) - series.start).days, n) for n in account.notes
+    ]
     return sorted(pairs, key=lambda p: (p[0], to_seconds(p[1].published_at), p[1].note_id))
-
-
-def _follows_by_note(account: AccountData) -> dict[str, int]:
-    latest: dict[str, tuple[date, int]] = {}
-    for m in account.note_metrics:
-        if m.follows is None:
-            continue
-        prev = latest.get(m.note_id)
-        if prev is None or m.date >= prev[0]:
-            latest[m.note_id] = (m.date, m.follows)
-    return {k: v for k, (_, v) in latest.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,15 +209,20 @@ def _curve(series: DailySeries, cfg: GrowthConfig) -> _Curve:
     )
 
 
-def _spike_text(ev: SpikeEvent, explained: float, cfg: GrowthConfig) -> str:
-    return {
-        "none": f"no note in the {cfg.support_days_before} days before",
-        "note_without_surge": f"the notes published just before ({', '.join(ev.notes)}) could bring at most "
-        f"{explained:.0%} of them",
-        "disproportionate": f"a note surged just before ({', '.join(ev.notes)}) but could bring at most "
-        f"{explained:.0%} of them",
-        "supported": f"in line with the interactions of the notes published just before ({', '.join(ev.notes)})",
-    }[ev.support]
+def _spike_text(ev: SpikeEvent, d0: date, d1: date, cfg: GrowthConfig) -> str:
+    """Why the spike is (not) explained, naming the content and its numbers."""
+    found = ev.found
+    shown = "; ".join(e.text for e in found.explainers[:3])
+    if found.support == "none":
+        lo = d0 + timedelta(days=1 - cfg.support_days_before)
+        return (
+            f"no note published between {lo} and {d1} and no surge in note metrics or in likes and "
+            "collects on those days"
+        )
+    if found.support == "supported":
+        return f"explained by the content of those days: {shown}"
+    what = "content that surged" if found.support == "disproportionate" else "ordinary content"
+    return f"{what} could bring at most {found.explained:.0%} of them: {shown}"
 
 
 def _when(d0: date, d1: date, ev: SpikeEvent) -> str:
@@ -261,9 +263,7 @@ def _purge_flag(
     return f"; {share_lost:.0%} of them gone by {series.day(purge_day)}", details, strength
 
 
-def _spike_findings(
-    curve: _Curve, events: list[SpikeEvent], explained: dict[int, float], cfg: GrowthConfig, found: _Findings
-) -> None:
+def _spike_findings(curve: _Curve, events: list[SpikeEvent], cfg: GrowthConfig, found: _Findings) -> None:
     """One flag per spike (explained or not), a purge flag where followers left again."""
     series = curve.series
     spike_strengths: list[float] = []
@@ -272,11 +272,11 @@ def _spike_findings(
         share = ev.excess / max(ev.followers_before, 1.0)
         size = _clip01(share / cfg.spike_full_share)
         zf = _clip01(0.5 + (ev.z - cfg.spike_z) / (2 * cfg.spike_z))
-        ev.strength = (1.0 - explained[id(ev)]) * size * zf
+        ev.strength = (1.0 - ev.found.explained) * size * zf
         d0, d1 = series.day(ev.start_day), series.day(ev.end_day)
         text = (
             f"{_signed(ev.excess)} followers above the usual pace {_when(d0, d1, ev)}, "
-            f"{ev.z:.1f} robust sigma ({share:.1%} of followers), {_spike_text(ev, explained[id(ev)], cfg)}"
+            f"{ev.z:.1f} robust sigma ({share:.1%} of followers); {_spike_text(ev, d0, d1, cfg)}"
         )
         details: dict[str, object] = {
             "start": d0.isoformat(),
@@ -285,8 +285,9 @@ def _spike_findings(
             "robust_z": round(ev.z, 2),
             "share_of_followers": round(share, 4),
             "support": ev.support,
-            "explained_share": round(explained[id(ev)], 3),
+            "explained_share": round(ev.found.explained, 3),
             "notes_in_window": list(ev.notes),
+            "explained_by": [e.to_dict() for e in ev.found.explainers[:5]],
         }
         purge = _purge_flag(curve, ev, size, cfg, found)
         if purge is not None:
@@ -391,14 +392,15 @@ def growth_signal(account: AccountData, cfg: GrowthConfig) -> SignalResult:
     curve = _curve(checked, cfg)
     series = curve.series
     found = _Findings([], dict.fromkeys(FEATURES, 0.0), [], set())
-    note_days = _note_days(account, series)
+    note_days = _note_days(account, series, cfg)
     interactions = [n.interactions for _, n in note_days]
     median_inter = float(np.median(interactions)) if len(interactions) >= 3 else None
-    follows = _follows_by_note(account)
 
     events = _spike_events(series, curve.starts, curve.ends, curve.excess, curve.z, cfg)
-    explained = {id(ev): _assess_support(ev, note_days, median_inter, follows, cfg) for ev in events}
-    _spike_findings(curve, events, explained, cfg, found)
+    explainer = SpikeExplainer(account, series, cfg)
+    for ev in events:
+        ev.found = explainer.explain(ev.start_day, ev.end_day, ev.excess)
+    _spike_findings(curve, events, cfg, found)
     _drop_findings(curve, cfg, found)
 
     steps, step_flags = _steps(
@@ -491,43 +493,6 @@ def _spike_events(
             )
         )
     return sorted(events, key=lambda e: e.start_day)
-
-
-def _assess_support(
-    ev: SpikeEvent,
-    note_days: list[tuple[int, Note]],
-    median_inter: float | None,
-    follows: dict[str, int],
-    cfg: GrowthConfig,
-) -> float:
-    """Share of the spike that notes can explain (0-1), and ``ev.support`` in words.
-
-    The spike happened somewhere in (start_day, end_day]; notes published up to
-    ``support_days_before`` days before its earliest possible day, or during it, can explain up
-    to ``followers_per_interaction_max`` followers per interaction (organic notes bring about 2-5
-    follows per 100 interactions), or whatever creator metrics attribute to them.
-    """
-    window = _window_notes(note_days, ev.start_day + 1 - cfg.support_days_before, ev.end_day)
-    ev.notes = tuple(n.note_id for n in window)
-    if not window:
-        ev.support = "none"
-        return 0.0
-    attributed = sum(follows.get(n.note_id, 0) for n in window)
-    if attributed >= cfg.metrics_follow_support * ev.excess:
-        ev.support = "supported"
-        return 1.0
-    capacity = cfg.followers_per_interaction_max * sum(n.interactions for n in window)
-    explained = min(1.0, capacity / max(ev.excess, 1.0))
-    surging = median_inter is not None and any(
-        n.interactions >= cfg.surge_factor * median_inter for n in window
-    )
-    if explained >= 1.0:
-        ev.support = "supported"
-    elif surging:
-        ev.support = "disproportionate"
-    else:
-        ev.support = "note_without_surge"
-    return explained
 
 
 def _purge_after(

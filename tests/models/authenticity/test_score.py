@@ -77,7 +77,10 @@ def test_score_bought_followers_is_high_risk_with_checkable_evidence() -> None:
     assert top.signal == "growth"
     spike = next(f for f in result.flags if f.code == "follower_spike")
     assert "2026-02-12" in spike.evidence and "robust sigma" in spike.evidence
-    assert "no note in the 2 days before" in spike.evidence and "gone by" in spike.evidence
+    assert (
+        "no note published between 2026-02-10 and 2026-02-12" in spike.evidence
+        and "gone by" in spike.evidence
+    )
     assert "2026-02-12" in {a["date"] for a in result.series["anomalies"]}
 
 

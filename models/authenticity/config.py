@@ -157,13 +157,13 @@ class CommentConfig:
     shingle_size: int = 3
     short_shingle_size: int = 2
     short_text_chars: int = 8
-    near_dup_min_chars: int = 4
+    near_dup_min_chars: int = 4  # shorter texts (in words, stickers and emoji aside) are reactions
     minhash_permutations: int = 64
     minhash_bands: int = 32  # 2 rows per band: pairs at Jaccard 0.5 become candidates 99.99% of the time
     near_dup_jaccard: float = 0.5
     cluster_min_size: int = 3
     coordinated_share: float = 0.5  # cluster members that are default-nickname / burst / spam
-    coordinated_span_hours: float = 6.0  # whole cluster posted within this span on one note
+    coordinated_span_hours: float = 6.0  # long copies all posted within this span on one note
     machine_threshold: float = 0.5
     burst_window_minutes: float = 10.0
     burst_context_minutes: float = 60.0
@@ -175,6 +175,8 @@ class CommentConfig:
     pod_min_notes_with_comments: int = 5
     pod_min_accounts: int = 3
     pod_full_accounts: int = 12
+    pod_min_share: float = 0.05  # of all comments; real KOLs' regulars write 0.6-2.5 %
+    pod_full_share: float = 0.3
     pod_early_hours: float = 2.0
     ip_min_known: int = 30
     ip_top_share: float = 0.5

@@ -6,14 +6,18 @@ only the weights that combine the signals. Pass a modified :class:`AuthenticityC
 :func:`models.authenticity.score_account` to experiment; the calibration card records which
 configuration it was measured with.
 
-The tier table is a small local stand-in for the full benchmark table of ``models/kpi.py``
-(engagement rate = (likes + collects + comments + shares) / followers, per note, as a fraction).
+The tier bands (engagement rate = (likes + collects + comments + shares) / followers, per note,
+as a fraction) are those of the one benchmark table, :mod:`models.benchmarks`, with the KPI tier
+boundaries of :mod:`models.kpi.tiers`: the vetting's reasons and charts read the same ranges.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+
+from models.benchmarks import engagement_band
+from models.kpi.tiers import DEFAULT_TIERS as KPI_TIERS
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,15 +30,20 @@ class TierBenchmark:
     er_high: float
 
 
-# nano < 10k, micro 10k-100k, mid 100k-500k, macro 500k-1M, top >= 1M. XHS industry rules of
-# thumb: top 1-3%, macro 2-4%, mid 3-5%, micro/KOC 5-10%, nano higher.
-DEFAULT_TIERS: tuple[TierBenchmark, ...] = (
-    TierBenchmark("nano", 0, 0.06, 0.20),
-    TierBenchmark("micro", 10_000, 0.05, 0.10),
-    TierBenchmark("mid", 100_000, 0.03, 0.05),
-    TierBenchmark("macro", 500_000, 0.02, 0.04),
-    TierBenchmark("top", 1_000_000, 0.01, 0.03),
-)
+def benchmark_tiers() -> tuple[TierBenchmark, ...]:
+    """Every KPI tier with its engagement-rate band from :mod:`models.benchmarks`."""
+    out = []
+    for tier in KPI_TIERS.tiers:
+        row = engagement_band(tier.name)
+        if row is None:
+            raise ValueError(f"the benchmark table has no engagement-rate range for tier {tier.name!r}")
+        out.append(
+            TierBenchmark(tier.name, tier.min_followers, row.low, row.high if row.high is not None else 1.0)
+        )
+    return tuple(out)
+
+
+DEFAULT_TIERS: tuple[TierBenchmark, ...] = benchmark_tiers()
 
 
 def tier_for(followers: float, tiers: tuple[TierBenchmark, ...] = DEFAULT_TIERS) -> TierBenchmark:

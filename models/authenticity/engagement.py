@@ -101,8 +101,8 @@ def engagement_signal(
                     SIGNAL,
                     severity_for(strength),
                     strength,
-                    f"median engagement rate {er:.2%} over {len(rates)} notes, against {tier.er_low:.0%}-"
-                    f"{tier.er_high:.0%} for {tier.name} accounts ({_fmt(current)} followers): "
+                    f"median engagement rate {er:.2%} over {len(rates)} notes, against {tier.er_low:.1%}-"
+                    f"{tier.er_high:.1%} for {tier.name} accounts ({_fmt(current)} followers): "
                     "many followers never engage",
                     F_ER_LOW,
                     {"engagement_rate": round(er, 5), "tier": tier.name, "followers": current},
@@ -117,8 +117,8 @@ def engagement_signal(
                     SIGNAL,
                     severity_for(strength),
                     strength,
-                    f"median engagement rate {er:.2%} over {len(rates)} notes, against {tier.er_low:.0%}-"
-                    f"{tier.er_high:.0%} for {tier.name} accounts ({_fmt(current)} followers)",
+                    f"median engagement rate {er:.2%} over {len(rates)} notes, against {tier.er_low:.1%}-"
+                    f"{tier.er_high:.1%} for {tier.name} accounts ({_fmt(current)} followers)",
                     F_ER_HIGH,
                     {"engagement_rate": round(er, 5), "tier": tier.name, "followers": current},
                 )

@@ -13,6 +13,11 @@ Steps (:func:`vet_kol`):
 Rows that the authenticity dataclasses cannot represent honestly are left out and counted in
 ``window``: notes without a publication time or like count, comments without a time, follower
 snapshots without a count.
+
+Authenticity also sees older notes (up to :data:`AUTHENTICITY_NOTES`), so a follower jump months
+ago is judged with the note that caused it. Comment sentiment, intents and themes count only the
+comments the authenticity signal keeps (not likely bots, coordinated copies or spam), with the raw
+figures beside them; intent reasons carry the serving intent model's measured precision and recall.
 """
 
 from __future__ import annotations
@@ -37,10 +42,14 @@ from models.vetting import (
     DEFAULT_THRESHOLDS,
     AuthenticitySummary,
     BenchmarkCheck,
+    CommentMix,
+    IntentReliability,
     VettingInput,
     VettingThresholds,
     comment_mix,
     decide,
+    intent_reliability,
+    screened_comment_mix,
 )
 from service.campaigns import (
     FollowerLookup,
@@ -52,6 +61,7 @@ from service.campaigns import (
 from service.comment_analysis import intent_flags, intent_probabilities
 from service.store.repositories import (
     follower_series,
+    get_model_version,
     latest_note_metrics,
     list_notes_for_kol,
     note_metrics_series,
@@ -61,7 +71,9 @@ from service.store.tables import Comment, FollowerSnapshot, Kol, Note, NoteMetri
 SCHEMA = "redlens.vetting/1"
 log = logging.getLogger("redlens.vetting")
 RECENT_NOTES = 20
+AUTHENTICITY_NOTES = 200
 MAX_FLAGS_SHOWN = 10
+MAX_FINDINGS_SHOWN = 3
 
 
 def _naive_utc(moment: datetime) -> datetime:
@@ -76,6 +88,7 @@ def _account(
     snapshots: Sequence[FollowerSnapshot],
     metrics: dict[int, list[NoteMetricsSnapshot]],
     comments: Sequence[Comment],
+    comment_notes: Sequence[Note] | None = None,
 ) -> tuple[AccountData, dict[str, int]]:
     skipped = {"notes": 0, "comments": 0, "follower_snapshots": 0}
     a_notes = []
@@ -158,6 +171,7 @@ def _account(
         followers=kol.followers,
         category=kol.category,
         kol_user_id=kol.platform_user_id,
+        comment_notes=None if comment_notes is None else [n.platform_note_id for n in comment_notes],
     )
     return account, skipped
 
@@ -169,10 +183,12 @@ def _authenticity_json(result: AuthenticityResult) -> dict[str, Any]:
         name: {
             k: v
             for k, v in signal.items()
-            if k in ("name", "status", "score", "coverage", "missing", "metrics")
+            if k in ("name", "status", "score", "finding", "coverage", "missing", "metrics")
         }
         for name, signal in (data.get("signals") or {}).items()
     }
+    rejected = data.pop("rejected_comments", {}) or {}
+    data["rejected_comments"] = len(rejected)
     return data
 
 
@@ -182,58 +198,49 @@ def _authenticity_summary(result: AuthenticityResult) -> AuthenticitySummary:
         score=result.score,
         risk=result.risk,
         confidence=result.confidence,
-        evidence=[f.evidence for f in result.flags if f.severity in ("high", "medium")][:3],
+        evidence=[f"{f.words}: {f.evidence}" for f in result.findings[:MAX_FINDINGS_SHOWN]],
         missing=list(result.missing),
+        interval=result.score_interval,
     )
 
 
-def vet_kol(
+def intent_model_reliability(
+    session: Session, workspace_id: int, models: CommentModels
+) -> dict[str, IntentReliability]:
+    """Per-intent precision and recall of the serving intent model, from its model card's metrics
+    (empty when the version is not recorded: the reasons then say its reliability is unknown)."""
+    row = get_model_version(session, "intents", models.intents_version, workspace_id=workspace_id)
+    return intent_reliability(row.metrics if row is not None else None, models.intents_version)
+
+
+def _screened_mix(comments: Sequence[Comment], result: AuthenticityResult | None) -> CommentMix:
+    """The comment mix over real commenters when authenticity screened the comments, else over all."""
+    if result is None:
+        return comment_mix(
+            ((c.sentiment, intent_flags(c), c.low_effort) for c in comments), total=len(comments)
+        )
+    rejected = result.rejected_comments
+    return screened_comment_mix(
+        (
+            (c.sentiment, intent_flags(c), c.low_effort, rejected.get(c.platform_comment_id, ()))
+            for c in comments
+        ),
+        total=len(comments),
+    )
+
+
+def _kpis(
     session: Session,
-    writer: sessionmaker[Session],
     workspace: Workspace,
     kol: Kol,
-    models: CommentModels,
-    *,
-    calibration: Any = None,
-    calibration_error: str | None = None,
-    recent_notes: int = RECENT_NOTES,
-    thresholds: VettingThresholds = DEFAULT_THRESHOLDS,
-    now: datetime | None = None,
-) -> dict[str, Any]:
-    """The vetting report of one KOL (``redlens.vetting/1``) as JSON-ready data.
-
-    Comments the serving model has not analysed are analysed and saved through ``writer``.
-
-    ``calibration`` is the authenticity calibration (``None``: authenticity is reported as
-    unavailable with ``calibration_error``).
-    """
+    notes: Sequence[Note],
+    snapshots: Sequence[FollowerSnapshot],
+) -> tuple[dict[str, Any], list[BenchmarkCheck], int]:
+    """KPIs of the recent notes, their engagement-rate checks against the tier's one range, and
+    how many notes had counters."""
     ws = workspace.id
-    notes = list_notes_for_kol(session, ws, kol.id, limit=recent_notes)
-    note_ids = [n.id for n in notes]
-    comments, analysed_now = load_analysed_comments(session, writer, ws, note_ids, models)
-    snapshots = follower_series(session, ws, kol.id)
-    series = {note_id: note_metrics_series(session, ws, note_id) for note_id in note_ids}
-    account, skipped = _account(kol, notes, snapshots, series, comments)
-
-    result: AuthenticityResult | None = None
-    reason = calibration_error or "the authenticity calibration is not installed"
-    if calibration is not None:
-        try:
-            result = score_account(account, calibration=calibration)
-        except (ValueError, ArithmeticError) as exc:  # data the score cannot handle: say so, never 500
-            log.exception("authenticity scoring failed for KOL %s", kol.id)
-            reason = f"the authenticity score could not be computed from this KOL's data ({exc})"
-    if result is not None:
-        authenticity = _authenticity_json(result)
-        summary = _authenticity_summary(result)
-    else:
-        authenticity = {"status": "unavailable", "score": None, "risk": None, "reason": reason}
-        summary = AuthenticitySummary(status="unavailable", reason=reason)
-
-    mix = comment_mix(((c.sentiment, intent_flags(c), c.low_effort) for c in comments), total=len(comments))
-
     config, warnings = kpi_config_for(workspace)
-    latest = latest_note_metrics(session, ws, note_ids)
+    latest = latest_note_metrics(session, ws, [n.id for n in notes])
     followers = FollowerLookup(snapshots, kol.followers)
     # The KOL's tier now (what a booking buys), not the tier each old note happened to fall in.
     tier = kol.tier if kol.tier in config.tiers.names else None
@@ -271,10 +278,68 @@ def vet_kol(
     else:
         kpis = {"schema": "redlens.kpis/1", "metrics": {}, "warnings": ["no notes with counters"]}
     kpis["warnings"] = [*kpis.get("warnings", []), *warnings]
+    return kpis, checks, len(parts)
 
-    themes = summarize_themes(theme_comments(comments)) if comments else None
+
+def vet_kol(
+    session: Session,
+    writer: sessionmaker[Session],
+    workspace: Workspace,
+    kol: Kol,
+    models: CommentModels,
+    *,
+    calibration: Any = None,
+    calibration_error: str | None = None,
+    recent_notes: int = RECENT_NOTES,
+    thresholds: VettingThresholds = DEFAULT_THRESHOLDS,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """The vetting report of one KOL (``redlens.vetting/1``) as JSON-ready data.
+
+    Comments the serving model has not analysed are analysed and saved through ``writer``.
+
+    ``calibration`` is the authenticity calibration (``None``: authenticity is reported as
+    unavailable with ``calibration_error``).
+    """
+    ws = workspace.id
+    history = list_notes_for_kol(session, ws, kol.id, limit=max(recent_notes, AUTHENTICITY_NOTES))
+    notes = history[:recent_notes]
+    note_ids = [n.id for n in notes]
+    comments, analysed_now = load_analysed_comments(session, writer, ws, note_ids, models)
+    snapshots = follower_series(session, ws, kol.id)
+    series = {n.id: note_metrics_series(session, ws, n.id) for n in history}
+    account, skipped = _account(kol, history, snapshots, series, comments, comment_notes=notes)
+
+    result: AuthenticityResult | None = None
+    reason = calibration_error or "the authenticity calibration is not installed"
+    if calibration is not None:
+        try:
+            result = score_account(account, calibration=calibration)
+        except (ValueError, ArithmeticError) as exc:  # data the score cannot handle: say so, never 500
+            log.exception("authenticity scoring failed for KOL %s", kol.id)
+            reason = f"the authenticity score could not be computed from this KOL's data ({exc})"
+    if result is not None:
+        authenticity = _authenticity_json(result)
+        summary = _authenticity_summary(result)
+    else:
+        authenticity = {"status": "unavailable", "score": None, "risk": None, "reason": reason}
+        summary = AuthenticitySummary(status="unavailable", reason=reason)
+
+    mix = _screened_mix(comments, result)
+    kept = [c for c in comments if result is None or c.platform_comment_id not in result.rejected_comments]
+
+    kpis, checks, n_counted = _kpis(session, workspace, kol, notes, snapshots)
+
+    themes = summarize_themes(theme_comments(kept)) if kept else None
     verdict = decide(
-        VettingInput(authenticity=summary, comments=mix, n_notes=len(parts), engagement=checks), thresholds
+        VettingInput(
+            authenticity=summary,
+            comments=mix,
+            n_notes=n_counted,
+            engagement=checks,
+            intent_reliability=intent_model_reliability(session, ws, models),
+        ),
+        thresholds,
     )
     published = [n.published_at for n in notes if n.published_at is not None]
     return {
@@ -295,12 +360,13 @@ def vet_kol(
         "window": {
             "recent_notes_limit": recent_notes,
             "notes": len(notes),
-            "notes_with_counters": len(parts),
+            "notes_with_counters": n_counted,
             "first_note": min(published).isoformat() if published else None,
             "last_note": max(published).isoformat() if published else None,
             "comments": len(comments),
             "comments_analyzed_now": analysed_now,
             "follower_snapshots": len(snapshots),
+            "notes_for_authenticity": len(history),
             "left_out_of_authenticity": skipped,
         },
         "model_version": models.version,

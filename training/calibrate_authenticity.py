@@ -7,7 +7,9 @@ Steps (``python -m training.calibrate_authenticity``; reproducible for the same 
    comments (positives) and of the real human comments (negatives); its threshold keeps the
    cross-validated false-positive rate on human comments at about 1%. Measured on the *eval* half.
 2. Signal features for accounts of the tuning seeds of :mod:`training.simulate` (tune-half pools).
-3. A logistic model with non-negative weights (L2-penalised) on those features, refitted on
+3. A logistic model with non-negative weights (L2-penalised) on those features, its logits
+   rescaled by a Platt fit on out-of-fold logits (each tuning seed predicted by weights fitted on
+   the other two; the penalty makes raw probabilities underconfident), refitted on
    ``N_BOOTSTRAP`` resamples of the tuning accounts for the score's interval; risk thresholds on
    the score ``100 x (1 - P)`` chosen on the tuning accounts (``HIGH_FPR``, ``HIGH_FPR_VIRAL``,
    ``MEDIUM_FPR``, ``MEDIUM_FPR_VIRAL``).
@@ -214,6 +216,7 @@ def _features_chunk(args: tuple[Batch, list[int], str | None, dict[str, Any] | N
                 "noise": sim.params.get("noise"),
                 "intensity": sim.params.get("intensity"),
                 "history": sim.params.get("history", "full"),
+                "seed": batch.seed,
                 "features": feature_vector(signals),
                 "status": {name: sig.status for name, sig in signals.items()},
             }
@@ -267,6 +270,34 @@ def fit_weights(x: np.ndarray, y: np.ndarray, l2: float = L2) -> tuple[float, np
     if not res.success:
         raise RuntimeError(f"weight fit did not converge: {res.message}")
     return float(res.x[0]), np.asarray(res.x[1:])
+
+
+def platt(logits: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Slope and offset of ``sigmoid(a * logit + c)`` fitted by maximum likelihood (no penalty):
+    the L2 penalty of :func:`fit_weights` shrinks the weights, which makes P(manipulated)
+    underconfident; ``a`` (> 0) and ``c`` fitted on out-of-fold logits undo that."""
+    sign = 2.0 * y - 1.0
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        z = theta[0] * logits + theta[1]
+        m = -sign * z
+        g = -sign / (1.0 + np.exp(-m))
+        return float(np.logaddexp(0.0, m).sum()), np.array([float(g @ logits), float(g.sum())])
+
+    res = optimize.minimize(
+        loss, np.array([1.0, 0.0]), jac=True, method="L-BFGS-B", bounds=[(1e-3, None), (None, None)]
+    )
+    return float(res.x[0]), float(res.x[1])
+
+
+def out_of_fold_logits(x: np.ndarray, y: np.ndarray, folds: np.ndarray) -> np.ndarray:
+    """Each account's logit from weights fitted on the other folds (here: the other tuning seeds)."""
+    out = np.zeros(len(y))
+    for fold in np.unique(folds):
+        held = folds == fold
+        b, w = fit_weights(x[~held], y[~held])
+        out[held] = b + x[held] @ w
+    return out
 
 
 def bootstrap_weights(
@@ -454,12 +485,16 @@ def _config_fingerprint(config: AuthenticityConfig) -> str:
     return hashlib.sha256(json.dumps(asdict(config), sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _calibrate(tuning: list[dict[str, Any]], machine: MachineTextModel) -> Calibration:
+def _calibrate(
+    tuning: list[dict[str, Any]], machine: MachineTextModel
+) -> tuple[Calibration, dict[str, float]]:
     x, y = _matrix(tuning)
+    a, c = platt(out_of_fold_logits(x, y, np.array([r["seed"] for r in tuning])), y)
     intercept, w = fit_weights(x, y)
+    intercept, w = a * intercept + c, a * w
     high, medium = choose_thresholds(_scores(x, intercept, w), tuning)
     weights = {f: round(float(v), 4) for f, v in zip(ALL_FEATURES, w, strict=True)}
-    boot = bootstrap_weights(x, y)
+    boot = [(round(a * b + c, 4), tuple(round(a * v, 4) for v in bw)) for b, bw in bootstrap_weights(x, y)]
     digest = hashlib.sha256(
         json.dumps(
             [round(intercept, 4), weights, high, medium, boot, machine.to_dict()], sort_keys=True
@@ -479,7 +514,10 @@ def _calibrate(tuning: list[dict[str, Any]], machine: MachineTextModel) -> Calib
         },
         bootstrap=tuple(boot),
     )
-    return calibration_from_dict(json.loads(json.dumps(cal.to_dict())))
+    return calibration_from_dict(json.loads(json.dumps(cal.to_dict()))), {
+        "slope": round(a, 4),
+        "offset": round(c, 4),
+    }
 
 
 def _real_sections(corpora: Path | None, cal: Calibration) -> dict[str, Any]:
@@ -519,7 +557,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             Batch("main", seed, args.tuning_accounts, "tune"), corpora, machine, args.workers
         )
         log(f"tuning seed {seed}: {len(tuning)} accounts")
-    cal = _calibrate(tuning, machine)
+    cal, platt_fit = _calibrate(tuning, machine)
     evaluation = simulate_features(
         Batch("main", EVAL_SEED, args.eval_accounts, "eval"), corpora, machine, args.workers
     )
@@ -554,6 +592,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "real_sections": real,
         "weights": {"intercept": cal.intercept, "features": dict(cal.weights)},
         "bootstrap_fits": len(cal.bootstrap),
+        "platt": platt_fit,
         "risk_thresholds": {"high_below": cal.high_risk_below, "medium_below": cal.medium_risk_below},
         "evaluation_note": EVALUATION_NOTE,
         "config_sha256": _config_fingerprint(AuthenticityConfig()),

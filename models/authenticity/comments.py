@@ -333,7 +333,8 @@ def _tight(comments: list[Comment], members: list[int], keys: list[str], cfg: Co
 def comment_signal(account: AccountData, analysis: CommentAnalysis, cfg: CommentConfig) -> SignalResult:
     """Score the comments from a :class:`CommentAnalysis` of the same account."""
     n = len(analysis.comments)
-    total_count = sum(note.comment_count for note in account.notes)
+    collected = None if account.comment_notes is None else set(account.comment_notes)
+    total_count = sum(n.comment_count for n in account.notes if collected is None or n.note_id in collected)
     if n < cfg.min_comments:
         return SignalResult(
             SIGNAL,

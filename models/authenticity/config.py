@@ -75,12 +75,15 @@ class GrowthConfig:
     surge_lookback_days: int = 7  # ... and a surging note this many (XHS pushes notes again later)
     surge_factor: float = 3.0  # note interactions >= this x the account's median = a surge
     # Follows a note can bring. Real creator-centre exports (shared corpora, 41 notes with 20+
-    # interactions): follows per interaction median 0.08, 75th percentile 0.15, max 0.45; follows
-    # per view median 0.7 %, max 2.4 %. The caps sit at the top of that range.
-    followers_per_interaction_max: float = 0.3
-    viral_followers_per_interaction_max: float = 0.45  # a surging note reaches people outside the audience
+    # interactions): follows per interaction median 0.08, 90th percentile 0.20, 95th 0.22, max
+    # 0.45; follows per view median 0.7 %, 95th percentile 2.0 %, max 2.4 %. An ordinary note gets
+    # a little above the 95th percentile, a surging one (which reaches people outside the
+    # audience) the maximum.
+    followers_per_interaction_max: float = 0.25
+    viral_followers_per_interaction_max: float = 0.45
     follows_per_view_max: float = 0.025
     metrics_follow_support: float = 0.25  # note-metrics follows covering this share explain a spike
+    data_gap_weight: float = 0.35  # weight of a spike whose days have notes missing from the export
     purge_window_days: int = 42
     purge_min_share: float = 0.2  # share of a spike lost afterwards that counts as a purge
     drop_z: float = 4.0
@@ -184,8 +187,8 @@ class CommentConfig:
     pod_min_notes_with_comments: int = 5
     pod_min_accounts: int = 3
     pod_full_accounts: int = 12
-    pod_min_share: float = 0.05  # of all comments; real KOLs' regulars write 0.6-2.5 %
-    pod_full_share: float = 0.3
+    pod_min_share: float = 0.04  # of all comments; real KOLs' regulars write 0.6-2.5 %
+    pod_full_share: float = 0.15
     pod_early_hours: float = 2.0
     ip_min_known: int = 30
     ip_top_share: float = 0.5

@@ -18,7 +18,8 @@ days can plausibly bring. Three kinds of explainer, each with the numbers a pers
   account's median interactions (a viral note reaches people outside the audience, who follow at
   a higher rate).
 * **the profile counter** 获赞与收藏 (likes and collects) when the snapshots carry it: a gain over
-  the spike's days of ``surge_factor`` times its usual pace or more, at
+  the spike's days of ``surge_factor`` times its usual pace or more, and above ``surge_factor``
+  times the likes and saves of the account's median note (posting as usual is no surge), at
   ``viral_followers_per_interaction_max`` followers per like or collect above that pace. It
   covers notes that the export misses.
 * **the profile's note count** (笔记) when the snapshots carry it: notes posted during the spike or
@@ -93,6 +94,11 @@ class Support:
     explainers: tuple[Explainer, ...]
 
     @property
+    def data_gap(self) -> bool:
+        """Notes of those days are missing from the export: what they brought cannot be checked."""
+        return any(e.kind == "unexported_notes" for e in self.explainers)
+
+    @property
     def note_ids(self) -> tuple[str, ...]:
         return tuple(e.note_id for e in self.explainers if e.note_id)
 
@@ -113,6 +119,8 @@ class SpikeExplainer:
         )
         interactions = [n.interactions for n in account.notes]
         self.median_interactions = float(np.median(interactions)) if len(interactions) >= 3 else None
+        likes_saves = [n.liked_count + n.collected_count for n in account.notes]
+        self.median_likes_saves = float(np.median(likes_saves)) if len(likes_saves) >= 3 else None
         self.metrics = _metric_series(account.note_metrics)
         totals = [float(p[-1][1]["views"]) for p in self.metrics.values() if "views" in p[-1][1]]
         self.median_views = float(np.median(totals)) if len(totals) >= 3 else None
@@ -222,7 +230,14 @@ class SpikeExplainer:
         inc = np.diff(lc.values)
         usual = float(np.median(inc)) * (b - a) if inc.size else 0.0
         excess = gain - max(usual, 0.0)
-        if excess <= 0 or gain < self.cfg.surge_factor * max(usual, 1.0):
+        # A surge, not an ordinary note: well above the usual pace and above what the account's
+        # typical note brings (its median likes and saves), so posting as usual explains nothing.
+        typical = self.median_likes_saves or 0.0
+        if (
+            excess <= 0
+            or gain < self.cfg.surge_factor * max(usual, 1.0)
+            or excess < self.cfg.surge_factor * typical
+        ):
             return None
         return Explainer(
             "profile",

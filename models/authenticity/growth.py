@@ -222,7 +222,10 @@ def _spike_text(ev: SpikeEvent, d0: date, d1: date, cfg: GrowthConfig) -> str:
     if found.support == "supported":
         return f"explained by the content of those days: {shown}"
     what = "content that surged" if found.support == "disproportionate" else "ordinary content"
-    return f"{what} could bring at most {found.explained:.0%} of them: {shown}"
+    text = f"{what} could bring at most {found.explained:.0%} of them: {shown}"
+    if found.data_gap:
+        text += "; re-export the notes of those days to check the rest"
+    return text
 
 
 def _when(d0: date, d1: date, ev: SpikeEvent) -> str:
@@ -272,7 +275,10 @@ def _spike_findings(curve: _Curve, events: list[SpikeEvent], cfg: GrowthConfig, 
         share = ev.excess / max(ev.followers_before, 1.0)
         size = _clip01(share / cfg.spike_full_share)
         zf = _clip01(0.5 + (ev.z - cfg.spike_z) / (2 * cfg.spike_z))
-        ev.strength = (1.0 - ev.found.explained) * size * zf
+        # Notes missing from the export in those days leave the check incomplete: a gap in the data
+        # is not evidence of buying, so such a spike weighs a third.
+        gap = cfg.data_gap_weight if ev.found.data_gap else 1.0
+        ev.strength = (1.0 - ev.found.explained) * size * zf * gap
         d0, d1 = series.day(ev.start_day), series.day(ev.end_day)
         text = (
             f"{_signed(ev.excess)} followers above the usual pace {_when(d0, d1, ev)}, "

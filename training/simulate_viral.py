@@ -89,6 +89,7 @@ VIRAL_FAMILY: tuple[ViralScenario, ...] = (
     ),
 )
 FAMILY_BY_NAME: dict[str, ViralScenario] = {s.name: s for s in VIRAL_FAMILY}
+MAX_FOLLOWS_PER_VIEW = 0.03  # a little above the best real note (2.4 follows per 100 views)
 
 # Share of a day's follows and views falling in each China hour (people scroll in the evening).
 _HOURLY = np.array(
@@ -146,8 +147,8 @@ def _post(rng: np.random.Generator, acc: _Account, hour: float, views: float, **
         saves_per_like=float(rng.uniform(0.2, 0.6)),
         comments_per_like=float(rng.uniform(0.02, 0.06)),
         shares_per_like=float(rng.uniform(0.05, 0.15)),
-        # real creator-centre notes: median 0.7 follows per 100 views (shared corpora, 41 notes)
-        follows_per_view=_lognormal(rng, 0.006, 0.6),
+        # real creator-centre notes: median 0.7, max 2.4 follows per 100 views (shared corpora, 41 notes)
+        follows_per_view=min(_lognormal(rng, 0.006, 0.6), MAX_FOLLOWS_PER_VIEW),
         sponsored=bool(rng.random() < 0.15),
     )
     for key, value in kw.items():
@@ -179,14 +180,20 @@ def _viral_note(rng: np.random.Generator, acc: _Account) -> None:
     takeoff = hour + float(rng.uniform(*sc.takeoff_hours))
     extra = base * float(math.exp(rng.uniform(math.log(15), math.log(150))))
     note.views = note.views + _wave(acc.hours, takeoff, extra, float(rng.uniform(12, 48)))
-    note.follows_per_view *= float(rng.uniform(1.0, 2.0))  # new audiences follow more readily
+    # a wider audience, converting about as well
+    note.follows_per_view = min(note.follows_per_view * float(rng.uniform(0.7, 1.5)), MAX_FOLLOWS_PER_VIEW)
     acc.params.update(
-        {"viral_hour": round(hour, 1), "takeoff_hour": round(takeoff, 1), "viral_views": round(extra)}
+        {
+            "viral_posted": acc.moment(hour).isoformat(timespec="minutes"),
+            "takeoff": acc.moment(takeoff).isoformat(timespec="minutes"),
+            "viral_views": round(extra),
+        }
     )
-    for _ in range(int(rng.integers(sc.riders[0], sc.riders[1] + 1))):
+    riders = int(rng.integers(sc.riders[0], sc.riders[1] + 1))
+    for _ in range(riders):
         ride = takeoff + float(rng.uniform(2, 72))
         _post(rng, acc, ride, base * float(rng.uniform(3, 10)))
-    acc.params["riders"] = sc.riders != (0, 0)
+    acc.params["riders"] = riders
 
 
 def _bought(rng: np.random.Generator, acc: _Account) -> np.ndarray:
@@ -256,7 +263,9 @@ def _follower_snapshots(
     following = int(rng.integers(50, 900))
     earlier = int(rng.integers(20, 300))  # notes posted before the history starts
     out = []
-    for h in _snapshot_hours(rng, acc):
+    hours = _snapshot_hours(rng, acc)
+    acc.params["snapshot_hours_of_day"] = sorted({h % 24 for h in hours})
+    for h in hours:
         out.append(
             FollowerSnapshot(
                 date=acc.moment(h).date(),
@@ -330,8 +339,9 @@ def _comments(
 ) -> list[Comment]:
     """Comments sampled per note, posted as its views arrive, from distinct real-looking people."""
     totals = {n.note_id: _counters(n, acc.hours)["comments"] for n in exported}
-    coverage = min(1.0, cap / max(sum(totals.values()), 1))
     texts = [t for source in sorted(pools.human) for t in pools.human[source]]
+    # people do not repeat each other verbatim: never more comments than distinct texts
+    coverage = min(1.0, min(cap, len(texts)) / max(sum(totals.values()), 1))
     order = [int(i) for i in rng.permutation(len(texts))]
     out: list[Comment] = []
     for n in exported:
@@ -386,7 +396,15 @@ def simulate_viral_one(
         followers=round(float(counts[-1])),
         kol_user_id=kol,
     )
-    acc.params.update({"days": days, "family": "viral", "noise": "hourly", "history": "full"})
+    acc.params.update(
+        {
+            "days": days,
+            "family": "viral",
+            "noise": "hourly",
+            "history": "full",
+            "notes_posted": len(acc.notes),
+        }
+    )
     acc.params.setdefault("intensity", None)
     return SimulatedAccount(account, scenario.label, scenario.name, tier, dict(acc.params))
 

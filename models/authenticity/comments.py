@@ -9,8 +9,8 @@ Each comment gets per-comment flags, combined by noisy-OR into its *suspicion*
 * ``spam``: a traffic-pulling phrase (私我, 加v, 互关, 看我主页 ...);
 * ``duplicate``: member of a group of ``cluster_min_size`` or more identical or near-identical
   comments (MinHash, see :mod:`models.authenticity.dedup`) that say something in words: replies
-  made of stickers, emoji, a mention or fewer than ``near_dup_min_chars`` characters (第一,
-  哈哈哈, [哭惹R]) repeat in every real comment section and are not copies. The group is
+  made of stickers, emoji, a mention, generic praise or fewer than ``near_dup_min_chars``
+  characters (第一, 哈哈哈, [哭惹R], 太厉害了) repeat in every real comment section and are not copies. The group is
   *coordinated* (higher weight) when at least half its members also carry a default nickname,
   spam, a burst or a machine-written flag, or when long texts (12+ characters) were all posted on
   one note within ``coordinated_span_hours``; fans copying a greeting over days are not. Other
@@ -260,7 +260,10 @@ def _clusters(
 ) -> list[dict[str, object]]:
     # Reactions (stickers, emoji, a mention, a word or two: 第一, 哈哈哈, 好美) repeat in every real
     # comment section; only texts that say something count as copies of each other.
-    keys = [k if len(k) >= cfg.near_dup_min_chars else "" for k in (content_text(n) for n in norms)]
+    keys = [
+        k if len(k) >= cfg.near_dup_min_chars and "low_effort" not in f else ""
+        for k, f in zip((content_text(n) for n in norms), flags, strict=True)
+    ]
     unique = sorted({k for k in keys if k})
     position = {k: i for i, k in enumerate(unique)}
     groups = near_duplicate_groups(

@@ -211,6 +211,18 @@ def combine(
     return result
 
 
+def screen_comments(
+    account: AccountData,
+    *,
+    config: AuthenticityConfig | None = None,
+    machine_text: MachineTextModel | None = None,
+) -> dict[str, tuple[str, ...]]:
+    """The comments the comment signal rejects (likely bot, coordinated copy, spam) with the
+    reasons, without scoring the account (for campaign figures over real commenters)."""
+    cfg = config or AuthenticityConfig()
+    return rejected_comments(analyze_comments(account, cfg.comments, machine_text), cfg.comments)
+
+
 def score_account(
     account: AccountData,
     *,

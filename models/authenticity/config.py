@@ -82,7 +82,7 @@ class GrowthConfig:
     followers_per_interaction_max: float = 0.25
     viral_followers_per_interaction_max: float = 0.45
     follows_per_view_max: float = 0.025
-    metrics_follow_support: float = 0.25  # note-metrics follows covering this share explain a spike
+    metrics_follow_support: float = 0.5  # follows a note's metrics attribute count double (profile visits)
     data_gap_weight: float = 0.35  # weight of a spike whose days have notes missing from the export
     purge_window_days: int = 42
     purge_min_share: float = 0.2  # share of a spike lost afterwards that counts as a purge

@@ -519,3 +519,18 @@ def test_vetting_page_scores_statuses_and_findings_agree(client: Any, seeded: Se
                     )
             else:
                 assert signal["score"] is None and signal["finding"].startswith("not assessed")
+
+
+def test_campaign_table_has_authenticity_and_verdict_and_links_to_vetting(
+    client: Any, seeded: Seeded
+) -> None:
+    sign_in(client, seeded.demo.reader)
+    page = client.get(f"/campaigns/{seeded.demo_campaign_id}", headers=HTML).text
+    table = page.split('id="kol-breakdown-table"', 1)[1].split("</table>", 1)[0]
+    head = table.split("</thead>", 1)[0]
+    assert ">Authenticity<" in head and ">Verdict<" in head
+    links = {int(k) for k in re.findall(r'href="/kols/(\d+)" class="kol-link"', table)}
+    assert links == set(seeded.demo_kol_ids)
+    for kol_id in links:
+        vetting = _vetting(client, seeded.demo.reader, kol_id)
+        assert f"verdict-pill verdict-{vetting['verdict']['decision']}" in table

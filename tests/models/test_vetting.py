@@ -209,9 +209,7 @@ def test_vetting_more_negative_comments_never_improve_the_decision(base: int, ex
 # --------------------------------------------------------------------------- issue 11
 
 
-def _rows(
-    n: int, *, bots: int, bot_buys: bool
-) -> list[tuple[str, dict[str, bool], bool, tuple[str, ...]]]:
+def _rows(n: int, *, bots: int, bot_buys: bool) -> list[tuple[str, dict[str, bool], bool, tuple[str, ...]]]:
     """``n`` real commenters (10 % wanting to buy) and ``bots`` likely bots (all praise, buying or not)."""
     real: tuple[str, ...] = ()
     rows = [

@@ -81,7 +81,7 @@ def load_pool(shared: Path) -> pd.DataFrame:
 def round_robin(df: pd.DataFrame, k: int, rng: np.random.Generator) -> list[int]:
     """Up to ``k`` row indices of ``df``: one random comment per note per round."""
     by_note = {key: list(rng.permutation(idx)) for key, idx in df.groupby("note_key").indices.items()}
-    keys = list(rng.permutation(sorted(by_note, key=str)))
+    keys = list(rng.permutation(sorted(str(k) for k in by_note)))  # note keys are text
     picked: list[int] = []
     while len(picked) < k and keys:
         nxt = []

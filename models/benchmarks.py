@@ -5,8 +5,9 @@ lazily on first use. A workspace can replace it with its own table (:meth:`Bench
 
 Matching: a row's ``None`` dimension matches any value; among matching rows only the most specific
 (most non-``None`` dimensions) are used, so a beauty tutorial is held to the tutorial range, not to
-the general beauty one. Several rows can tie (mid tier has a typical 3-5 % and a healthy 3-8 %
-engagement band); each gives its own comparison.
+the general beauty one. The table is the one truth for a range: two rows for the same metric and
+segment are refused, so the verdict's reasons, the vetting page's charts and the authenticity
+score's engagement bands (:func:`engagement_band`) all read the same range.
 
 A comparison's verdict is ``below`` (value < low), ``within`` (low <= value <= high) or ``above``
 (value > high); an open range (``high`` is ``None``) has no ``above``.
@@ -27,6 +28,7 @@ from typing import Any, Final, Literal
 __all__ = [
     "BENCHMARK_FILE",
     "CONTENT_FORMATS",
+    "ENGAGEMENT_RATE",
     "BenchmarkError",
     "BenchmarkRow",
     "BenchmarkTable",
@@ -34,6 +36,7 @@ __all__ = [
     "Segment",
     "Verdict",
     "default_benchmarks",
+    "engagement_band",
     "normalize_category",
     "normalize_content_format",
     "normalize_content_type",
@@ -198,6 +201,16 @@ class BenchmarkTable:
 
     def __init__(self, rows: Iterable[BenchmarkRow]) -> None:
         self.rows: tuple[BenchmarkRow, ...] = tuple(rows)
+        seen: dict[tuple[str | None, ...], BenchmarkRow] = {}
+        for row in self.rows:
+            key = (row.metric, *(getattr(row, d) for d in _DIMENSIONS))
+            if key in seen:
+                raise BenchmarkError(
+                    f"two benchmark rows for {row.metric!r} and the same segment "
+                    f"{dict(zip(_DIMENSIONS, key[1:], strict=True))}: {seen[key].low}-{seen[key].high} and "
+                    f"{row.low}-{row.high}; keep one range per segment"
+                )
+            seen[key] = row
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BenchmarkTable:
@@ -251,6 +264,19 @@ class BenchmarkTable:
             Comparison(metric, value, None if value is None else verdict(value, row.low, row.high), row)
             for row in self.rows_for(metric, segment)
         ]
+
+    def range_for(self, metric: str, segment: Segment) -> BenchmarkRow | None:
+        """The one range that applies: the first of the most specific matching rows."""
+        rows = self.rows_for(metric, segment)
+        return rows[0] if rows else None
+
+
+ENGAGEMENT_RATE: Final = "engagement_rate_by_followers"
+
+
+def engagement_band(tier: str, table: BenchmarkTable | None = None) -> BenchmarkRow | None:
+    """The engagement-rate range of a follower tier (any category, format and type)."""
+    return (table or default_benchmarks()).range_for(ENGAGEMENT_RATE, Segment(tier=tier))
 
 
 @cache

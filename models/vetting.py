@@ -24,12 +24,28 @@ measurement frameworks and the label guidelines, not fitted to booking outcomes 
 none yet); a workspace can pass its own. Shares are fractions of *analysed* comments; share rules
 are skipped below ``min_comments`` analysed comments, where one comment moves a share by several
 points and the result would be noise.
+
+Real commenters only
+--------------------
+Comment shares are computed over the comments the authenticity signal keeps (not likely bots,
+coordinated copies or spam); the raw figure over every comment is shown beside them, with the
+share excluded (:class:`CommentMix` ``raw``). A reason never counts in favour when it rests on
+comments that could not be screened, or when the audience itself was graded high risk: it is
+then reported as ``info``.
+
+Model reliability
+-----------------
+A reason built on an intent share carries that intent's measured precision and recall on the
+intent model's real test comments (:class:`IntentReliability`, from the model card). An intent
+with recall under ``weak_recall`` (most such comments go unnoticed), or measured on fewer than
+``min_reliability_support`` real examples, is *weak evidence*: its reason says so, cannot make
+the verdict ``avoid`` on its own (at most ``caution``) and never counts in favour.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from models.labels import INTENTS, SENTIMENTS
@@ -74,6 +90,9 @@ class VettingThresholds:
         frameworks give several) is a caution unless the authenticity score, which examines
         engagement consistency itself, found low risk (then it is reported as info). Viral notes
         do this legitimately, hence never avoid.
+    weak_recall, min_reliability_support
+        An intent model with recall below ``weak_recall``, or measured on fewer than
+        ``min_reliability_support`` real test comments of that intent, gives weak evidence.
     """
 
     min_comments: int = 30
@@ -88,6 +107,8 @@ class VettingThresholds:
     low_effort_caution: float = 0.50
     purchase_intent_support: float = 0.05
     engagement_far_above_factor: float = 2.0
+    weak_recall: float = 0.5
+    min_reliability_support: int = 20
 
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():
@@ -106,7 +127,9 @@ DEFAULT_THRESHOLDS = VettingThresholds()
 
 @dataclass(frozen=True)
 class AuthenticitySummary:
-    """What the verdict needs from the authenticity score (0-100, 100 = authentic)."""
+    """What the verdict needs from the authenticity score (0-100, ``100 x (1 - P(manipulated))``)
+    and its interval. ``evidence`` holds the findings in words with their evidence, largest share
+    of the score first."""
 
     status: AuthenticityStatus
     score: float | None = None
@@ -115,17 +138,84 @@ class AuthenticitySummary:
     evidence: Sequence[str] = ()
     missing: Sequence[str] = ()
     reason: str | None = None  # why it is unavailable
+    interval: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class IntentReliability:
+    """An intent model's measured precision and recall (``support``: positive test comments)."""
+
+    precision: float
+    recall: float
+    support: int
+    test_set: str
+    model_version: str = ""
+
+    def weak(self, t: VettingThresholds) -> bool:
+        return self.recall < t.weak_recall or self.support < t.min_reliability_support
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "precision": self.precision,
+            "recall": self.recall,
+            "support": self.support,
+            "test_set": self.test_set,
+            "model_version": self.model_version,
+        }
+
+
+PREFERRED_TEST_SETS: tuple[str, ...] = ("xhs_real_test",)
+
+
+def intent_reliability(
+    metrics: Mapping[str, Any] | None, model_version: str = ""
+) -> dict[str, IntentReliability]:
+    """Per-intent precision and recall from an intent model card's ``metrics``: the real test set
+    when the card has it, else the first test set with per-intent figures."""
+    sets = dict(metrics or {})
+    names = [n for n in PREFERRED_TEST_SETS if n in sets] + [n for n in sets if n not in PREFERRED_TEST_SETS]
+    for name in names:
+        per_intent = ((sets.get(name) or {}).get("intents") or {}).get("per_intent")
+        if not isinstance(per_intent, Mapping):
+            continue
+        return {
+            intent: IntentReliability(
+                precision=float(v.get("precision", 0.0)),
+                recall=float(v.get("recall", 0.0)),
+                support=int(v.get("support", 0)),
+                test_set=name,
+                model_version=model_version,
+            )
+            for intent, v in per_intent.items()
+            if intent in INTENTS and isinstance(v, Mapping)
+        }
+    return {}
 
 
 @dataclass(frozen=True)
 class CommentMix:
-    """Counts over a KOL's recent comments. ``analyzed`` counts comments with a sentiment."""
+    """Counts over a KOL's recent comments. ``analyzed`` counts comments with a sentiment.
+
+    A *screened* mix counts only the comments the authenticity signal keeps; ``raw`` is then the
+    mix over every comment and ``excluded`` how many analysed comments were left out, by reason
+    (``excluded_reasons``). ``screened`` False: nothing could be screened (``raw`` is None)."""
 
     total: int
     analyzed: int
     sentiment: Mapping[str, int]
     intents: Mapping[str, int]
     low_effort: int
+    raw: CommentMix | None = None
+    excluded: int = 0
+    excluded_reasons: Mapping[str, int] = field(default_factory=dict)
+    screened: bool = False
+
+    @property
+    def excluded_share(self) -> float | None:
+        """Share of the analysed comments left out as not from real commenters."""
+        if self.raw is None or not self.raw.analyzed:
+            return None
+        return self.excluded / self.raw.analyzed
 
     def share(self, count: int) -> float | None:
         return count / self.analyzed if self.analyzed else None
@@ -157,6 +247,11 @@ class CommentMix:
             "low_effort_count": self.low_effort,
             "low_effort_share": _round(self.low_effort_share),
             "net_sentiment": _round(self.net_sentiment),
+            "screened": self.screened,
+            "excluded": self.excluded,
+            "excluded_share": _round(self.excluded_share),
+            "excluded_reasons": dict(self.excluded_reasons),
+            "raw": None if self.raw is None else self.raw.to_dict(),
         }
 
 
@@ -189,6 +284,26 @@ def comment_mix(
     )
 
 
+def screened_comment_mix(
+    analyses: Iterable[tuple[str | None, Mapping[str, bool], bool | None, Sequence[str]]],
+    *,
+    total: int | None = None,
+) -> CommentMix:
+    """The mix over real commenters: ``(sentiment, intent flags, low_effort, rejection reasons)``
+    per comment, a comment with any rejection reason left out; ``raw`` holds the mix over all."""
+    rows = list(analyses)
+    raw = comment_mix(((s, f, le) for s, f, le, _ in rows), total=total)
+    kept = comment_mix(((s, f, le) for s, f, le, why in rows if not why))
+    reasons: dict[str, int] = {}
+    excluded = 0
+    for sentiment, _, _, why in rows:
+        if why and sentiment is not None:
+            excluded += 1
+            for reason in why:
+                reasons[reason] = reasons.get(reason, 0) + 1
+    return replace(kept, raw=raw, excluded=excluded, excluded_reasons=reasons, screened=True)
+
+
 @dataclass(frozen=True)
 class BenchmarkCheck:
     """One KPI against one benchmark range (``high`` None = open range)."""
@@ -208,6 +323,7 @@ class VettingInput:
     comments: CommentMix
     n_notes: int
     engagement: Sequence[BenchmarkCheck] = ()
+    intent_reliability: Mapping[str, IntentReliability] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -248,6 +364,12 @@ def _pct(value: float) -> str:
     return f"{value * 100:.1f}%"
 
 
+def _score_text(a: AuthenticitySummary) -> str:
+    assert a.score is not None
+    span = f", 80% interval {a.interval[0]:.0f}-{a.interval[1]:.0f}" if a.interval else ""
+    return f"authenticity score {a.score:.0f}/100{span}"
+
+
 def _authenticity_reasons(a: AuthenticitySummary, t: VettingThresholds) -> list[Reason]:
     if a.status == "unavailable":
         return [
@@ -266,37 +388,26 @@ def _authenticity_reasons(a: AuthenticitySummary, t: VettingThresholds) -> list[
                 {"missing": list(a.missing)},
             )
         ]
-    evidence = {"score": round(a.score, 1), "risk": a.risk, "confidence": round(a.confidence, 3)}
+    evidence: dict[str, Any] = {
+        "score": round(a.score, 1),
+        "interval": list(a.interval) if a.interval else None,
+        "risk": a.risk,
+        "confidence": round(a.confidence, 3),
+    }
     out: list[Reason] = []
-    if a.risk == "high":
+    if a.risk in ("high", "medium"):
+        # A risk grade always names what it found: the findings behind the score, in words.
+        findings = "; ".join(a.evidence[:3]) or "several weak signs together, none strong on its own"
         out.append(
             Reason(
-                "authenticity_high_risk",
-                "avoid",
-                f"authenticity score {a.score:.0f}/100 (high manipulation risk)"
-                + (f": {a.evidence[0]}" if a.evidence else ""),
-                {**evidence, "findings": list(a.evidence[:3])},
-            )
-        )
-    elif a.risk == "medium":
-        out.append(
-            Reason(
-                "authenticity_medium_risk",
-                "caution",
-                f"authenticity score {a.score:.0f}/100 (medium manipulation risk)"
-                + (f": {a.evidence[0]}" if a.evidence else ""),
+                f"authenticity_{a.risk}_risk",
+                "avoid" if a.risk == "high" else "caution",
+                f"{_score_text(a)} ({a.risk} manipulation risk): {findings}",
                 {**evidence, "findings": list(a.evidence[:3])},
             )
         )
     else:
-        out.append(
-            Reason(
-                "authenticity_low_risk",
-                "support",
-                f"authenticity score {a.score:.0f}/100 (low risk)",
-                evidence,
-            )
-        )
+        out.append(Reason("authenticity_low_risk", "support", f"{_score_text(a)} (low risk)", evidence))
     if a.confidence < t.min_authenticity_confidence:
         out.append(
             Reason(
@@ -310,126 +421,180 @@ def _authenticity_reasons(a: AuthenticitySummary, t: VettingThresholds) -> list[
     return out
 
 
-def _share_reason(
-    code: str,
-    share: float | None,
-    count: int,
-    analyzed: int,
-    *,
-    what: str,
-    caution: float | None = None,
-    avoid: float | None = None,
-    support: float | None = None,
-) -> Reason | None:
-    if share is None:
+@dataclass(frozen=True)
+class _ShareRule:
+    code: str
+    what: str
+    intent: str | None = None  # the intent the share rests on (None: sentiment or low effort)
+    caution: float | None = None
+    avoid: float | None = None
+    support: float | None = None
+
+
+def _share_rules(t: VettingThresholds) -> tuple[_ShareRule, ...]:
+    return (
+        _ShareRule("negative_comments", "negative", None, t.negative_share_caution, t.negative_share_avoid),
+        _ShareRule(
+            "spam_comments",
+            "commenter self-promotion (spam)",
+            "spam",
+            t.spam_share_caution,
+            t.spam_share_avoid,
+        ),
+        _ShareRule("paid_suspicion", "calling the content an ad", "paid_suspicion", t.paid_suspicion_caution),
+        _ShareRule("skepticism", "doubting the claims", "skepticism", t.skepticism_caution),
+        _ShareRule("low_effort_comments", "generic praise or emoji only", None, t.low_effort_caution),
+        _ShareRule(
+            "purchase_intent", "showing purchase intent", "purchase_intent", support=t.purchase_intent_support
+        ),
+    )
+
+
+def _count(c: CommentMix, rule: _ShareRule) -> int:
+    if rule.code == "negative_comments":
+        return c.sentiment.get("negative", 0)
+    if rule.code == "low_effort_comments":
+        return c.low_effort
+    return c.intents.get(rule.intent or "", 0)
+
+
+def _effect(share: float, rule: _ShareRule) -> tuple[Effect, float] | None:
+    if rule.avoid is not None and share >= rule.avoid:
+        return "avoid", rule.avoid
+    if rule.caution is not None and share >= rule.caution:
+        return "caution", rule.caution
+    if rule.support is not None and share >= rule.support:
+        return "support", rule.support
+    return None
+
+
+def _whose(c: CommentMix) -> str:
+    if not c.screened:
+        return "of comments (not screened for bots)"
+    return "of real commenters' comments"
+
+
+def _raw_text(c: CommentMix, rule: _ShareRule) -> str:
+    """The raw figure beside the screened one, with the share excluded."""
+    if c.raw is None or not c.raw.analyzed:
+        return ""
+    raw_share = _count(c.raw, rule) / c.raw.analyzed
+    return f"; {_pct(raw_share)} of all {c.raw.analyzed:,} comments, {c.excluded:,} ({_pct(c.excluded_share or 0.0)}) left out as likely bots, coordinated copies or spam"
+
+
+def _model_text(rel: IntentReliability | None, t: VettingThresholds) -> str:
+    if rel is None:
+        return "; the intent model's reliability is unknown (no model card figures): weak evidence"
+    weak = "; weak evidence" if rel.weak(t) else ""
+    return (
+        f"; intent model on {rel.support} real test comments of this intent: precision {_pct(rel.precision)}, "
+        f"recall {_pct(rel.recall)}{weak}"
+    )
+
+
+def _share_reason(c: CommentMix, rule: _ShareRule, data: VettingInput, t: VettingThresholds) -> Reason | None:
+    share = c.share(_count(c, rule))
+    found = None if share is None else _effect(share, rule)
+    if share is None or found is None:
         return None
-    evidence = {"share": round(share, 4), "count": count, "analyzed": analyzed}
-    if avoid is not None and share >= avoid:
-        return Reason(
-            code,
-            "avoid",
-            f"{_pct(share)} of comments are {what} (avoid at {_pct(avoid)})",
-            {**evidence, "threshold": avoid},
+    effect, threshold = found
+    evidence: dict[str, Any] = {
+        "share": round(share, 4),
+        "count": _count(c, rule),
+        "analyzed": c.analyzed,
+        "threshold": threshold,
+        "screened": c.screened,
+    }
+    if c.raw is not None and c.raw.analyzed:
+        evidence["raw_share"] = round(_count(c.raw, rule) / c.raw.analyzed, 4)
+        evidence["excluded"] = c.excluded
+    notes = ""
+    if rule.intent is not None:
+        rel = data.intent_reliability.get(rule.intent)
+        evidence["model"] = None if rel is None else rel.to_dict()
+        weak = rel is None or rel.weak(t)
+        evidence["weak_evidence"] = weak
+        notes = _model_text(rel, t)
+        if weak and effect == "avoid":
+            effect = "caution"
+        if weak and effect == "support":
+            effect = "info"
+    if effect == "support" and (not c.screened or data.authenticity.risk == "high"):
+        effect = "info"  # resting on comments that could not be screened, or on a rejected audience
+        notes += "; not counted in favour: " + (
+            "the comments could not be screened for bots"
+            if not c.screened
+            else "the audience was graded high risk"
         )
-    if caution is not None and share >= caution:
+    cut = {"avoid": "avoid at", "caution": "caution at"}.get(effect, "")
+    limit = f" ({cut} {_pct(threshold)})" if cut else ""
+    message = f"{_pct(share)} {_whose(c)} are {rule.what}{limit}{_raw_text(c, rule)}{notes}"
+    return Reason(rule.code, effect, message, evidence)
+
+
+def _net_sentiment_reason(c: CommentMix, data: VettingInput, already_negative: bool) -> Reason | None:
+    net = c.net_sentiment
+    if net is None:
+        return None
+    evidence: dict[str, Any] = {
+        "net_sentiment": round(net, 4),
+        "analyzed": c.analyzed,
+        "screened": c.screened,
+    }
+    raw = c.raw.net_sentiment if c.raw is not None else None
+    beside = f" (all comments: {raw:+.2f})" if raw is not None else ""
+    if raw is not None:
+        evidence["raw_net_sentiment"] = round(raw, 4)
+    if net < 0 and not already_negative:
         return Reason(
-            code,
+            "net_sentiment_negative",
             "caution",
-            f"{_pct(share)} of comments are {what} (caution at {_pct(caution)})",
-            {**evidence, "threshold": caution},
+            f"net sentiment {net:+.2f} {_whose(c)}{beside}: more negative than positive comments",
+            evidence,
         )
-    if support is not None and share >= support:
+    if net > 0:
+        counted = c.screened and data.authenticity.risk != "high"
+        why = (
+            ""
+            if counted
+            else "; not counted in favour: "
+            + (
+                "the comments could not be screened for bots"
+                if not c.screened
+                else "the audience was graded high risk"
+            )
+        )
         return Reason(
-            code, "support", f"{_pct(share)} of comments are {what}", {**evidence, "threshold": support}
+            "net_sentiment_positive",
+            "support" if counted else "info",
+            f"net sentiment {net:+.2f} {_whose(c)}{beside}{why}",
+            evidence,
         )
     return None
 
 
-def _comment_reasons(c: CommentMix, t: VettingThresholds) -> list[Reason]:
+def _comment_reasons(data: VettingInput, t: VettingThresholds) -> list[Reason]:
+    c = data.comments
     if c.analyzed < t.min_comments:
+        kept = "real commenters' " if c.screened else ""
         return [
             Reason(
                 "few_comments",
                 "caution",
-                f"only {c.analyzed} analysed comments on recent notes (at least {t.min_comments} are needed "
+                f"only {c.analyzed} analysed {kept}comments on recent notes (at least {t.min_comments} are needed "
                 "to judge the audience's reactions)",
-                {"analyzed": c.analyzed, "minimum": t.min_comments},
+                {"analyzed": c.analyzed, "minimum": t.min_comments, "excluded": c.excluded},
             )
         ]
-    n = c.analyzed
-    candidates = [
-        _share_reason(
-            "negative_comments",
-            c.sentiment_share("negative"),
-            c.sentiment.get("negative", 0),
-            n,
-            what="negative",
-            caution=t.negative_share_caution,
-            avoid=t.negative_share_avoid,
-        ),
-        _share_reason(
-            "spam_comments",
-            c.intent_share("spam"),
-            c.intents.get("spam", 0),
-            n,
-            what="commenter self-promotion (spam)",
-            caution=t.spam_share_caution,
-            avoid=t.spam_share_avoid,
-        ),
-        _share_reason(
-            "paid_suspicion",
-            c.intent_share("paid_suspicion"),
-            c.intents.get("paid_suspicion", 0),
-            n,
-            what="calling the content an ad",
-            caution=t.paid_suspicion_caution,
-        ),
-        _share_reason(
-            "skepticism",
-            c.intent_share("skepticism"),
-            c.intents.get("skepticism", 0),
-            n,
-            what="doubting the claims",
-            caution=t.skepticism_caution,
-        ),
-        _share_reason(
-            "low_effort_comments",
-            c.low_effort_share,
-            c.low_effort,
-            n,
-            what="generic praise or emoji only",
-            caution=t.low_effort_caution,
-        ),
-        _share_reason(
-            "purchase_intent",
-            c.intent_share("purchase_intent"),
-            c.intents.get("purchase_intent", 0),
-            n,
-            what="showing purchase intent",
-            support=t.purchase_intent_support,
-        ),
-    ]
-    out = [r for r in candidates if r is not None]
-    net = c.net_sentiment
-    if net is not None:
-        evidence = {"net_sentiment": round(net, 4), "analyzed": n}
-        if net < 0 and not any(r.code == "negative_comments" for r in out):
-            out.append(
-                Reason(
-                    "net_sentiment_negative",
-                    "caution",
-                    f"net sentiment {net:+.2f}: more negative than positive comments",
-                    evidence,
-                )
-            )
-        elif net > 0:
-            out.append(Reason("net_sentiment_positive", "support", f"net sentiment {net:+.2f}", evidence))
-    return out
+    out = [r for rule in _share_rules(t) if (r := _share_reason(c, rule, data, t)) is not None]
+    net = _net_sentiment_reason(c, data, any(r.code == "negative_comments" for r in out))
+    return [*out, net] if net is not None else out
 
 
 def _merged_ranges(checks: Sequence[BenchmarkCheck]) -> list[tuple[BenchmarkCheck, float, float | None]]:
-    """One range per metric: tied benchmark rows (a typical and a healthy band) are joined into
-    the widest range, so a value is called low or high only when every band agrees."""
+    """One range per metric. The benchmark table holds one range per segment
+    (:mod:`models.benchmarks`); should several checks of a metric arrive, the widest range is used,
+    so a value is called low or high only when every range agrees."""
     by_metric: dict[str, list[BenchmarkCheck]] = {}
     for check in checks:
         if check.value is not None:
@@ -441,6 +606,54 @@ def _merged_ranges(checks: Sequence[BenchmarkCheck]) -> list[tuple[BenchmarkChec
         high = None if any(h is None for h in highs) else max(h for h in highs if h is not None)
         out.append((rows[0], low, high))
     return out
+
+
+def _engagement_reason(
+    check: BenchmarkCheck, low: float, high: float | None, vouched: bool, t: VettingThresholds
+) -> Reason:
+    value = float(check.value or 0.0)
+    rng = f"{_pct(low)}-{_pct(high)}" if high is not None else f">= {_pct(low)}"
+    evidence = {
+        "metric": check.metric,
+        "value": round(value, 4),
+        "range": [low, high],
+        "segment": check.segment,
+        "source": check.source,
+    }
+    label = check.metric.replace("_", " ")
+    if value < low:
+        return Reason(
+            "engagement_below_benchmark",
+            "caution",
+            f"{label} {_pct(value)} is below the {check.segment} range {rng}",
+            evidence,
+        )
+    if high is not None and value > t.engagement_far_above_factor * high:
+        message = f"{label} {_pct(value)} is over {t.engagement_far_above_factor:g}x the top of the {check.segment} range {rng}"
+        if vouched:
+            return Reason(
+                "engagement_far_above_benchmark",
+                "info",
+                message + "; the authenticity checks found no sign of bought engagement",
+                evidence,
+            )
+        return Reason(
+            "engagement_far_above_benchmark", "caution", message + ": check for bought engagement", evidence
+        )
+    if high is not None and value > high:
+        return Reason(
+            "engagement_above_benchmark",
+            "support" if vouched else "info",
+            f"{label} {_pct(value)} is above the {check.segment} range {rng}"
+            + ("" if vouched else " (not counted in favour until authenticity is assessed as low risk)"),
+            evidence,
+        )
+    return Reason(
+        "engagement_in_range",
+        "support",
+        f"{label} {_pct(value)} is within the {check.segment} range {rng}",
+        evidence,
+    )
 
 
 def _engagement_reasons(
@@ -463,64 +676,14 @@ def _engagement_reasons(
         and authenticity.risk == "low"
         and authenticity.confidence >= t.min_authenticity_confidence
     )
-    out: list[Reason] = []
-    for check, low, high in _merged_ranges(checks):
-        value = float(check.value or 0.0)
-        rng = f"{_pct(low)}-{_pct(high)}" if high is not None else f">= {_pct(low)}"
-        evidence = {
-            "metric": check.metric,
-            "value": round(value, 4),
-            "range": [low, high],
-            "segment": check.segment,
-            "source": check.source,
-        }
-        label = check.metric.replace("_", " ")
-        if value < low:
-            out.append(
-                Reason(
-                    "engagement_below_benchmark",
-                    "caution",
-                    f"{label} {_pct(value)} is below the {check.segment} range {rng}",
-                    evidence,
-                )
-            )
-        elif high is not None and value > t.engagement_far_above_factor * high:
-            message = f"{label} {_pct(value)} is over {t.engagement_far_above_factor:g}x the top of the {check.segment} range {rng}"
-            if vouched:
-                out.append(
-                    Reason(
-                        "engagement_far_above_benchmark",
-                        "info",
-                        message + "; the authenticity checks found no sign of bought engagement",
-                        evidence,
-                    )
-                )
-            else:
-                out.append(
-                    Reason(
-                        "engagement_far_above_benchmark",
-                        "caution",
-                        message + ": check for bought engagement",
-                        evidence,
-                    )
-                )
-        else:
-            out.append(
-                Reason(
-                    "engagement_in_range",
-                    "support",
-                    f"{label} {_pct(value)} against the {check.segment} range {rng}",
-                    evidence,
-                )
-            )
-    return out
+    return [_engagement_reason(check, low, high, vouched, t) for check, low, high in _merged_ranges(checks)]
 
 
 def decide(data: VettingInput, thresholds: VettingThresholds = DEFAULT_THRESHOLDS) -> Verdict:
     """The verdict and every reason, worst effect first."""
     reasons = [
         *_authenticity_reasons(data.authenticity, thresholds),
-        *_comment_reasons(data.comments, thresholds),
+        *_comment_reasons(data, thresholds),
         *_engagement_reasons(data.engagement, data.n_notes, data.authenticity, thresholds),
     ]
     reasons.sort(key=lambda r: _EFFECT_ORDER[r.effect])

@@ -23,6 +23,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.authenticity import AccountData, load_calibration, screen_comments
+from models.authenticity import Comment as AComment
 from models.campaign_report import CampaignInfo, CampaignReportInput, DailyMentions, ReportNote, build_report
 from models.comments import CommentModels
 from models.kpi import EmvRates, KPIConfig, KPIInput, KPIInputError
@@ -207,6 +209,39 @@ def load_analysed_comments(
     return comments, analysed
 
 
+def screened_out(rows: Sequence[CampaignNote], comments: Sequence[Comment]) -> dict[str, tuple[str, ...]]:
+    """Platform ids of the campaign's comments that the authenticity comment signal rejects
+    (likely bots, coordinated copies, spam), screened KOL by KOL over their campaign notes; empty
+    when the authenticity calibration is not installed."""
+    try:
+        machine = load_calibration().machine_text
+    except (FileNotFoundError, ValueError):
+        return {}
+    kol_of = {r.note_id: (r.kol or r.note.kol) for r in rows}
+    by_kol: dict[str, list[AComment]] = {}
+    for c in comments:
+        kol = kol_of.get(c.note_id)
+        if kol is None or c.created_at is None:
+            continue
+        by_kol.setdefault(kol.platform_user_id, []).append(
+            AComment(
+                comment_id=c.platform_comment_id,
+                note_id=str(c.note_id),
+                text=c.text or "",
+                created_at=c.created_at,
+                commenter_id=c.commenter_id or c.commenter_hash or f"unknown:{c.platform_comment_id}",
+                nickname=c.nickname or "",
+                ip_location=c.ip_location,
+                parent_comment_id=c.parent_comment_id,
+            )
+        )
+    out: dict[str, tuple[str, ...]] = {}
+    for kol_id, kol_comments in by_kol.items():
+        account = AccountData(kol_id=kol_id, comments=kol_comments, kol_user_id=kol_id)
+        out.update(screen_comments(account, machine_text=machine))
+    return out
+
+
 def build_campaign_report(
     session: Session,
     writer: sessionmaker[Session],
@@ -224,6 +259,14 @@ def build_campaign_report(
     note_ids = [r.note_id for r in rows]
     latest = latest_note_metrics(session, ws, note_ids)
     comments, analysed = load_analysed_comments(session, writer, ws, note_ids, models)
+    # Sentiment, intents and themes count real commenters only (see screened_out).
+    rejected = screened_out(rows, comments)
+    if rejected:
+        warnings.append(
+            f"{len(rejected)} of {len(comments)} comments are left out of sentiment, intent and theme figures "
+            "as likely bots, coordinated copies or spam"
+        )
+        comments = [c for c in comments if c.platform_comment_id not in rejected]
     by_note: dict[int, list[Comment]] = {}
     for c in comments:
         by_note.setdefault(c.note_id, []).append(c)

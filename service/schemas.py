@@ -372,6 +372,9 @@ class VerdictOut(_Out):
 
 
 class CommentMixOut(_Out):
+    """The comment mix over real commenters when ``screened`` (likely bots, coordinated copies and
+    spam left out: ``excluded``, by reason), with ``raw``, the mix over every comment, beside it."""
+
     total: int
     analyzed: int
     sentiment_counts: dict[str, int]
@@ -381,6 +384,11 @@ class CommentMixOut(_Out):
     low_effort_count: int
     low_effort_share: float | None = None
     net_sentiment: float | None = None
+    screened: bool = False
+    excluded: int = 0
+    excluded_share: float | None = None
+    excluded_reasons: dict[str, int] = Field(default_factory=dict)
+    raw: CommentMixOut | None = None
 
 
 class VettingOut(_Out):
@@ -411,7 +419,8 @@ class VettingOut(_Out):
     kol: dict[str, Any]
     verdict: VerdictOut
     authenticity: dict[str, Any] = Field(
-        description="status, score (0-100, 100 = authentic), risk, confidence, flags with evidence, signals"
+        description="status, score (0-100: 100 x (1 - P(manipulated))) with score_interval, risk, confidence, "
+        "findings in words, flags with evidence, signals (data status, finding, score alone)"
     )
     comments: CommentMixOut
     kpis: dict[str, Any] = Field(

@@ -13,6 +13,11 @@ Steps (:func:`vet_kol`):
 Rows that the authenticity dataclasses cannot represent honestly are left out and counted in
 ``window``: notes without a publication time or like count, comments without a time, follower
 snapshots without a count.
+
+Authenticity also sees older notes (up to :data:`AUTHENTICITY_NOTES`), so a follower jump months
+ago is judged with the note that caused it. Comment sentiment, intents and themes count only the
+comments the authenticity signal keeps (not likely bots, coordinated copies or spam), with the raw
+figures beside them; intent reasons carry the serving intent model's measured precision and recall.
 """
 
 from __future__ import annotations
@@ -37,10 +42,14 @@ from models.vetting import (
     DEFAULT_THRESHOLDS,
     AuthenticitySummary,
     BenchmarkCheck,
+    CommentMix,
+    IntentReliability,
     VettingInput,
     VettingThresholds,
     comment_mix,
     decide,
+    intent_reliability,
+    screened_comment_mix,
 )
 from service.campaigns import (
     FollowerLookup,
@@ -52,6 +61,7 @@ from service.campaigns import (
 from service.comment_analysis import intent_flags, intent_probabilities
 from service.store.repositories import (
     follower_series,
+    get_model_version,
     latest_note_metrics,
     list_notes_for_kol,
     note_metrics_series,
@@ -61,7 +71,9 @@ from service.store.tables import Comment, FollowerSnapshot, Kol, Note, NoteMetri
 SCHEMA = "redlens.vetting/1"
 log = logging.getLogger("redlens.vetting")
 RECENT_NOTES = 20
+AUTHENTICITY_NOTES = 200
 MAX_FLAGS_SHOWN = 10
+MAX_FINDINGS_SHOWN = 3
 
 
 def _naive_utc(moment: datetime) -> datetime:
@@ -76,6 +88,7 @@ def _account(
     snapshots: Sequence[FollowerSnapshot],
     metrics: dict[int, list[NoteMetricsSnapshot]],
     comments: Sequence[Comment],
+    comment_notes: Sequence[Note] | None = None,
 ) -> tuple[AccountData, dict[str, int]]:
     skipped = {"notes": 0, "comments": 0, "follower_snapshots": 0}
     a_notes = []
@@ -158,6 +171,7 @@ def _account(
         followers=kol.followers,
         category=kol.category,
         kol_user_id=kol.platform_user_id,
+        comment_notes=None if comment_notes is None else [n.platform_note_id for n in comment_notes],
     )
     return account, skipped
 
@@ -169,10 +183,12 @@ def _authenticity_json(result: AuthenticityResult) -> dict[str, Any]:
         name: {
             k: v
             for k, v in signal.items()
-            if k in ("name", "status", "score", "coverage", "missing", "metrics")
+            if k in ("name", "status", "score", "finding", "coverage", "missing", "metrics")
         }
         for name, signal in (data.get("signals") or {}).items()
     }
+    rejected = data.pop("rejected_comments", {}) or {}
+    data["rejected_comments"] = len(rejected)
     return data
 
 
@@ -182,14 +198,15 @@ def _authenticity_summary(result: AuthenticityResult) -> AuthenticitySummary:
         score=result.score,
         risk=result.risk,
         confidence=result.confidence,
-        evidence=[f.evidence for f in result.flags if f.severity in ("high", "medium")][:3],
+        evidence=[f"{f.words}: {f.evidence}" for f in result.findings[:MAX_FINDINGS_SHOWN]],
         missing=list(result.missing),
+        interval=result.score_interval,
     )
 
 
 def _score_authenticity(
     account: AccountData, kol: Kol, calibration: Any, calibration_error: str | None
-) -> tuple[dict[str, Any], AuthenticitySummary]:
+) -> tuple[dict[str, Any], AuthenticitySummary, AuthenticityResult | None]:
     """The authenticity section and its summary for the verdict; unavailable (with the reason)
     without a calibration or when the data defeats the score."""
     result: AuthenticityResult | None = None
@@ -202,8 +219,33 @@ def _score_authenticity(
             reason = f"the authenticity score could not be computed from this KOL's data ({exc})"
     if result is None:
         unavailable = {"status": "unavailable", "score": None, "risk": None, "reason": reason}
-        return unavailable, AuthenticitySummary(status="unavailable", reason=reason)
-    return _authenticity_json(result), _authenticity_summary(result)
+        return unavailable, AuthenticitySummary(status="unavailable", reason=reason), None
+    return _authenticity_json(result), _authenticity_summary(result), result
+
+
+def intent_model_reliability(
+    session: Session, workspace_id: int, models: CommentModels
+) -> dict[str, IntentReliability]:
+    """Per-intent precision and recall of the serving intent model, from its model card's metrics
+    (empty when the version is not recorded: the reasons then say its reliability is unknown)."""
+    row = get_model_version(session, "intents", models.intents_version, workspace_id=workspace_id)
+    return intent_reliability(row.metrics if row is not None else None, models.intents_version)
+
+
+def _screened_mix(comments: Sequence[Comment], result: AuthenticityResult | None) -> CommentMix:
+    """The comment mix over real commenters when authenticity screened the comments, else over all."""
+    if result is None:
+        return comment_mix(
+            ((c.sentiment, intent_flags(c), c.low_effort) for c in comments), total=len(comments)
+        )
+    rejected = result.rejected_comments
+    return screened_comment_mix(
+        (
+            (c.sentiment, intent_flags(c), c.low_effort, rejected.get(c.platform_comment_id, ()))
+            for c in comments
+        ),
+        total=len(comments),
+    )
 
 
 def _note_kpis(
@@ -278,20 +320,29 @@ def vet_kol(
     unavailable with ``calibration_error``).
     """
     ws = workspace.id
-    notes = list_notes_for_kol(session, ws, kol.id, limit=recent_notes)
+    history = list_notes_for_kol(session, ws, kol.id, limit=max(recent_notes, AUTHENTICITY_NOTES))
+    notes = history[:recent_notes]
     note_ids = [n.id for n in notes]
     comments, analysed_now = load_analysed_comments(session, writer, ws, note_ids, models)
     snapshots = follower_series(session, ws, kol.id)
-    series = {note_id: note_metrics_series(session, ws, note_id) for note_id in note_ids}
-    account, skipped = _account(kol, notes, snapshots, series, comments)
+    series = {n.id: note_metrics_series(session, ws, n.id) for n in history}
+    account, skipped = _account(kol, history, snapshots, series, comments, comment_notes=notes)
 
-    authenticity, summary = _score_authenticity(account, kol, calibration, calibration_error)
-    mix = comment_mix(((c.sentiment, intent_flags(c), c.low_effort) for c in comments), total=len(comments))
+    authenticity, summary, result = _score_authenticity(account, kol, calibration, calibration_error)
+    mix = _screened_mix(comments, result)
+    kept = [c for c in comments if result is None or c.platform_comment_id not in result.rejected_comments]
 
     kpis, checks, counted = _note_kpis(session, workspace, kol, notes, snapshots)
-    themes = summarize_themes(theme_comments(comments)) if comments else None
+    themes = summarize_themes(theme_comments(kept)) if kept else None
     verdict = decide(
-        VettingInput(authenticity=summary, comments=mix, n_notes=counted, engagement=checks), thresholds
+        VettingInput(
+            authenticity=summary,
+            comments=mix,
+            n_notes=counted,
+            engagement=checks,
+            intent_reliability=intent_model_reliability(session, ws, models),
+        ),
+        thresholds,
     )
     published = [n.published_at for n in notes if n.published_at is not None]
     return {
@@ -318,6 +369,7 @@ def vet_kol(
             "comments": len(comments),
             "comments_analyzed_now": analysed_now,
             "follower_snapshots": len(snapshots),
+            "notes_for_authenticity": len(history),
             "left_out_of_authenticity": skipped,
         },
         "model_version": models.version,

@@ -41,9 +41,9 @@ import csv
 import json
 import math
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Literal
 
@@ -57,12 +57,14 @@ from models.authenticity.data import (
     NoteMetricsSnapshot,
     to_seconds,
 )
+from models.authenticity.explain import local_day
 from models.labels import INTENTS
 
 Split = Literal["tune", "eval", "all"]
 
 DEFAULT_CORPORA_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
 END = datetime(2026, 3, 31, 23, 0)
+CHINA = timezone(timedelta(hours=8))  # notes are posted on China days; snapshot dates are China dates
 
 ORGANIC_SCENARIOS: dict[str, float] = {
     "organic_steady": 0.15,
@@ -520,25 +522,80 @@ class _Shape:
     tiers: tuple[str, ...] | None
 
 
-def _simulate_one(
-    rng: np.random.Generator,
-    scenario: str,
-    pools: CommentPools,
-    end: datetime,
-    max_comments: int,
-    missing_data: bool,
-    shape: _Shape,
-) -> SimulatedAccount:
+@dataclass(slots=True)
+class _Plan:
+    """Who the account is: label, tier, noise level and the manipulation components (``parts``)."""
+
+    scenario: str
+    label: Literal["organic", "manipulated"]
+    tier: str
+    noise: str
+    intensity: float
+    parts: set[str]
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class _Profile:
+    """The account's organic dynamics (followers, engagement, discovery, season)."""
+
+    days: int
+    start_day: date
+    followers0: float
+    churn: float
+    dispersion: float
+    note_sigma: float
+    season_amp: float
+    season_period: float
+    season_phase: float
+    er0: float
+    saves_ratio: float
+    comments_ratio: float
+    shares_ratio: float
+    follows_per_interaction: float
+    n_notes: int
+    growth_rate: float
+
+    def season(self, t: float) -> float:
+        return 1.0 + self.season_amp * math.sin(2 * math.pi * t / self.season_period + self.season_phase)
+
+
+@dataclass(frozen=True, slots=True)
+class _NotePlan:
+    days: np.ndarray  # publication day of each note, sorted
+    viral: set[int]
+    giveaway: set[int]
+    sponsored: np.ndarray
+    noise: np.ndarray
+    viral_mult: dict[int, float]
+
+
+@dataclass(slots=True)
+class _Inflation:
+    """Bought followers by day, purged followers by day, and a follow/unfollow plan."""
+
+    bought: np.ndarray
+    purge: np.ndarray
+    follow_plan: tuple[int, float, int, float] | None = None
+
+
+@dataclass(slots=True)
+class _Counters:
+    note_ids: list[str]
+    likes: np.ndarray
+    saves: np.ndarray
+    comm: np.ndarray
+    shares: np.ndarray
+
+
+def _plan(rng: np.random.Generator, scenario: str, shape: _Shape) -> _Plan:
     label: Literal["organic", "manipulated"] = "organic" if scenario in ORGANIC_SCENARIOS else "manipulated"
     tier = _choose(rng, TIER_WEIGHTS)
     if shape.tiers and tier not in shape.tiers:
         tier = shape.tiers[int(rng.integers(len(shape.tiers)))]
-    lo, hi, tier_er = TIERS[tier]
     noise = _choose(rng, {"low": 0.3, "medium": 0.4, "high": 0.3})
     intensity = float(rng.random()) if label == "manipulated" else 0.0
     params: dict[str, Any] = {"noise": noise, "intensity": round(intensity, 3)}
-
-    # manipulation components
     parts: set[str] = set()
     if scenario == "mixed":
         options = ["bought_followers", "bot_comments", "bought_likes", "follower_drip", "engagement_pod"]
@@ -552,36 +609,53 @@ def _simulate_one(
         parts.add("purge")
     if scenario == "bought_followers_purged":
         parts |= {"bought_followers", "purge"}
+    return _Plan(scenario, label, tier, noise, intensity, parts, params)
 
+
+def _profile(rng: np.random.Generator, plan: _Plan, end: datetime, shape: _Shape) -> _Profile:
+    lo, hi, tier_er = TIERS[plan.tier]
     days = int(rng.integers(60, 181))
     days = shape.days if shape.days is not None else days
-    start_day = (end - timedelta(days=days)).date()
     followers0 = float(math.exp(rng.uniform(math.log(lo), math.log(hi))))
     churn = _lognormal(rng, 0.0003, 0.4)
-    dispersion = {"low": 60.0, "medium": 15.0, "high": 4.0}[noise]
-    note_sigma = {"low": 0.45, "medium": 0.65, "high": 0.85}[noise]
-    season_amp = (
-        float(rng.uniform(0.35, 0.8)) if scenario == "organic_seasonal" else float(rng.uniform(0.0, 0.15))
-    )
+    seasonal = plan.scenario == "organic_seasonal"
+    season_amp = float(rng.uniform(0.35, 0.8)) if seasonal else float(rng.uniform(0.0, 0.15))
     season_period = float(rng.uniform(25, 90))
     season_phase = float(rng.uniform(0, 2 * math.pi))
     er0 = _lognormal(rng, tier_er, 0.45)
     saves_ratio = _lognormal(rng, 0.35, 0.5)
     comments_ratio = _lognormal(rng, 0.045, 0.5)
     shares_ratio = _lognormal(rng, 0.05, 0.5)
-    follows_per_interaction = _lognormal(rng, 0.02, 0.5)
-    # Organic discovery (search, profile visits) also follows content: a per-follower daily rate
-    # proportional to the engagement the account produces per day.
+    # real creator-centre exports: follows per interaction median 0.08 (shared corpora, 41 notes)
+    follows_per_interaction = _lognormal(rng, 0.05, 0.6)
     n_notes = int(rng.integers(8, 31))
     n_notes = shape.notes if shape.notes is not None else n_notes
+    # Organic discovery (search, profile visits) also follows content: a per-follower daily rate
+    # proportional to the engagement the account produces per day.
     discovery = _lognormal(rng, 0.06, 0.6)
-    growth_rate = float(np.clip(discovery * er0 * n_notes / days, 2e-5, 8e-3))
+    return _Profile(
+        days=days,
+        start_day=(end - timedelta(days=days)).date(),
+        followers0=followers0,
+        churn=churn,
+        dispersion={"low": 60.0, "medium": 15.0, "high": 4.0}[plan.noise],
+        note_sigma={"low": 0.45, "medium": 0.65, "high": 0.85}[plan.noise],
+        season_amp=season_amp,
+        season_period=season_period,
+        season_phase=season_phase,
+        er0=er0,
+        saves_ratio=saves_ratio,
+        comments_ratio=comments_ratio,
+        shares_ratio=shares_ratio,
+        follows_per_interaction=follows_per_interaction,
+        n_notes=n_notes,
+        growth_rate=float(np.clip(discovery * er0 * n_notes / days, 2e-5, 8e-3)),
+    )
 
-    def season(t: float) -> float:
-        return 1.0 + season_amp * math.sin(2 * math.pi * t / season_period + season_phase)
 
-    # notes
-    note_days = np.sort(rng.integers(0, days, size=n_notes))
+def _note_plan(rng: np.random.Generator, scenario: str, prof: _Profile) -> _NotePlan:
+    n_notes = prof.n_notes
+    note_days = np.sort(rng.integers(0, prof.days, size=n_notes))
     viral: set[int] = set()
     if scenario == "organic_viral":
         viral = {int(i) for i in rng.choice(n_notes, size=int(rng.integers(1, 4)), replace=False)}
@@ -593,186 +667,232 @@ def _simulate_one(
     elif rng.random() < 0.04:
         giveaway = {int(rng.integers(n_notes))}
     sponsored = rng.random(n_notes) < 0.2
-    note_noise = rng.normal(0.0, note_sigma, size=n_notes)
+    note_noise = rng.normal(0.0, prof.note_sigma, size=n_notes)
     viral_mult = {i: float(rng.uniform(8, 50)) for i in viral}
+    return _NotePlan(note_days, viral, giveaway, sponsored, note_noise, viral_mult)
 
-    # bought followers plan (day -> followers), purges, drip
-    bought = np.zeros(days + 1)
-    purge = np.zeros(days + 1)
-    if "bought_followers" in parts:
-        n_bursts = 1 if rng.random() < 0.6 else 2
-        for _ in range(n_bursts):
-            share = 0.015 + 0.2 * intensity**1.5 * float(rng.uniform(0.5, 1.0))
-            size = followers0 * share
-            if rng.random() < 0.35:  # hide it right after an ordinary note
-                ordinary = [int(d) for i, d in enumerate(note_days) if i not in viral and 5 <= d < days - 10]
-                day0 = (
-                    (_pick_int(rng, ordinary) + int(rng.integers(0, 3)))
-                    if ordinary
-                    else int(rng.integers(5, days - 10))
-                )
-            else:
-                day0 = int(rng.integers(5, days - 10))
-            spread = int(rng.integers(1, 4))
-            for k in range(spread):
-                if day0 + k <= days:
-                    bought[day0 + k] += size / spread
-            if "purge" in parts:
-                lost = size * float(rng.uniform(0.25, 0.85))
-                p0 = day0 + int(rng.integers(7, 36))
-                p_spread = int(rng.integers(1, 5))
-                for k in range(p_spread):
-                    if p0 + k <= days:
-                        purge[p0 + k] += lost / p_spread
-    if "follower_drip" in parts:
-        whole = rng.random() < 0.3
-        t0 = 0 if whole else int(rng.integers(days // 5, days // 2))
-        length = days - t0 if whole else int(rng.integers(20, max(21, days - t0)))
-        daily = followers0 * (0.002 + 0.012 * intensity) * float(rng.uniform(0.7, 1.3))
-        for t in range(t0, min(days, t0 + length) + 1):
-            bought[t] += daily * float(rng.gamma(4.0, 0.25))
-        if rng.random() < 0.3:
-            p0 = min(days, t0 + length + int(rng.integers(3, 15)))
-            purge[p0] += 0.4 * daily * length
-    follow_plan: tuple[int, float, int, float] | None = None
-    if "follow_unfollow" in parts:
-        rise = float(rng.uniform(300, 3000)) * (0.5 + intensity)
-        f_day = int(rng.integers(5, max(6, days - 30)))
-        follow_plan = (f_day, rise, int(rng.integers(10, 40)), float(rng.uniform(0.6, 0.95)))
-        back = rise * float(rng.uniform(0.05, 0.2))
-        for k in range(7):
-            if f_day + k <= days:
-                bought[f_day + k] += back / 7
 
-    # day loop: real followers R (who engage) and displayed followers F
+def _bought_bursts(
+    rng: np.random.Generator, plan: _Plan, prof: _Profile, notes: _NotePlan, out: _Inflation
+) -> None:
+    """1-2 bursts of bought followers (sometimes right after an ordinary note), maybe purged later."""
+    days = prof.days
+    n_bursts = 1 if rng.random() < 0.6 else 2
+    for _ in range(n_bursts):
+        share = 0.015 + 0.2 * plan.intensity**1.5 * float(rng.uniform(0.5, 1.0))
+        size = prof.followers0 * share
+        if rng.random() < 0.35:  # hide it right after an ordinary note
+            ordinary = [
+                int(d) for i, d in enumerate(notes.days) if i not in notes.viral and 5 <= d < days - 10
+            ]
+            day0 = (
+                (_pick_int(rng, ordinary) + int(rng.integers(0, 3)))
+                if ordinary
+                else int(rng.integers(5, days - 10))
+            )
+        else:
+            day0 = int(rng.integers(5, days - 10))
+        spread = int(rng.integers(1, 4))
+        for k in range(spread):
+            if day0 + k <= days:
+                out.bought[day0 + k] += size / spread
+        if "purge" in plan.parts:
+            lost = size * float(rng.uniform(0.25, 0.85))
+            p0 = day0 + int(rng.integers(7, 36))
+            p_spread = int(rng.integers(1, 5))
+            for k in range(p_spread):
+                if p0 + k <= days:
+                    out.purge[p0 + k] += lost / p_spread
+
+
+def _drip(rng: np.random.Generator, plan: _Plan, prof: _Profile, out: _Inflation) -> None:
+    """Bought followers trickled in daily for weeks, sometimes purged afterwards."""
+    days = prof.days
+    whole = rng.random() < 0.3
+    t0 = 0 if whole else int(rng.integers(days // 5, days // 2))
+    length = days - t0 if whole else int(rng.integers(20, max(21, days - t0)))
+    daily = prof.followers0 * (0.002 + 0.012 * plan.intensity) * float(rng.uniform(0.7, 1.3))
+    for t in range(t0, min(days, t0 + length) + 1):
+        out.bought[t] += daily * float(rng.gamma(4.0, 0.25))
+    if rng.random() < 0.3:
+        p0 = min(days, t0 + length + int(rng.integers(3, 15)))
+        out.purge[p0] += 0.4 * daily * length
+
+
+def _follow_unfollow(rng: np.random.Generator, plan: _Plan, prof: _Profile, out: _Inflation) -> None:
+    """Following-count spike (follow for follow-back), later unfollowed; a few follow back."""
+    days = prof.days
+    rise = float(rng.uniform(300, 3000)) * (0.5 + plan.intensity)
+    f_day = int(rng.integers(5, max(6, days - 30)))
+    out.follow_plan = (f_day, rise, int(rng.integers(10, 40)), float(rng.uniform(0.6, 0.95)))
+    back = rise * float(rng.uniform(0.05, 0.2))
+    for k in range(7):
+        if f_day + k <= days:
+            out.bought[f_day + k] += back / 7
+
+
+def _inflation(rng: np.random.Generator, plan: _Plan, prof: _Profile, notes: _NotePlan) -> _Inflation:
+    out = _Inflation(np.zeros(prof.days + 1), np.zeros(prof.days + 1))
+    if "bought_followers" in plan.parts:
+        _bought_bursts(rng, plan, prof, notes, out)
+    if "follower_drip" in plan.parts:
+        _drip(rng, plan, prof, out)
+    if "follow_unfollow" in plan.parts:
+        _follow_unfollow(rng, plan, prof, out)
+    return out
+
+
+def _grow(
+    rng: np.random.Generator, prof: _Profile, notes: _NotePlan, inflation: _Inflation
+) -> tuple[np.ndarray, np.ndarray]:
+    """Day loop: real followers R (who engage) and displayed followers F; returns F and each
+    note's organic interactions."""
+    days = prof.days
     real = np.zeros(days + 1)
     shown = np.zeros(days + 1)
-    real[0] = shown[0] = followers0
+    real[0] = shown[0] = prof.followers0
     follows_buffer = np.zeros(days + 12)
     unfollow_buffer = np.zeros(days + 60)
-    interactions = np.zeros(n_notes)
+    interactions = np.zeros(prof.n_notes)
     decay = np.array([0.45, 0.3, 0.12, 0.07, 0.04, 0.02])
     notes_on_day: dict[int, list[int]] = {}
-    for i, d in enumerate(note_days):
+    for i, d in enumerate(notes.days):
         notes_on_day.setdefault(int(d), []).append(i)
     for t in range(days + 1):
         for i in notes_on_day.get(t, []):
-            base = er0 * real[t] * (1.0 + 0.7 * (season(t) - 1.0)) * math.exp(note_noise[i])
-            base *= viral_mult.get(i, 1.0) * (0.8 if sponsored[i] else 1.0)
+            base = prof.er0 * real[t] * (1.0 + 0.7 * (prof.season(t) - 1.0)) * math.exp(notes.noise[i])
+            base *= notes.viral_mult.get(i, 1.0) * (0.8 if notes.sponsored[i] else 1.0)
             interactions[i] = base
-            gained = float(rng.poisson(max(base * follows_per_interaction * _lognormal(rng, 1.0, 0.3), 0.0)))
+            mean_gain = base * prof.follows_per_interaction * _lognormal(rng, 1.0, 0.3)
+            gained = float(rng.poisson(max(mean_gain, 0.0)))
             follows_buffer[t : t + decay.size] += gained * decay
-            if i in viral:
+            if i in notes.viral:
                 lost = gained * float(rng.uniform(0.03, 0.12))
                 span = int(rng.integers(14, 41))
                 unfollow_buffer[t + 3 : t + 3 + span] += lost / span
         if t == days:
             break
-        lam = real[t] * growth_rate * season(t) * (1.0 + 0.1 * math.sin(2 * math.pi * t / 7.0))
-        gain = float(rng.poisson(lam * rng.gamma(dispersion, 1.0 / dispersion)))
-        loss = float(rng.poisson(real[t] * churn)) + unfollow_buffer[t]
+        lam = real[t] * prof.growth_rate * prof.season(t) * (1.0 + 0.1 * math.sin(2 * math.pi * t / 7.0))
+        gain = float(rng.poisson(lam * rng.gamma(prof.dispersion, 1.0 / prof.dispersion)))
+        loss = float(rng.poisson(real[t] * prof.churn)) + unfollow_buffer[t]
         organic_net = gain + follows_buffer[t] - loss
         real[t + 1] = max(real[t] + organic_net, 0.0)
-        shown[t + 1] = max(shown[t] + organic_net + bought[t + 1] - purge[t + 1], 0.0)
+        shown[t + 1] = max(shown[t] + organic_net + inflation.bought[t + 1] - inflation.purge[t + 1], 0.0)
+    return shown, interactions
 
-    # note counters
-    notes: list[Note] = []
-    note_ids = [_hex_id(rng) for _ in range(n_notes)]
-    likes = np.zeros(n_notes)
-    saves = np.zeros(n_notes)
-    comm = np.zeros(n_notes)
-    shares = np.zeros(n_notes)
-    for i in range(n_notes):
-        sr = saves_ratio * _lognormal(rng, 1.0, 0.3)
-        cr = (
-            comments_ratio * _lognormal(rng, 1.0, 0.35) * (float(rng.uniform(2, 4)) if i in giveaway else 1.0)
-        )
-        shr = shares_ratio * _lognormal(rng, 1.0, 0.5)
-        likes[i] = interactions[i] / (1.0 + sr + cr + shr)
-        saves[i], comm[i], shares[i] = likes[i] * sr, likes[i] * cr, likes[i] * shr
-    if "bought_likes" in parts:
-        if rng.random() < 0.25:
-            chosen = list(range(n_notes))
-            mult = 1.5 + 2.5 * intensity
-        else:
-            pref = [i for i in range(n_notes) if sponsored[i]]
-            k = max(1, round(n_notes * float(rng.uniform(0.15, 0.5))))
-            others = [i for i in range(n_notes) if not sponsored[i]]
-            rng.shuffle(others)
-            chosen = (pref + others)[:k]
-            mult = 2.0 + 6.0 * intensity
-        for i in chosen:
-            likes[i] *= mult * float(rng.uniform(0.8, 1.2))
-        params["bought_likes_notes"] = len(chosen)
 
-    kol_uid = _hex_id(rng)
-    human_sources = list(pools.human)
-    main_source = _pick(rng, human_sources)
-    praise_rate = float(rng.uniform(0.02, 0.25))
-    audience = _Audience(
-        rng,
-        default_rate=float(rng.uniform(0.005, 0.05)),
-        deleted_rate=float(rng.uniform(0.0, 0.01)),
-        home=_choose(rng, PROVINCES) if rng.random() < 0.2 else None,
-        home_share=float(rng.uniform(0.25, 0.5)),
-        unknown_ip=float(rng.uniform(0.02, 0.15)),
+def _counters(
+    rng: np.random.Generator, plan: _Plan, prof: _Profile, notes: _NotePlan, interactions: np.ndarray
+) -> _Counters:
+    """Likes, saves, comments and shares per note (bought likes added for that scenario)."""
+    n_notes = prof.n_notes
+    out = _Counters(
+        [_hex_id(rng) for _ in range(n_notes)],
+        np.zeros(n_notes),
+        np.zeros(n_notes),
+        np.zeros(n_notes),
+        np.zeros(n_notes),
     )
-    loyal = [audience.person() for _ in range(int(rng.integers(0, 7)))]
-    loyal_rate = {uid: float(rng.uniform(0.2, 0.7)) for uid in loyal}
-    pool_size = 0
-    audience_pool: list[str] = []
+    for i in range(n_notes):
+        sr = prof.saves_ratio * _lognormal(rng, 1.0, 0.3)
+        cr = prof.comments_ratio * _lognormal(rng, 1.0, 0.35)
+        if i in notes.giveaway:
+            cr *= float(rng.uniform(2, 4))
+        shr = prof.shares_ratio * _lognormal(rng, 1.0, 0.5)
+        out.likes[i] = interactions[i] / (1.0 + sr + cr + shr)
+        out.saves[i], out.comm[i], out.shares[i] = out.likes[i] * sr, out.likes[i] * cr, out.likes[i] * shr
+    if "bought_likes" in plan.parts:
+        _bought_likes(rng, plan, notes, out)
+    return out
 
-    llm_order = [int(x) for x in rng.permutation(len(pools.llm))]
 
-    def llm_text() -> str:
+def _bought_likes(rng: np.random.Generator, plan: _Plan, notes: _NotePlan, out: _Counters) -> None:
+    n_notes = len(out.note_ids)
+    if rng.random() < 0.25:
+        chosen = list(range(n_notes))
+        mult = 1.5 + 2.5 * plan.intensity
+    else:
+        pref = [i for i in range(n_notes) if notes.sponsored[i]]
+        k = max(1, round(n_notes * float(rng.uniform(0.15, 0.5))))
+        others = [i for i in range(n_notes) if not notes.sponsored[i]]
+        rng.shuffle(others)
+        chosen = (pref + others)[:k]
+        mult = 2.0 + 6.0 * plan.intensity
+    for i in chosen:
+        out.likes[i] *= mult * float(rng.uniform(0.8, 1.2))
+    plan.params["bought_likes_notes"] = len(chosen)
+
+
+class _Writer:
+    """Writes one account's comments: real texts without replacement, LLM texts, bot texts, with
+    the audience's nicknames and IP locations, dropping any posted after the end of the data."""
+
+    def __init__(
+        self,
+        rng: np.random.Generator,
+        pools: CommentPools,
+        counters: _Counters,
+        publish: list[datetime],
+        end: datetime,
+    ) -> None:
+        self.rng = rng
+        self.pools = pools
+        self.counters = counters
+        self.publish = publish
+        self.end_s = to_seconds(end)
+        self.kol_uid = _hex_id(rng)
+        self.human_sources = list(pools.human)
+        self.main_source = _pick(rng, self.human_sources)
+        self.praise_rate = float(rng.uniform(0.02, 0.25))
+        self.audience = _Audience(
+            rng,
+            default_rate=float(rng.uniform(0.005, 0.05)),
+            deleted_rate=float(rng.uniform(0.0, 0.01)),
+            home=_choose(rng, PROVINCES) if rng.random() < 0.2 else None,
+            home_share=float(rng.uniform(0.25, 0.5)),
+            unknown_ip=float(rng.uniform(0.02, 0.15)),
+        )
+        self.loyal = [self.audience.person() for _ in range(int(rng.integers(0, 7)))]
+        self.loyal_rate = {uid: float(rng.uniform(0.2, 0.7)) for uid in self.loyal}
+        self.llm_order = [int(x) for x in rng.permutation(len(pools.llm))]
+        self.human_order: dict[str, list[int]] = {}
+        self.comments: list[Comment] = []
+        self.kinds: list[str] = []
+
+    def llm_text(self) -> str:
         """LLM comments are unique per account (an operator generates fresh ones); reuse only
         once the pool is exhausted."""
-        if not llm_order:
-            llm_order.extend(int(x) for x in rng.permutation(len(pools.llm)))
-        return pools.llm[llm_order.pop()]
+        if not self.llm_order:
+            self.llm_order.extend(int(x) for x in self.rng.permutation(len(self.pools.llm)))
+        return self.pools.llm[self.llm_order.pop()]
 
-    human_order: dict[str, list[int]] = {}
-
-    def human_text() -> str:
+    def human_text(self) -> str:
         """Real comments, without replacement per account (people do not repeat each other
         verbatim); a source is reshuffled only once exhausted. Praise comes from a short list."""
-        if rng.random() < praise_rate:
+        rng = self.rng
+        if rng.random() < self.praise_rate:
             return _pick(rng, GENERIC_PRAISE)
-        source = main_source if rng.random() < 0.7 else _pick(rng, human_sources)
-        order = human_order.setdefault(source, [])
+        source = self.main_source if rng.random() < 0.7 else _pick(rng, self.human_sources)
+        order = self.human_order.setdefault(source, [])
         if not order:
-            order.extend(int(x) for x in rng.permutation(len(pools.human[source])))
-        return pools.human[source][order.pop()]
+            order.extend(int(x) for x in rng.permutation(len(self.pools.human[source])))
+        return self.pools.human[source][order.pop()]
 
-    # how many comments we "collected"
-    coverage = float(rng.uniform(0.3, 1.0))
-    expected = float(comm.sum()) * coverage
-    if expected > max_comments:
-        coverage *= max_comments / expected
-    few_comments = missing_data and rng.random() < 0.04
-    if few_comments:
-        coverage = min(coverage, 15.0 / max(float(comm.sum()), 1.0))
-    pool_size = max(300, int(3 * comm.sum() * coverage))
-
-    comments: list[Comment] = []
-    publish = [datetime.combine(start_day + timedelta(days=int(d)), datetime.min.time()) for d in note_days]
-    publish = [p + timedelta(hours=float(np.clip(rng.normal(20, 3), 7, 23.5))) for p in publish]
-    end_s = to_seconds(end)
-
-    def add_comment(
-        i: int, uid: str, text: str, delay_h: float, *, parent: str | None = None, intents_of: str = "human"
+    def add(
+        self, i: int, uid: str, text: str, delay_h: float, *, parent: str | None = None, kind: str = "human"
     ) -> str | None:
-        when = publish[i] + timedelta(hours=delay_h)
-        if to_seconds(when) > end_s:
+        rng = self.rng
+        when = self.publish[i] + timedelta(hours=delay_h)
+        if to_seconds(when) > self.end_s:
             return None
         cid = _hex_id(rng)
-        nick = "" if uid == kol_uid else audience.nick.get(uid, "")
-        ip = audience.ip.get(uid, "")
+        nick = "" if uid == self.kol_uid else self.audience.nick.get(uid, "")
+        ip = self.audience.ip.get(uid, "")
         likes_c = int(rng.geometric(0.5) - 1) if rng.random() < 0.9 else int(rng.integers(5, 200))
-        comments.append(
+        self.comments.append(
             Comment(
                 comment_id=cid,
-                note_id=note_ids[i],
+                note_id=self.counters.note_ids[i],
                 text=text,
                 created_at=when.replace(microsecond=0),
                 commenter_id=uid,
@@ -783,10 +903,11 @@ def _simulate_one(
                 intents=None,
             )
         )
-        kinds.append(intents_of)
+        self.kinds.append(kind)
         return cid
 
-    def organic_delay() -> float:
+    def organic_delay(self) -> float:
+        rng = self.rng
         u = rng.random()
         if u < 0.6:
             return float(rng.exponential(rng.uniform(1, 8)))
@@ -794,144 +915,241 @@ def _simulate_one(
             return float(rng.exponential(rng.uniform(24, 72)))
         return float(rng.uniform(0, 30 * 24))
 
-    kinds: list[str] = []
-    for i in range(n_notes):
-        n_org = int(rng.binomial(round(comm[i]), min(coverage, 1.0)))
+
+def _coverage(rng: np.random.Generator, counters: _Counters, max_comments: int, missing_data: bool) -> float:
+    """The share of each note's comments that the export collected."""
+    coverage = float(rng.uniform(0.3, 1.0))
+    expected = float(counters.comm.sum()) * coverage
+    if expected > max_comments:
+        coverage *= max_comments / expected
+    few_comments = missing_data and rng.random() < 0.04
+    if few_comments:
+        coverage = min(coverage, 15.0 / max(float(counters.comm.sum()), 1.0))
+    return coverage
+
+
+def _organic_comments(w: _Writer, notes: _NotePlan, coverage: float) -> None:
+    rng, counters = w.rng, w.counters
+    pool_size = max(300, int(3 * counters.comm.sum() * coverage))
+    audience_pool: list[str] = []
+    for i in range(len(counters.note_ids)):
+        n_org = int(rng.binomial(round(counters.comm[i]), min(coverage, 1.0)))
         ids_on_note: list[str] = []
         for _ in range(n_org):
             if len(audience_pool) < pool_size and (not audience_pool or rng.random() < 0.85):
-                uid = audience.person()
+                uid = w.audience.person()
                 audience_pool.append(uid)
             else:
                 uid = _pick(rng, audience_pool)
-            text = _pick(rng, GIVEAWAY) if i in giveaway and rng.random() < 0.55 else human_text()
+            text = _pick(rng, GIVEAWAY) if i in notes.giveaway and rng.random() < 0.55 else w.human_text()
             parent = None
             if ids_on_note and rng.random() < 0.2:
                 parent = _pick(rng, ids_on_note)
                 if rng.random() < 0.3:
-                    uid = kol_uid
-            cid = add_comment(i, uid, text, organic_delay(), parent=parent)
+                    uid = w.kol_uid
+            cid = w.add(i, uid, text, w.organic_delay(), parent=parent)
             if cid:
                 ids_on_note.append(cid)
-        for uid in loyal:
-            if rng.random() < loyal_rate[uid] * min(1.0, coverage * 1.5):
-                add_comment(i, uid, human_text(), organic_delay())
+        for uid in w.loyal:
+            if rng.random() < w.loyal_rate[uid] * min(1.0, coverage * 1.5):
+                w.add(i, uid, w.human_text(), w.organic_delay())
 
-    # injected comments
-    bot_total = 0
-    organic_collected = len(comments)
+
+def _bot_comments(w: _Writer, intensity: float, organic_collected: int) -> int:
+    """Generic praise, templates and duplicates from (mostly default-nickname) bots, often in bursts."""
+    rng, n_notes = w.rng, len(w.counters.note_ids)
+    share = 0.06 + 0.45 * intensity**1.2
+    n_bots = round(organic_collected * share / (1 - share)) + int(rng.integers(3, 10))
+    target = [i for i in range(n_notes) if rng.random() < float(rng.uniform(0.5, 1.0))] or [0]
+    p_default = float(rng.uniform(0.3, 0.95))
+    farm_ip = [_choose(rng, PROVINCES) for _ in range(2)] if rng.random() < 0.5 else None
+    bursty = rng.random() < 0.7
+    dup_texts = [_pick(rng, GENERIC_PRAISE), _template(rng)]
+    bots = [w.audience.person(default=p_default, ip_pool=farm_ip) for _ in range(max(5, n_bots // 3))]
+    added = 0
+    for _ in range(n_bots):
+        i = _pick_int(rng, target)
+        u = rng.random()
+        if u < 0.4:
+            text = _pick(rng, GENERIC_PRAISE)
+        elif u < 0.7:
+            text = _template(rng)
+        elif u < 0.9:
+            text = _pick(rng, dup_texts)
+        else:
+            text = w.llm_text()
+        delay = float(rng.uniform(0, 0.5)) + (
+            float(rng.exponential(0.1)) if bursty else float(rng.exponential(12))
+        )
+        if w.add(i, _pick(rng, bots), text, delay, kind="bot"):
+            w.counters.comm[i] += 1
+            added += 1
+    return added
+
+
+def _pod_comments(w: _Writer, intensity: float, params: dict[str, Any]) -> int:
+    """A group of real-looking accounts commenting on most notes within hours."""
+    rng = w.rng
+    k = round(4 + 18 * intensity * float(rng.uniform(0.6, 1.0)))
+    members = [w.audience.person() for _ in range(k)]
+    rate = float(rng.uniform(0.6, 0.95))
+    added = 0
+    for i in range(len(w.counters.note_ids)):
+        for uid in members:
+            if rng.random() < rate:
+                text = w.human_text() if rng.random() < 0.6 else _pick(rng, GENERIC_PRAISE)
+                if w.add(i, uid, text, float(rng.exponential(rng.uniform(0.3, 2.5))), kind="pod"):
+                    w.counters.comm[i] += 1
+                    added += 1
+    params["pod_accounts"] = k
+    return added
+
+
+def _machine_comments(w: _Writer, intensity: float, organic_collected: int) -> int:
+    """LLM-written comments from ordinary-looking accounts, spread out."""
+    rng, n_notes = w.rng, len(w.counters.note_ids)
+    share = 0.05 + 0.35 * intensity
+    n_llm = round(organic_collected * share / (1 - share)) + int(rng.integers(2, 6))
+    n_llm = min(n_llm, len(w.pools.llm))
+    target = [i for i in range(n_notes) if rng.random() < float(rng.uniform(0.5, 1.0))] or [0]
+    writers = [w.audience.person(default=0.1) for _ in range(max(3, n_llm // 2))]
+    added = 0
+    for _ in range(n_llm):
+        i = _pick_int(rng, target)
+        if w.add(i, _pick(rng, writers), w.llm_text(), float(rng.exponential(12)), kind="bot"):
+            w.counters.comm[i] += 1
+            added += 1
+    return added
+
+
+def _classifier_output(w: _Writer, plan: _Plan, notes: _NotePlan) -> list[Comment]:
+    """The comment classifier's intents, as it would score real and injected comments."""
+    rng = w.rng
+    paid_base = float(rng.uniform(0.01, 0.06))
+    skeptic_base = float(rng.uniform(0.03, 0.18))
+    noticed = (
+        float(rng.uniform(0.0, 0.08)) * plan.intensity
+        if plan.parts & {"bot_comments", "machine_comments", "engagement_pod", "bought_likes"}
+        else 0.0
+    )
+    by_note = {nid: bool(s) for nid, s in zip(w.counters.note_ids, notes.sponsored, strict=True)}
+    out: list[Comment] = []
+    for c, kind in zip(w.comments, w.kinds, strict=True):
+        if kind == "human":
+            p_paid = (paid_base * (2.0 if by_note[c.note_id] else 1.0)) + noticed
+            p_skept = skeptic_base + noticed / 2
+        else:
+            p_paid, p_skept = 0.005, 0.01
+        probs = {name: float(rng.uniform(0.0, 0.3)) for name in INTENTS}
+        if rng.random() < p_paid:
+            probs["paid_suspicion"] = float(rng.uniform(0.55, 0.98))
+        if rng.random() < p_skept:
+            probs["skepticism"] = float(rng.uniform(0.55, 0.98))
+        out.append(_with_intents(c, probs))
+    return out
+
+
+def _comments(
+    rng: np.random.Generator,
+    plan: _Plan,
+    prof: _Profile,
+    notes: _NotePlan,
+    counters: _Counters,
+    pools: CommentPools,
+    end: datetime,
+    max_comments: int,
+    missing_data: bool,
+) -> tuple[_Writer, list[datetime]]:
+    """Every comment of the account (organic, then injected), with publication times of the notes."""
+    intensity, parts = plan.intensity, plan.parts
+    w = _Writer(rng, pools, counters, [], end)
+    coverage = _coverage(rng, counters, max_comments, missing_data)
+    publish = [
+        datetime.combine(prof.start_day + timedelta(days=int(d)), datetime.min.time(), tzinfo=CHINA)
+        for d in notes.days
+    ]
+    publish = [p + timedelta(hours=float(np.clip(rng.normal(20, 3), 7, 23.5))) for p in publish]
+    w.publish = publish
+    _organic_comments(w, notes, coverage)
+    organic_collected = len(w.comments)
+    injected = 0
     if "bot_comments" in parts:
-        share = 0.06 + 0.45 * intensity**1.2
-        n_bots = round(organic_collected * share / (1 - share)) + int(rng.integers(3, 10))
-        target = [i for i in range(n_notes) if rng.random() < float(rng.uniform(0.5, 1.0))] or [0]
-        p_default = float(rng.uniform(0.3, 0.95))
-        farm_ip = [_choose(rng, PROVINCES) for _ in range(2)] if rng.random() < 0.5 else None
-        bursty = rng.random() < 0.7
-        dup_texts = [_pick(rng, GENERIC_PRAISE), _template(rng)]
-        bots = [audience.person(default=p_default, ip_pool=farm_ip) for _ in range(max(5, n_bots // 3))]
-        for _ in range(n_bots):
-            i = _pick_int(rng, target)
-            u = rng.random()
-            if u < 0.4:
-                text = _pick(rng, GENERIC_PRAISE)
-            elif u < 0.7:
-                text = _template(rng)
-            elif u < 0.9:
-                text = _pick(rng, dup_texts)
-            else:
-                text = llm_text()
-            delay = float(rng.uniform(0, 0.5)) + (
-                float(rng.exponential(0.1)) if bursty else float(rng.exponential(12))
-            )
-            if add_comment(i, _pick(rng, bots), text, delay, intents_of="bot"):
-                comm[i] += 1
-                bot_total += 1
+        injected += _bot_comments(w, intensity, organic_collected)
     if "engagement_pod" in parts:
-        k = round(4 + 18 * intensity * float(rng.uniform(0.6, 1.0)))
-        members = [audience.person() for _ in range(k)]
-        rate = float(rng.uniform(0.6, 0.95))
-        for i in range(n_notes):
-            for uid in members:
-                if rng.random() < rate:
-                    text = human_text() if rng.random() < 0.6 else _pick(rng, GENERIC_PRAISE)
-                    if add_comment(
-                        i, uid, text, float(rng.exponential(rng.uniform(0.3, 2.5))), intents_of="pod"
-                    ):
-                        comm[i] += 1
-                        bot_total += 1
-        params["pod_accounts"] = k
+        injected += _pod_comments(w, intensity, plan.params)
     if "machine_comments" in parts:
-        share = 0.05 + 0.35 * intensity
-        n_llm = round(organic_collected * share / (1 - share)) + int(rng.integers(2, 6))
-        n_llm = min(n_llm, len(pools.llm))
-        target = [i for i in range(n_notes) if rng.random() < float(rng.uniform(0.5, 1.0))] or [0]
-        writers = [audience.person(default=0.1) for _ in range(max(3, n_llm // 2))]
-        for _ in range(n_llm):
-            i = _pick_int(rng, target)
-            if add_comment(i, _pick(rng, writers), llm_text(), float(rng.exponential(12)), intents_of="bot"):
-                comm[i] += 1
-                bot_total += 1
-    params["injected_comments"] = bot_total
-
-    # classifier output for some accounts
+        injected += _machine_comments(w, intensity, organic_collected)
+    plan.params["injected_comments"] = injected
     if rng.random() < 0.5:
-        paid_base = float(rng.uniform(0.01, 0.06))
-        skeptic_base = float(rng.uniform(0.03, 0.18))
-        noticed = (
-            float(rng.uniform(0.0, 0.08)) * intensity
-            if parts & {"bot_comments", "machine_comments", "engagement_pod", "bought_likes"}
-            else 0.0
-        )
-        by_note = {nid: bool(s) for nid, s in zip(note_ids, sponsored, strict=True)}
-        out: list[Comment] = []
-        for c, kind in zip(comments, kinds, strict=True):
-            if kind == "human":
-                p_paid = (paid_base * (2.0 if by_note[c.note_id] else 1.0)) + noticed
-                p_skept = skeptic_base + noticed / 2
-            else:
-                p_paid, p_skept = 0.005, 0.01
-            probs = {name: float(rng.uniform(0.0, 0.3)) for name in INTENTS}
-            if rng.random() < p_paid:
-                probs["paid_suspicion"] = float(rng.uniform(0.55, 0.98))
-            if rng.random() < p_skept:
-                probs["skepticism"] = float(rng.uniform(0.55, 0.98))
-            out.append(_with_intents(c, probs))
-        comments = out
-        params["intents"] = True
+        w.comments = _classifier_output(w, plan, notes)
+        plan.params["intents"] = True
+    return w, publish
 
-    for i in range(n_notes):
-        notes.append(
-            Note(
-                note_id=note_ids[i],
-                published_at=publish[i].replace(microsecond=0),
-                type="video" if rng.random() < 0.35 else "normal",
-                title=f"note {i + 1}",
-                sponsored=bool(sponsored[i]),
-                liked_count=round(likes[i]),
-                collected_count=round(saves[i]),
-                comment_count=round(comm[i]),
-                share_count=round(shares[i]),
-            )
-        )
 
-    snapshots = _snapshots(rng, shown, start_day, notes, follow_plan, intensity, missing_data, params)
+def _notes(
+    rng: np.random.Generator, notes: _NotePlan, counters: _Counters, publish: list[datetime]
+) -> list[Note]:
+    return [
+        Note(
+            note_id=counters.note_ids[i],
+            published_at=publish[i].replace(microsecond=0),
+            type="video" if rng.random() < 0.35 else "normal",
+            title=f"note {i + 1}",
+            sponsored=bool(notes.sponsored[i]),
+            liked_count=round(counters.likes[i]),
+            collected_count=round(counters.saves[i]),
+            comment_count=round(counters.comm[i]),
+            share_count=round(counters.shares[i]),
+        )
+        for i in range(len(counters.note_ids))
+    ]
+
+
+def _simulate_one(
+    rng: np.random.Generator,
+    scenario: str,
+    pools: CommentPools,
+    end: datetime,
+    max_comments: int,
+    missing_data: bool,
+    shape: _Shape,
+) -> SimulatedAccount:
+    plan = _plan(rng, scenario, shape)
+    prof = _profile(rng, plan, end, shape)
+    note_plan = _note_plan(rng, scenario, prof)
+    inflation = _inflation(rng, plan, prof, note_plan)
+    shown, interactions = _grow(rng, prof, note_plan, inflation)
+    counters = _counters(rng, plan, prof, note_plan, interactions)
+    writer, publish = _comments(rng, plan, prof, note_plan, counters, pools, end, max_comments, missing_data)
+    notes = _notes(rng, note_plan, counters, publish)
+    params = plan.params
+    snapshots = _snapshots(
+        rng, shown, prof.start_day, notes, inflation.follow_plan, plan.intensity, missing_data, params
+    )
     metrics = (
-        _metrics(rng, notes, note_ids, publish, interactions, follows_per_interaction, end)
+        _metrics(rng, notes, counters.note_ids, publish, interactions, prof.follows_per_interaction, end)
         if rng.random() < 0.35
         else []
     )
     account = AccountData(
-        kol_id=kol_uid,
+        kol_id=writer.kol_uid,
         follower_snapshots=snapshots,
         notes=notes,
         note_metrics=metrics,
-        comments=comments,
+        comments=writer.comments,
         followers=round(shown[-1]),
-        category=str(main_source),
-        kol_user_id=kol_uid,
+        category=str(writer.main_source),
+        kol_user_id=writer.kol_uid,
     )
-    params.update({"days": days, "notes": n_notes, "comments": len(comments), "viral_notes": len(viral)})
-    return SimulatedAccount(account, label, scenario, tier, params)
+    params.update(
+        {
+            "days": prof.days,
+            "notes": prof.n_notes,
+            "comments": len(writer.comments),
+            "viral_notes": len(note_plan.viral),
+        }
+    )
+    return SimulatedAccount(account, plan.label, scenario, plan.tier, params)
 
 
 def _pick_int(rng: np.random.Generator, items: Sequence[int]) -> int:
@@ -998,7 +1216,7 @@ def _snapshots(
     has_following = rng.random() < 0.8
     base_notes = int(rng.integers(20, 400))
     base_lc = float(shown[0]) * float(rng.uniform(2, 10))  # 粉赞比 1:2 to 1:10
-    publish_days = [(n.published_at.date() - start_day).days for n in notes]
+    publish_days = [(local_day(n.published_at, 8.0) - start_day).days for n in notes]
     accrual = np.array([0.45, 0.75, 0.87, 0.94, 0.98, 1.0])  # likes and saves arrive over days
     out: list[FollowerSnapshot] = []
     for d in obs:
@@ -1068,6 +1286,9 @@ def _ms(moment: datetime) -> int:
     return round(to_seconds(moment) * 1000)
 
 
+_METRIC_COLUMNS = ("impressions", "reach", "views", "likes", "saves", "comments", "shares", "follows")
+
+
 def write_ingest(accounts: Sequence[SimulatedAccount], out_dir: Path) -> dict[str, Path]:
     """Write accounts in RedLens's ingest formats; returns the written files by kind.
 
@@ -1087,112 +1308,98 @@ def write_ingest(accounts: Sequence[SimulatedAccount], out_dir: Path) -> dict[st
         "comments": out_dir / "comments.jsonl",
         "truth": out_dir / "truth.csv",
     }
-    with paths["follower_snapshots"].open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["kol_id", "date", "followers", "following", "notes", "likes_and_collects"])
-        for sim in accounts:
-            for s in sim.account.follower_snapshots:
-                w.writerow(
-                    [
-                        sim.account.kol_id,
-                        s.date.isoformat(),
-                        s.followers,
-                        _blank(s.following),
-                        _blank(s.notes),
-                        _blank(s.likes_and_collects),
-                    ]
-                )
-    with paths["note_metrics"].open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(
+    _write_csv(
+        paths["follower_snapshots"],
+        ["kol_id", "date", "followers", "following", "notes", "likes_and_collects"],
+        (
             [
-                "note_id",
-                "kol_id",
-                "date",
-                "impressions",
-                "reach",
-                "views",
-                "likes",
-                "saves",
-                "comments",
-                "shares",
-                "follows",
-                "completions",
-                "avg_watch_seconds",
-                "clicks",
+                sim.account.kol_id,
+                s.date.isoformat(),
+                s.followers,
+                *(_blank(v) for v in (s.following, s.notes, s.likes_and_collects)),
             ]
-        )
-        for sim in accounts:
-            for m in sim.account.note_metrics:
-                w.writerow(
-                    [
-                        m.note_id,
-                        sim.account.kol_id,
-                        m.date.isoformat(),
-                        *(
-                            _blank(getattr(m, k))
-                            for k in (
-                                "impressions",
-                                "reach",
-                                "views",
-                                "likes",
-                                "saves",
-                                "comments",
-                                "shares",
-                                "follows",
-                            )
-                        ),
-                        "",
-                        "",
-                        "",
-                    ]
-                )
-    with paths["notes"].open("w", encoding="utf-8") as fh:
-        for sim in accounts:
-            for n in sim.account.notes:
-                row = {
-                    "note_id": n.note_id,
-                    "type": n.type,
-                    "title": n.title,
-                    "desc": "",
-                    "time": _ms(n.published_at),
-                    "user_id": sim.account.kol_id,
-                    "nickname": f"KOL {sim.account.kol_id[:6]}",
-                    "liked_count": str(n.liked_count),
-                    "collected_count": str(n.collected_count),
-                    "comment_count": str(n.comment_count),
-                    "share_count": str(n.share_count),
-                    "tag_list": ["品牌合作"] if n.sponsored else [],
-                    "ip_location": "",
-                }
-                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    with paths["comments"].open("w", encoding="utf-8") as fh:
-        for sim in accounts:
-            replies = {c.parent_comment_id for c in sim.account.comments if c.parent_comment_id}
-            counts: dict[str, int] = {}
-            for c in sim.account.comments:
-                if c.parent_comment_id:
-                    counts[c.parent_comment_id] = counts.get(c.parent_comment_id, 0) + 1
-            for c in sim.account.comments:
-                row = {
-                    "comment_id": c.comment_id,
-                    "create_time": _ms(c.created_at),
-                    "ip_location": c.ip_location or "",
-                    "note_id": c.note_id,
-                    "content": c.text,
-                    "user_id": c.commenter_id,
-                    "nickname": c.nickname,
-                    "sub_comment_count": str(counts.get(c.comment_id, 0) if c.comment_id in replies else 0),
-                    "parent_comment_id": c.parent_comment_id or 0,
-                    "like_count": str(c.like_count),
-                }
-                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    with paths["truth"].open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["kol_id", "label", "scenario", "tier"])
-        for sim in accounts:
-            w.writerow([sim.account.kol_id, sim.label, sim.scenario, sim.tier])
+            for sim in accounts
+            for s in sim.account.follower_snapshots
+        ),
+    )
+    _write_csv(
+        paths["note_metrics"],
+        ["note_id", "kol_id", "date", *_METRIC_COLUMNS, "completions", "avg_watch_seconds", "clicks"],
+        (
+            [
+                m.note_id,
+                sim.account.kol_id,
+                m.date.isoformat(),
+                *(_blank(getattr(m, k)) for k in _METRIC_COLUMNS),
+                "",
+                "",
+                "",
+            ]
+            for sim in accounts
+            for m in sim.account.note_metrics
+        ),
+    )
+    _write_jsonl(paths["notes"], (_note_row(sim, n) for sim in accounts for n in sim.account.notes))
+    _write_jsonl(paths["comments"], (row for sim in accounts for row in _comment_rows(sim)))
+    _write_csv(
+        paths["truth"],
+        ["kol_id", "label", "scenario", "tier"],
+        ([sim.account.kol_id, sim.label, sim.scenario, sim.tier] for sim in accounts),
+    )
     return paths
+
+
+def _write_csv(path: Path, header: list[str], rows: Iterable[list[Any]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _note_row(sim: SimulatedAccount, n: Note) -> dict[str, Any]:
+    return {
+        "note_id": n.note_id,
+        "type": n.type,
+        "title": n.title,
+        "desc": "",
+        "time": _ms(n.published_at),
+        "user_id": sim.account.kol_id,
+        "nickname": f"KOL {sim.account.kol_id[:6]}",
+        "liked_count": str(n.liked_count),
+        "collected_count": str(n.collected_count),
+        "comment_count": str(n.comment_count),
+        "share_count": str(n.share_count),
+        "tag_list": ["品牌合作"] if n.sponsored else [],
+        "ip_location": "",
+    }
+
+
+def _comment_rows(sim: SimulatedAccount) -> list[dict[str, Any]]:
+    counts: dict[str, int] = {}
+    for c in sim.account.comments:
+        if c.parent_comment_id:
+            counts[c.parent_comment_id] = counts.get(c.parent_comment_id, 0) + 1
+    return [
+        {
+            "comment_id": c.comment_id,
+            "create_time": _ms(c.created_at),
+            "ip_location": c.ip_location or "",
+            "note_id": c.note_id,
+            "content": c.text,
+            "user_id": c.commenter_id,
+            "nickname": c.nickname,
+            "sub_comment_count": str(counts.get(c.comment_id, 0)),
+            "parent_comment_id": c.parent_comment_id or 0,
+            "like_count": str(c.like_count),
+        }
+        for c in sim.account.comments
+    ]
 
 
 def _blank(value: int | None) -> str | int:

@@ -9,7 +9,7 @@ from models.authenticity.calibration import Calibration, load_calibration
 from models.authenticity.config import DEFAULT_TIERS, AuthenticityConfig, TierBenchmark, tier_for
 from models.authenticity.data import AccountData, Comment, FollowerSnapshot, Note, NoteMetricsSnapshot
 from models.authenticity.result import AuthenticityResult, Flag, SignalResult
-from models.authenticity.score import extract_signals, feature_vector, score_account
+from models.authenticity.score import extract_signals, feature_vector, score_account, screen_comments
 
 __all__ = [
     "DEFAULT_TIERS",
@@ -28,5 +28,6 @@ __all__ = [
     "feature_vector",
     "load_calibration",
     "score_account",
+    "screen_comments",
     "tier_for",
 ]

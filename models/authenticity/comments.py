@@ -8,10 +8,13 @@ Each comment gets per-comment flags, combined by noisy-OR into its *suspicion*
 * ``low_effort``: :func:`models.low_effort.is_low_effort`;
 * ``spam``: a traffic-pulling phrase (私我, 加v, 互关, 看我主页 ...);
 * ``duplicate``: member of a group of ``cluster_min_size`` or more identical or near-identical
-  comments (MinHash, see :mod:`models.authenticity.dedup`). The group is *coordinated* (higher
-  weight) when at least half its members also carry a default nickname, spam, a burst or a
-  machine-written flag, or when its texts are long (12+ characters): long identical texts from
-  different people rarely happen by chance. Other groups (a giveaway's 想要想要) weigh little;
+  comments (MinHash, see :mod:`models.authenticity.dedup`) that say something in words: replies
+  made of stickers, emoji, a mention, generic praise or fewer than ``near_dup_min_chars``
+  characters (第一, 哈哈哈, [哭惹R], 太厉害了) repeat in every real comment section and are not copies. The group is
+  *coordinated* (higher weight) when at least half its members also carry a default nickname,
+  spam, a burst or a machine-written flag, or when long texts (12+ characters) were all posted on
+  one note within ``coordinated_span_hours``; fans copying a greeting over days are not. Other
+  groups (a giveaway's 想要想要) weigh little;
 * ``machine``: the machine-written model's probability is at least its threshold
   (weight ``w_machine * p``);
 * ``burst``: the comment belongs to a window of ``burst_window_minutes`` holding at least
@@ -23,14 +26,14 @@ The scored features are: the mean suspicion (``comments.suspicion``, full streng
 ``suspicion_floor`` and ``suspicion_full``), the share of comments whose own suspicion reaches
 ``likely_bot_suspicion`` (``comments.likely_bot_share``: two or more flags together, spam, or a
 coordinated duplicate; organic accounts have almost none), the engagement pod (``comments.pod``: accounts that
-comment on at least half of the notes, counted, not shared, so a flood of one-off bots cannot hide
-them) and IP-location concentration (``comments.ip_concentration``). Distinct ratio, lexical
+comment on at least half of the notes and together write at least ``pod_min_share`` of the
+comments; loyal fans of a popular KOL do the first, not the second) and IP-location concentration (``comments.ip_concentration``). Distinct ratio, lexical
 entropy, top-5 commenter share and length uniformity are reported for context.
 
 Monotonicity: thresholds are absolute counts, so adding comments can only add flags to existing
 comments; a comment whose own suspicion is at least the current mean and at least
 ``likely_bot_suspicion`` (any bot comment with two of the flags above) therefore never lowers the
-mean suspicion nor the likely-bot share, and pods are counts of accounts.
+mean suspicion nor the likely-bot share.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ from numpy.typing import NDArray
 
 from models.authenticity.config import CommentConfig
 from models.authenticity.data import AccountData, Comment, Note, to_seconds
-from models.authenticity.dedup import near_duplicate_groups, shingle_text
+from models.authenticity.dedup import content_text, near_duplicate_groups
 from models.authenticity.machine_text import MachineTextModel
 from models.authenticity.result import Flag, SignalResult, severity_for
 from models.low_effort import is_low_effort_normalized
@@ -170,6 +173,27 @@ def analyze_comments(
     return CommentAnalysis(comments, norms, suspicion, machine_proba, flags, clusters, bursts)
 
 
+REJECTION_REASONS: tuple[str, ...] = ("likely_bot", "coordinated_copy", "spam")
+
+
+def rejected_comments(analysis: CommentAnalysis, cfg: CommentConfig) -> dict[str, tuple[str, ...]]:
+    """Comments the comment signal rejects as not from a real commenter, with the reasons:
+    ``likely_bot`` (suspicion at least ``likely_bot_suspicion``), ``coordinated_copy`` (member of a
+    coordinated duplicate group) and ``spam`` (a traffic-pulling phrase)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for c, s, flags in zip(analysis.comments, analysis.suspicion, analysis.flags, strict=True):
+        reasons = []
+        if s >= cfg.likely_bot_suspicion:
+            reasons.append("likely_bot")
+        if "duplicate_coordinated" in flags:
+            reasons.append("coordinated_copy")
+        if "spam" in flags:
+            reasons.append("spam")
+        if reasons:
+            out[c.comment_id] = tuple(reasons)
+    return out
+
+
 def _bursts(
     comments: list[Comment],
     published: Mapping[str, float],
@@ -234,7 +258,12 @@ def _bursts(
 def _clusters(
     comments: list[Comment], norms: list[str], flags: list[set[str]], cfg: CommentConfig
 ) -> list[dict[str, object]]:
-    keys = [shingle_text(n) for n in norms]
+    # Reactions (stickers, emoji, a mention, a word or two: 第一, 哈哈哈, 好美) repeat in every real
+    # comment section; only texts that say something count as copies of each other.
+    keys = [
+        k if len(k) >= cfg.near_dup_min_chars and "low_effort" not in f else ""
+        for k, f in zip((content_text(n) for n in norms), flags, strict=True)
+    ]
     unique = sorted({k for k in keys if k})
     position = {k: i for i, k in enumerate(unique)}
     groups = near_duplicate_groups(
@@ -251,7 +280,6 @@ def _clusters(
     for g, members in enumerate(groups):
         for u in members:
             group_of[u] = g
-    # Identical texts shorter than min_chars still form exact groups.
     cluster_members: dict[tuple[str, int], list[int]] = defaultdict(list)
     for i, key in enumerate(keys):
         if not key:
@@ -268,8 +296,7 @@ def _clusters(
         if len(authors) < 2:
             continue  # one person repeating themselves is the heavy-commenter flag's business
         marked = sum(1 for i in members if flags[i] & marker) / len(members)
-        mean_len = float(np.mean([len(keys[i]) for i in members]))
-        coordinated = marked >= cfg.coordinated_share or mean_len >= 12
+        coordinated = marked >= cfg.coordinated_share or _tight(comments, members, keys, cfg)
         for i in members:
             flags[i].add("duplicate")
             if coordinated:
@@ -295,10 +322,22 @@ def _clusters(
     return out
 
 
+def _tight(comments: list[Comment], members: list[int], keys: list[str], cfg: CommentConfig) -> bool:
+    """Long copies posted together: the whole group on one note within ``coordinated_span_hours``.
+    Fans copying a greeting (队形) spread over days; a comment farm posts its batch at once."""
+    if float(np.mean([len(keys[i]) for i in members])) < 12:
+        return False
+    if len({comments[i].note_id for i in members}) > 1:
+        return False
+    times = [to_seconds(comments[i].created_at) for i in members]
+    return (max(times) - min(times)) / 3600.0 <= cfg.coordinated_span_hours
+
+
 def comment_signal(account: AccountData, analysis: CommentAnalysis, cfg: CommentConfig) -> SignalResult:
     """Score the comments from a :class:`CommentAnalysis` of the same account."""
     n = len(analysis.comments)
-    total_count = sum(note.comment_count for note in account.notes)
+    collected = None if account.comment_notes is None else set(account.comment_notes)
+    total_count = sum(n.comment_count for n in account.notes if collected is None or n.note_id in collected)
     if n < cfg.min_comments:
         return SignalResult(
             SIGNAL,
@@ -448,7 +487,10 @@ def _component_flags(analysis: CommentAnalysis, shares: Mapping[str, float], fla
     coordinated = [c for c in analysis.clusters if c["coordinated"]]
     if analysis.clusters:
         coord_share = sum(int(str(c["size"])) for c in coordinated) / n
-        strength = _clip01(coord_share / 0.2) if coordinated else _clip01((dup_share - 0.1) / 0.4)
+        # Real popular sections (six KOLs, 80k comments) copy greetings and catchphrases in up to
+        # 19 % of their comments and hold a few coordinated copies (a spam template) per thousand.
+        excess = (coord_share - 0.01) / 0.2 if coordinated else (dup_share - 0.25) / 0.4
+        strength = _clip01(excess)
         parts = []
         for c in analysis.clusters[:5]:
             members = c["comments"]
@@ -495,23 +537,31 @@ def _pod(account: AccountData, comments: list[Comment], cfg: CommentConfig) -> F
     ]
     median_delay = float(np.median(delays)) if delays else None
     early = median_delay is not None and median_delay <= cfg.pod_early_hours
+    # Loyal fans of a popular KOL comment on most notes too, but write a sliver of its comments
+    # (0.6-2.5 % on six real KOLs' sections); a pod writes a large share of a small account's.
+    share = sum(1 for c in comments if c.commenter_id in member_set) / len(comments)
+    if share < cfg.pod_min_share:
+        return None
     size = _clip01(
         (len(members) - cfg.pod_min_accounts + 1) / (cfg.pod_full_accounts - cfg.pod_min_accounts + 1)
     )
-    strength = size * (1.0 if early else 0.6)
+    weight = _clip01((share - cfg.pod_min_share) / (cfg.pod_full_share - cfg.pod_min_share) + 0.25)
+    strength = size * weight * (1.0 if early else 0.6)
     delay_text = f", median {median_delay:.1f} h after posting" if median_delay is not None else ""
     return Flag(
         "engagement_pod",
         SIGNAL,
         severity_for(strength),
         strength,
-        f"{len(members)} accounts commented on at least {need} of the {m} notes with comments{delay_text}: "
+        f"{len(members)} accounts commented on at least {need} of the {m} notes with comments and wrote "
+        f"{share:.0%} of all comments{delay_text}: "
         + ", ".join(f"{a} ({len(notes_by_author[a])} notes)" for a in members[:8]),
         F_POD,
         {
             "accounts": [{"commenter_id": a, "notes": len(notes_by_author[a])} for a in members],
             "notes_with_comments": m,
             "min_notes": need,
+            "share_of_comments": round(share, 4),
             "median_delay_hours": None if median_delay is None else round(median_delay, 2),
         },
     )

@@ -149,7 +149,9 @@ class Comment:
 @dataclass(frozen=True, slots=True)
 class AccountData:
     """Everything known about one KOL. ``followers`` is the current count when known apart from
-    the snapshots; ``kol_user_id`` lets the score skip the author's own replies."""
+    the snapshots; ``kol_user_id`` lets the score skip the author's own replies;
+    ``comment_notes`` names the notes whose comments were collected (``None``: every note's),
+    so older notes given only to explain follower growth do not count as comments missing."""
 
     kol_id: str
     follower_snapshots: Sequence[FollowerSnapshot] = field(default_factory=tuple)
@@ -159,6 +161,7 @@ class AccountData:
     followers: int | None = None
     category: str | None = None
     kol_user_id: str | None = None
+    comment_notes: Sequence[str] | None = None
 
     def __post_init__(self) -> None:
         if not self.kol_id:

@@ -29,9 +29,19 @@ _PRIME = np.uint64(4294967311)  # 2**32 + 15
 _DROP = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
+_STICKER = re.compile(r"\[[^\[\]]{1,16}\]")  # XHS stickers such as [哭惹R], [doge]
+_MENTION = re.compile(r"@\S+")
+
+
 def shingle_text(normalized: str) -> str:
     """The normalised text without whitespace, punctuation and symbols (emoji included)."""
     return _DROP.sub("", normalized)
+
+
+def content_text(normalized: str) -> str:
+    """What a comment says in words: :func:`shingle_text` without stickers and @mentions. Replies
+    made only of stickers, emoji or a mention have none."""
+    return shingle_text(_MENTION.sub("", _STICKER.sub("", normalized)))
 
 
 def shingles(text: str, *, k: int = 3, short_k: int = 2, short_chars: int = 8) -> frozenset[str]:

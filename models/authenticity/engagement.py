@@ -101,8 +101,8 @@ def engagement_signal(
                     SIGNAL,
                     severity_for(strength),
                     strength,
-                    f"median engagement rate {er:.2%} over {len(rates)} notes, against {tier.er_low:.0%}-"
-                    f"{tier.er_high:.0%} for {tier.name} accounts ({_fmt(current)} followers): "
+                    f"median engagement rate {er:.2%} over {len(rates)} notes, against {tier.er_low:.1%}-"
+                    f"{tier.er_high:.1%} for {tier.name} accounts ({_fmt(current)} followers): "
                     "many followers never engage",
                     F_ER_LOW,
                     {"engagement_rate": round(er, 5), "tier": tier.name, "followers": current},
@@ -117,8 +117,8 @@ def engagement_signal(
                     SIGNAL,
                     severity_for(strength),
                     strength,
-                    f"median engagement rate {er:.2%} over {len(rates)} notes, against {tier.er_low:.0%}-"
-                    f"{tier.er_high:.0%} for {tier.name} accounts ({_fmt(current)} followers)",
+                    f"median engagement rate {er:.2%} over {len(rates)} notes, against {tier.er_low:.1%}-"
+                    f"{tier.er_high:.1%} for {tier.name} accounts ({_fmt(current)} followers)",
                     F_ER_HIGH,
                     {"engagement_rate": round(er, 5), "tier": tier.name, "followers": current},
                 )
@@ -250,7 +250,8 @@ def _sponsored(
         if ratio < cfg.sponsored_jump_factor:
             continue
         likes = max(n.liked_count, 1)
-        hollow = n.collected_count / likes < 0.5 * med_sr or n.comment_count / likes < 0.5 * med_cr
+        # Bought likes come without saves and comments: both far below the account's own ratios.
+        hollow = n.collected_count / likes < 0.5 * med_sr and n.comment_count / likes < 0.5 * med_cr
         # A jump with saves and comments in proportion is indistinguishable from a genuine hit:
         # reported, not scored.
         strengths.append(_clip01(math.log(ratio / cfg.sponsored_jump_factor) / span + 0.2) if hollow else 0.0)

@@ -14,11 +14,12 @@ Method (units: followers, days):
   and ``q`` the display rounding step of each end (XHS shows exact counts below 1万 and 1.2万
   above), a rounded count's error having variance ``q**2/12``.
 * A spike is ``z >= spike_z`` and ``e >= max(spike_min_followers, spike_min_share * followers)``;
-  neighbouring intervals with ``z >= merge_z`` join it. A spike is *supported* when a note was
-  published in the ``support_days_before`` days before it (or during it) whose interactions can
-  bring that many followers (at most ``followers_per_interaction_max`` per interaction), or when
-  creator metrics attribute enough follows to notes of that window; the spike's strength is
-  scaled by the share left unexplained.
+  neighbouring intervals with ``z >= merge_z`` join it. A spike is *supported* when the content
+  of its days can bring that many followers: notes published during it or shortly before, surges
+  in their creator metrics (views, likes, saves, comments, follows) on the same days, or a surge
+  of the profile's likes and collects (:mod:`models.authenticity.explain`); the spike's strength
+  is scaled by the share left unexplained, and its evidence names the explaining notes and
+  their numbers.
 * A purge is the share of a spike's excess lost again (cumulative excess below zero, with an
   actual net decline) within ``purge_window_days``.
 * Step changes: binary segmentation of the daily increments (spike days replaced by the
@@ -29,13 +30,14 @@ Method (units: followers, days):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
 
 from models.authenticity.config import GrowthConfig
 from models.authenticity.data import AccountData, Note, to_seconds
+from models.authenticity.explain import SpikeExplainer, Support, local_day
 from models.authenticity.result import Flag, SignalResult, severity_for
 from models.authenticity.series import (
     DailySeries,
@@ -80,33 +82,62 @@ class SpikeEvent:
     excess: float
     z: float
     followers_before: float
-    support: str = "none"
     strength: float = 0.0
-    notes: tuple[str, ...] = ()
+    found: Support = field(default_factory=lambda: Support(0.0, "none", ()))
+
+    @property
+    def support(self) -> str:
+        return self.found.support
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        return self.found.note_ids
 
 
-def _window_notes(notes: list[tuple[int, Note]], lo: int, hi: int) -> list[Note]:
-    return [n for d, n in notes if lo <= d <= hi]
-
-
-def _note_days(account: AccountData, series: DailySeries) -> list[tuple[int, Note]]:
-    pairs = [((n.published_at.date() - series.start).days, n) for n in account.notes]
+def _note_days(account: AccountData, series: DailySeries, cfg: GrowthConfig) -> list[tuple[int, Note]]:
+    """Notes with their publication day as an index of ``series`` (days in the snapshots' time zone)."""
+    pairs = [
+        ((local_day(n.published_at, cfg.utc_offset_hours) - series.start).days, n) for n in account.notes
+    ]
     return sorted(pairs, key=lambda p: (p[0], to_seconds(p[1].published_at), p[1].note_id))
 
 
-def _follows_by_note(account: AccountData) -> dict[str, int]:
-    latest: dict[str, tuple[date, int]] = {}
-    for m in account.note_metrics:
-        if m.follows is None:
-            continue
-        prev = latest.get(m.note_id)
-        if prev is None or m.date >= prev[0]:
-            latest[m.note_id] = (m.date, m.follows)
-    return {k: v for k, (_, v) in latest.items()}
+@dataclass(frozen=True, slots=True)
+class _Curve:
+    """The follower curve as the detectors read it.
+
+    ``series`` holds the snapshots as shown; ``smooth`` a de-quantised copy when counts are rounded
+    (``offset`` converts a raw day index to a smooth one). ``starts``/``ends``/``deltas`` are the
+    snapshot intervals, ``excess`` and ``z`` their change above the local baseline."""
+
+    series: DailySeries
+    smooth: DailySeries
+    offset: int
+    inc: FloatArray
+    base: FloatArray
+    smooth_inc: FloatArray
+    smooth_base: FloatArray
+    starts: np.ndarray
+    ends: np.ndarray
+    deltas: FloatArray
+    excess: FloatArray
+    z: FloatArray
+    sigma: float
+    q: float
 
 
-def growth_signal(account: AccountData, cfg: GrowthConfig) -> SignalResult:
-    """Score follower growth; see the module docstring for the method."""
+@dataclass(slots=True)
+class _Findings:
+    """What the detectors found, gathered into the signal result."""
+
+    flags: list[Flag]
+    features: dict[str, float]
+    anomalies: list[dict[str, object]]
+    purge_days: set[int]
+
+
+def _insufficient(account: AccountData, cfg: GrowthConfig) -> SignalResult | DailySeries:
+    """The daily series of the follower snapshots, or why there are too few of them."""
     snaps = list(account.follower_snapshots)
     need = f"need at least {cfg.min_snapshots} snapshots spanning {cfg.min_span_days} days"
     if not snaps:
@@ -122,23 +153,25 @@ def growth_signal(account: AccountData, cfg: GrowthConfig) -> SignalResult:
             missing=[f"follower history: {n_obs} snapshots over {span} days ({need})"],
             metrics={"snapshots": n_obs, "span_days": span},
         )
+    return series
 
-    flags: list[Flag] = []
-    features = dict.fromkeys(FEATURES, 0.0)
+
+def _dequantised(series: DailySeries, q_obs: FloatArray) -> DailySeries:
+    """Spikes and drops are judged on the snapshots as shown; the baseline and step changes on a
+    de-quantised copy when counts are rounded (a staircase has no meaningful daily rate)."""
+    if float(q_obs.max()) <= 1:
+        return series
+    points = [(series.day(int(d)), float(v)) for d, v in zip(series.obs_days, series.obs_values, strict=True)]
+    collapsed = collapse_plateaus(points, (q_obs > 1).tolist())
+    return daily_series(collapsed) if len(collapsed) >= 2 else series
+
+
+def _curve(series: DailySeries, cfg: GrowthConfig) -> _Curve:
+    """Local baseline, interval excess and robust z-scores (module docstring)."""
     level = float(np.median(series.obs_values))
     inc = series.increments()
-    # Spikes and drops are judged on the snapshots as shown; the baseline and step changes on a
-    # de-quantised copy when counts are rounded (a staircase has no meaningful daily rate).
     q_obs = quanta(series.obs_values)
-    q = float(q_obs.max())
-    smooth = series
-    if q > 1:
-        points = [
-            (series.day(int(d)), float(v)) for d, v in zip(series.obs_days, series.obs_values, strict=True)
-        ]
-        collapsed = collapse_plateaus(points, (q_obs > 1).tolist())
-        if len(collapsed) >= 2:
-            smooth = daily_series(collapsed)
+    smooth = _dequantised(series, q_obs)
     offset = (series.start - smooth.start).days  # smooth index = raw index + offset
     smooth_inc = smooth.increments()
     smooth_base = np.zeros_like(smooth_inc)
@@ -153,44 +186,103 @@ def growth_signal(account: AccountData, cfg: GrowthConfig) -> SignalResult:
     cum_base = np.concatenate(([0.0], np.cumsum(base)))  # cum_base[d + 1] = sum base[0..d]
     starts, ends, deltas = series.intervals()
     gaps = (ends - starts).astype(np.float64)
-    expected = cum_base[ends + 1] - cum_base[starts + 1]
-    excess = deltas - expected
+    excess = deltas - (cum_base[ends + 1] - cum_base[starts + 1])
     _, sigma_raw = robust_center_scale(excess / np.sqrt(gaps))
     sigma = max(sigma_raw, cfg.noise_floor_share * level, 1.0)
     # A rounded count is off by up to half a step: uniform error, variance q**2 / 12 per end.
     sd = np.sqrt(gaps * sigma**2 + (q_obs[:-1] ** 2 + q_obs[1:] ** 2) / 12.0)
-    z = excess / sd
+    return _Curve(
+        series=series,
+        smooth=smooth,
+        offset=offset,
+        inc=inc,
+        base=base,
+        smooth_inc=smooth_inc,
+        smooth_base=smooth_base,
+        starts=starts,
+        ends=ends,
+        deltas=deltas,
+        excess=excess,
+        z=excess / sd,
+        sigma=sigma,
+        q=float(q_obs.max()),
+    )
 
-    note_days = _note_days(account, series)
-    interactions = [n.interactions for _, n in note_days]
-    median_inter = float(np.median(interactions)) if len(interactions) >= 3 else None
-    follows = _follows_by_note(account)
 
-    events = _spike_events(series, starts, ends, excess, z, cfg)
-    explained = {id(ev): _assess_support(ev, note_days, median_inter, follows, cfg) for ev in events}
-    anomalies: list[dict[str, object]] = []
-    purge_days: set[int] = set()
+def _spike_text(ev: SpikeEvent, d0: date, d1: date, cfg: GrowthConfig) -> str:
+    """Why the spike is (not) explained, naming the content and its numbers."""
+    found = ev.found
+    shown = "; ".join(e.text for e in found.explainers[:3])
+    if found.support == "none":
+        lo = d0 + timedelta(days=1 - cfg.support_days_before)
+        return (
+            f"no note published between {lo} and {d1} and no surge in note metrics or in likes and "
+            "collects on those days"
+        )
+    if found.support == "supported":
+        return f"explained by the content of those days: {shown}"
+    what = "content that surged" if found.support == "disproportionate" else "ordinary content"
+    text = f"{what} could bring at most {found.explained:.0%} of them: {shown}"
+    if found.data_gap:
+        text += "; re-export the notes of those days to check the rest"
+    return text
+
+
+def _when(d0: date, d1: date, ev: SpikeEvent) -> str:
+    return d1.isoformat() if ev.end_day - ev.start_day == 1 else f"between {d0} and {d1}"
+
+
+def _purge_flag(
+    curve: _Curve, ev: SpikeEvent, size: float, cfg: GrowthConfig, found: _Findings
+) -> tuple[str, dict[str, object], float] | None:
+    """The purge after a spike, as a flag of its own; returns the text and details it adds to the
+    spike's evidence, and its strength."""
+    series = curve.series
+    purge = _purge_after(series, curve.inc, curve.base, ev, cfg)
+    if purge is None:
+        return None
+    lost, purge_day, share_lost = purge
+    d0, d1 = series.day(ev.start_day), series.day(ev.end_day)
+    strength = _clip01(share_lost / 0.6) * max(size, 0.3) * (1.0 if ev.support != "supported" else 0.6)
+    found.purge_days.update(range(ev.end_day + 1, purge_day + 1))
+    found.flags.append(
+        Flag(
+            "follower_purge",
+            SIGNAL,
+            severity_for(strength),
+            strength,
+            f"{_fmt_int(lost)} followers lost between {d1 + timedelta(days=1)} and "
+            f"{series.day(purge_day)}: {share_lost:.0%} of the {_fmt_int(ev.excess)} gained {_when(d0, d1, ev)}",
+            F_PURGE,
+            {"spike_end": d1.isoformat(), "lost_followers": round(lost), "share_lost": round(share_lost, 3)},
+        )
+    )
+    found.anomalies.append({"date": series.day(purge_day).isoformat(), "kind": "purge"})
+    details: dict[str, object] = {
+        "lost_followers": round(lost),
+        "share_lost": round(share_lost, 3),
+        "lost_by": series.day(purge_day).isoformat(),
+    }
+    return f"; {share_lost:.0%} of them gone by {series.day(purge_day)}", details, strength
+
+
+def _spike_findings(curve: _Curve, events: list[SpikeEvent], cfg: GrowthConfig, found: _Findings) -> None:
+    """One flag per spike (explained or not), a purge flag where followers left again."""
+    series = curve.series
     spike_strengths: list[float] = []
     purge_strengths: list[float] = []
     for ev in events:
         share = ev.excess / max(ev.followers_before, 1.0)
         size = _clip01(share / cfg.spike_full_share)
         zf = _clip01(0.5 + (ev.z - cfg.spike_z) / (2 * cfg.spike_z))
-        ev.strength = (1.0 - explained[id(ev)]) * size * zf
+        # Notes missing from the export in those days leave the check incomplete: a gap in the data
+        # is not evidence of buying, so such a spike weighs a third.
+        gap = cfg.data_gap_weight if ev.found.data_gap else 1.0
+        ev.strength = (1.0 - ev.found.explained) * size * zf * gap
         d0, d1 = series.day(ev.start_day), series.day(ev.end_day)
-        when = d1.isoformat() if ev.end_day - ev.start_day == 1 else f"between {d0} and {d1}"
-        support_text = {
-            "none": f"no note in the {cfg.support_days_before} days before",
-            "note_without_surge": f"the notes published just before ({', '.join(ev.notes)}) could bring at most "
-            f"{explained[id(ev)]:.0%} of them",
-            "disproportionate": f"a note surged just before ({', '.join(ev.notes)}) but could bring at most "
-            f"{explained[id(ev)]:.0%} of them",
-            "supported": f"in line with the interactions of the notes published just before ({', '.join(ev.notes)})",
-        }[ev.support]
-        purge = _purge_after(series, inc, base, ev, cfg)
         text = (
-            f"{_signed(ev.excess)} followers above the usual pace {when}, "
-            f"{ev.z:.1f} robust sigma ({share:.1%} of followers), {support_text}"
+            f"{_signed(ev.excess)} followers above the usual pace {_when(d0, d1, ev)}, "
+            f"{ev.z:.1f} robust sigma ({share:.1%} of followers); {_spike_text(ev, d0, d1, cfg)}"
         )
         details: dict[str, object] = {
             "start": d0.isoformat(),
@@ -199,46 +291,21 @@ def growth_signal(account: AccountData, cfg: GrowthConfig) -> SignalResult:
             "robust_z": round(ev.z, 2),
             "share_of_followers": round(share, 4),
             "support": ev.support,
-            "explained_share": round(explained[id(ev)], 3),
+            "explained_share": round(ev.found.explained, 3),
             "notes_in_window": list(ev.notes),
+            "explained_by": [e.to_dict() for e in ev.found.explainers[:5]],
         }
+        purge = _purge_flag(curve, ev, size, cfg, found)
         if purge is not None:
-            lost, purge_day, share_lost = purge
-            text += f"; {share_lost:.0%} of them gone by {series.day(purge_day)}"
-            details.update(
-                {
-                    "lost_followers": round(lost),
-                    "share_lost": round(share_lost, 3),
-                    "lost_by": series.day(purge_day).isoformat(),
-                }
-            )
-            p_strength = (
-                _clip01(share_lost / 0.6) * max(size, 0.3) * (1.0 if ev.support != "supported" else 0.6)
-            )
-            purge_strengths.append(p_strength)
-            purge_days.update(range(ev.end_day + 1, purge_day + 1))
-            flags.append(
-                Flag(
-                    "follower_purge",
-                    SIGNAL,
-                    severity_for(p_strength),
-                    p_strength,
-                    f"{_fmt_int(lost)} followers lost between {d1 + timedelta(days=1)} and "
-                    f"{series.day(purge_day)}: {share_lost:.0%} of the {_fmt_int(ev.excess)} gained {when}",
-                    F_PURGE,
-                    {
-                        "spike_end": d1.isoformat(),
-                        "lost_followers": round(lost),
-                        "share_lost": round(share_lost, 3),
-                    },
-                )
-            )
-            anomalies.append({"date": series.day(purge_day).isoformat(), "kind": "purge"})
-        code = "follower_spike" if ev.support != "supported" else "follower_spike_explained"
+            extra, purge_details, purge_strength = purge
+            text += extra
+            purge_strengths.append(purge_strength)
+            details.update(purge_details)
+        supported = ev.support == "supported"
         spike_strengths.append(ev.strength)
-        flags.append(
+        found.flags.append(
             Flag(
-                code,
+                "follower_spike_explained" if supported else "follower_spike",
                 SIGNAL,
                 severity_for(ev.strength),
                 ev.strength,
@@ -247,26 +314,27 @@ def growth_signal(account: AccountData, cfg: GrowthConfig) -> SignalResult:
                 details,
             )
         )
-        anomalies.append(
-            {"date": d1.isoformat(), "kind": "spike" if ev.support != "supported" else "explained_spike"}
-        )
-    features[F_SPIKE] = _noisy_or(spike_strengths)
-    features[F_PURGE] = _noisy_or(purge_strengths)
+        found.anomalies.append({"date": d1.isoformat(), "kind": "explained_spike" if supported else "spike"})
+    found.features[F_SPIKE] = _noisy_or(spike_strengths)
+    found.features[F_PURGE] = _noisy_or(purge_strengths)
 
-    # Drops not explained as the purge of a detected spike.
-    drop_strengths: list[float] = []
+
+def _drop_findings(curve: _Curve, cfg: GrowthConfig, found: _Findings) -> None:
+    """Drops not explained as the purge of a detected spike."""
+    series, z, deltas, excess = curve.series, curve.z, curve.deltas, curve.excess
+    strengths: list[float] = []
     for i in np.flatnonzero((z <= -cfg.drop_z) & (deltas < 0)):
-        s_day, e_day = int(starts[i]), int(ends[i])
-        if any(d in purge_days for d in range(s_day + 1, e_day + 1)):
+        s_day, e_day = int(curve.starts[i]), int(curve.ends[i])
+        if any(d in found.purge_days for d in range(s_day + 1, e_day + 1)):
             continue
         before = float(series.values[s_day])
         share = -float(excess[i]) / max(before, 1.0)
         if share < cfg.drop_min_share:
             continue
         strength = _clip01(share / cfg.spike_full_share)
-        drop_strengths.append(strength)
+        strengths.append(strength)
         d0, d1 = series.day(s_day), series.day(e_day)
-        flags.append(
+        found.flags.append(
             Flag(
                 "follower_drop",
                 SIGNAL,
@@ -284,70 +352,103 @@ def growth_signal(account: AccountData, cfg: GrowthConfig) -> SignalResult:
                 },
             )
         )
-        anomalies.append({"date": d1.isoformat(), "kind": "drop"})
-    features[F_DROP] = _noisy_or(drop_strengths)
+        found.anomalies.append({"date": d1.isoformat(), "kind": "drop"})
+    found.features[F_DROP] = _noisy_or(strengths)
 
-    steps, step_flags = _steps(
-        smooth, smooth_inc, smooth_base, events, offset, sigma, note_days, median_inter, cfg
-    )
-    flags.extend(step_flags)
-    features[F_STEP] = _noisy_or([f.strength for f in step_flags if f.feature == F_STEP])
-    for cp in steps:
-        anomalies.append({"date": cp["date"], "kind": "step"})
 
-    flat = _flat_engagement(series, note_days, cfg)
-    if flat is not None:
-        flags.append(flat)
-        features[F_FLAT] = flat.strength
-
-    ratio_flag, ratio_metrics = _followers_per_engagement(account, smooth, cfg)
-    if ratio_flag is not None:
-        flags.append(ratio_flag)
-        features[F_RATIO] = ratio_flag.strength
-
-    following_flag, following_series = _following(account, cfg)
-    if following_flag is not None:
-        flags.append(following_flag)
-        features[F_FOLLOWING] = following_flag.strength
-
-    coverage = _clip01(span / cfg.full_coverage_days) * _clip01(n_obs / max(cfg.min_snapshots, span / 7.0))
+def _daily_rows(curve: _Curve, anomalies: list[dict[str, object]]) -> list[dict[str, object]]:
+    series = curve.series
     marked: dict[str, str] = {}
     for a in anomalies:
         marked.setdefault(str(a["date"]), str(a["kind"]))
-    daily = [
+    return [
         {
             "date": series.day(d).isoformat(),
             "followers": round(float(series.values[d])),
-            "increment": round(float(inc[d]), 1),
-            "baseline": round(float(base[d]), 1),
+            "increment": round(float(curve.inc[d]), 1),
+            "baseline": round(float(curve.base[d]), 1),
             "observed": bool(series.observed[d]),
             "anomaly": marked.get(series.day(d).isoformat()),
         }
         for d in range(series.n_days)
     ]
+
+
+def _growth_metrics(curve: _Curve, events: list[SpikeEvent]) -> dict[str, object]:
+    series = curve.series
     first, last = float(series.obs_values[0]), float(series.obs_values[-1])
-    metrics: dict[str, object] = {
-        "snapshots": n_obs,
-        "span_days": span,
+    return {
+        "snapshots": int(series.obs_days.shape[0]),
+        "span_days": series.n_days - 1,
         "followers_first": round(first),
         "followers_last": round(last),
         "growth": round(last / first - 1.0, 4) if first > 0 else None,
-        "noise_sigma_per_day": round(sigma, 2),
-        "rounding_step": q,
+        "noise_sigma_per_day": round(curve.sigma, 2),
+        "rounding_step": curve.q,
         "spikes": len(events),
         "unsupported_spikes": sum(1 for e in events if e.support != "supported"),
-        **ratio_metrics,
     }
+
+
+def growth_signal(account: AccountData, cfg: GrowthConfig) -> SignalResult:
+    """Score follower growth; see the module docstring for the method."""
+    checked = _insufficient(account, cfg)
+    if isinstance(checked, SignalResult):
+        return checked
+    curve = _curve(checked, cfg)
+    series = curve.series
+    found = _Findings([], dict.fromkeys(FEATURES, 0.0), [], set())
+    note_days = _note_days(account, series, cfg)
+    interactions = [n.interactions for _, n in note_days]
+    median_inter = float(np.median(interactions)) if len(interactions) >= 3 else None
+
+    events = _spike_events(series, curve.starts, curve.ends, curve.excess, curve.z, cfg)
+    explainer = SpikeExplainer(account, series, cfg)
+    for ev in events:
+        ev.found = explainer.explain(ev.start_day, ev.end_day, ev.excess)
+    _spike_findings(curve, events, cfg, found)
+    _drop_findings(curve, cfg, found)
+
+    steps, step_flags = _steps(
+        curve.smooth,
+        curve.smooth_inc,
+        curve.smooth_base,
+        events,
+        curve.offset,
+        curve.sigma,
+        note_days,
+        median_inter,
+        cfg,
+    )
+    found.flags.extend(step_flags)
+    found.features[F_STEP] = _noisy_or([f.strength for f in step_flags if f.feature == F_STEP])
+    found.anomalies.extend({"date": cp["date"], "kind": "step"} for cp in steps)
+
+    flat = _flat_engagement(series, note_days, cfg)
+    if flat is not None:
+        found.flags.append(flat)
+        found.features[F_FLAT] = flat.strength
+    ratio_flag, ratio_metrics = _followers_per_engagement(account, curve.smooth, cfg)
+    if ratio_flag is not None:
+        found.flags.append(ratio_flag)
+        found.features[F_RATIO] = ratio_flag.strength
+    following_flag, following_series = _following(account, cfg)
+    if following_flag is not None:
+        found.flags.append(following_flag)
+        found.features[F_FOLLOWING] = following_flag.strength
+
+    span, n_obs = series.n_days - 1, int(series.obs_days.shape[0])
+    coverage = _clip01(span / cfg.full_coverage_days) * _clip01(n_obs / max(cfg.min_snapshots, span / 7.0))
     return SignalResult(
         SIGNAL,
         "ok",
         coverage=coverage,
-        features=features,
-        flags=flags,
-        metrics=metrics,
+        features=found.features,
+        flags=found.flags,
+        metrics={**_growth_metrics(curve, events), **ratio_metrics},
         series={
-            "daily_followers": daily,
-            "anomalies": sorted(anomalies, key=lambda a: str(a["date"])),
+            "daily_followers": _daily_rows(curve, found.anomalies),
+            "anomalies": sorted(found.anomalies, key=lambda a: str(a["date"])),
             "change_points": steps,
             "following": following_series,
         },
@@ -398,43 +499,6 @@ def _spike_events(
             )
         )
     return sorted(events, key=lambda e: e.start_day)
-
-
-def _assess_support(
-    ev: SpikeEvent,
-    note_days: list[tuple[int, Note]],
-    median_inter: float | None,
-    follows: dict[str, int],
-    cfg: GrowthConfig,
-) -> float:
-    """Share of the spike that notes can explain (0-1), and ``ev.support`` in words.
-
-    The spike happened somewhere in (start_day, end_day]; notes published up to
-    ``support_days_before`` days before its earliest possible day, or during it, can explain up
-    to ``followers_per_interaction_max`` followers per interaction (organic notes bring about 2-5
-    follows per 100 interactions), or whatever creator metrics attribute to them.
-    """
-    window = _window_notes(note_days, ev.start_day + 1 - cfg.support_days_before, ev.end_day)
-    ev.notes = tuple(n.note_id for n in window)
-    if not window:
-        ev.support = "none"
-        return 0.0
-    attributed = sum(follows.get(n.note_id, 0) for n in window)
-    if attributed >= cfg.metrics_follow_support * ev.excess:
-        ev.support = "supported"
-        return 1.0
-    capacity = cfg.followers_per_interaction_max * sum(n.interactions for n in window)
-    explained = min(1.0, capacity / max(ev.excess, 1.0))
-    surging = median_inter is not None and any(
-        n.interactions >= cfg.surge_factor * median_inter for n in window
-    )
-    if explained >= 1.0:
-        ev.support = "supported"
-    elif surging:
-        ev.support = "disproportionate"
-    else:
-        ev.support = "note_without_surge"
-    return explained
 
 
 def _purge_after(

@@ -45,14 +45,69 @@ class Flag:
     details: Mapping[str, Any] = field(default_factory=dict)
 
 
+# What each scored flag means, in the words a brand manager reads in a verdict.
+FINDING_WORDS: dict[str, str] = {
+    "follower_spike": "followers jumped with no content to explain it",
+    "follower_purge": "followers gained in a jump were lost again (a platform purge of bought followers)",
+    "follower_drop": "followers fell faster than accounts lose them naturally",
+    "unexplained_growth_step": "follower growth sped up without engagement rising with it",
+    "growth_without_engagement": "followers grew while engagement per note did not",
+    "followers_outpace_engagement": "followers grew faster than likes and collects can explain",
+    "following_churn": "the account followed many accounts and unfollowed them again",
+    "engagement_rate_far_below_tier": "most followers never engage",
+    "engagement_rate_far_above_tier": "engagement far above what accounts of this size get",
+    "likes_without_saves_or_comments": "notes got likes without the saves and comments that come with them",
+    "atypical_engagement_ratios": "likes far outnumber saves and comments across notes",
+    "sponsored_engagement_jump": "sponsored notes got hollow engagement far above the organic ones",
+    "likes_exceed_plausible_views": "more likes than the views can produce",
+    "comment_suspicion": "many comments carry bot markers",
+    "likely_bot_comments": "a share of comments looks bought",
+    "engagement_pod": "a group of accounts comments on nearly every note (an engagement pod)",
+    "ip_location_concentration": "commenters come from one place far more than a real audience does",
+    "audience_doubt": "the audience itself calls the content paid or doubts it",
+}
+
+# What a signal's sub-score says on its own, by the risk grade it would give alone.
+_FINDING_BY_GRADE: dict[str, str] = {
+    "none": "nothing suspicious found",
+    "low": "minor signs, not enough to raise the risk",
+    "medium": "signs of manipulation (medium risk on its own)",
+    "high": "strong signs of manipulation (high risk on its own)",
+}
+
+
+def finding_words(grade: str | None, load: float) -> str:
+    """A signal's finding in words: ``grade`` is what its sub-score alone grades (``None``: not
+    assessed), ``load`` its weighted evidence."""
+    if grade is None:
+        return "not assessed: not enough data"
+    if load <= 0:
+        return _FINDING_BY_GRADE["none"]
+    return _FINDING_BY_GRADE[grade]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A scored flag in words, with its share of the evidence behind the score."""
+
+    code: str
+    signal: str
+    words: str
+    evidence: str
+    contribution: float  # weight x strength (log-odds of manipulation)
+    share: float  # of the account's total evidence
+
+
 @dataclass(slots=True)
 class SignalResult:
-    """One signal's verdict. ``score`` is 0-100 (100 = nothing suspicious) or ``None`` when the
-    data are insufficient, in which case ``missing`` says what is lacking."""
+    """One signal's verdict. ``status`` says whether the data sufficed (``missing`` says what is
+    lacking when not); ``score`` (0-100, 100 = surely authentic) what this signal alone found, and
+    ``finding`` the same in words."""
 
     name: str
     status: Status
     score: float | None = None
+    finding: str = ""
     coverage: float = 0.0
     features: dict[str, float] = field(default_factory=dict)
     contributions: dict[str, float] = field(default_factory=dict)
@@ -66,10 +121,14 @@ class SignalResult:
 class AuthenticityResult:
     """The audience-authenticity verdict for one KOL.
 
-    ``score`` is 0-100 (100 = fully authentic) and ``risk`` its grade, both ``None`` when
-    ``status`` is ``insufficient_data`` (then ``missing`` lists what is needed). ``confidence``
-    (0-1) reflects data coverage: days of follower history, comments collected vs comment
-    counts, notes seen. ``flags`` are all signals' flags, strongest first.
+    ``score`` is 0-100, ``100 x (1 - P(manipulated))``, with ``score_interval`` its 10th-90th
+    percentile range over the calibration's bootstrap fits, and ``risk`` its grade; all ``None``
+    when ``status`` is ``insufficient_data`` (then ``missing`` lists what is needed).
+    ``confidence`` (0-1) reflects data coverage: days of follower history, comments collected vs
+    comment counts, notes seen. ``flags`` are all signals' flags, strongest first; ``findings``
+    the scored ones in words, largest share of the evidence first. ``rejected_comments`` maps the
+    ids of comments the comment signal rejects (likely bot, coordinated copy, spam) to the
+    reasons; comment metrics for a brand are computed without them.
     """
 
     kol_id: str
@@ -82,6 +141,9 @@ class AuthenticityResult:
     series: dict[str, Any]
     missing: list[str]
     probability_manipulated: float | None = None
+    score_interval: tuple[float, float] | None = None
+    findings: list[Finding] = field(default_factory=list)
+    rejected_comments: dict[str, tuple[str, ...]] = field(default_factory=dict)
     calibration_version: str = ""
     evaluated_at: str = ""
 

@@ -9,19 +9,27 @@ enough data contributes nothing and lists what is missing; with no usable core s
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from datetime import UTC, datetime, time
+from typing import cast
 
 from models.authenticity.calibration import ALL_FEATURES, Calibration, load_calibration
-from models.authenticity.comments import analyze_comments, comment_signal
+from models.authenticity.comments import CommentAnalysis, analyze_comments, comment_signal, rejected_comments
 from models.authenticity.config import AuthenticityConfig
 from models.authenticity.data import AccountData, to_seconds
 from models.authenticity.engagement import engagement_signal
 from models.authenticity.growth import growth_signal
 from models.authenticity.intents import intent_signal
 from models.authenticity.machine_text import MachineTextModel
-from models.authenticity.result import SIGNALS, AuthenticityResult, RiskGrade, SignalResult
+from models.authenticity.result import (
+    FINDING_WORDS,
+    SIGNALS,
+    AuthenticityResult,
+    Finding,
+    RiskGrade,
+    SignalResult,
+    finding_words,
+)
 from models.authenticity.series import daily_series
 
 CORE_SIGNALS: tuple[str, ...] = ("growth", "engagement", "comments")
@@ -62,7 +70,13 @@ def extract_signals(
     machine_text: MachineTextModel | None = None,
 ) -> tuple[dict[str, SignalResult], datetime]:
     """Every signal's result (features, flags, evidence) without combining them."""
-    cfg = config or AuthenticityConfig()
+    signals, moment, _ = _extract(account, now, config or AuthenticityConfig(), machine_text)
+    return signals, moment
+
+
+def _extract(
+    account: AccountData, now: datetime | None, cfg: AuthenticityConfig, machine_text: MachineTextModel | None
+) -> tuple[dict[str, SignalResult], datetime, CommentAnalysis]:
     moment = _naive_utc(now) if now is not None else default_now(account)
     data = restrict_to(account, moment)
 
@@ -96,7 +110,7 @@ def extract_signals(
         }
         for n in notes
     ]
-    return signals, moment
+    return signals, moment, analysis
 
 
 def feature_vector(signals: dict[str, SignalResult]) -> dict[str, float]:
@@ -106,6 +120,42 @@ def feature_vector(signals: dict[str, SignalResult]) -> dict[str, float]:
         if sig.status == "ok":
             out.update({k: float(v) for k, v in sig.features.items() if k in out})
     return out
+
+
+def _findings(signals: dict[str, SignalResult], calibration: Calibration) -> list[Finding]:
+    """Scored flags in words, largest share of the evidence first."""
+    scored = [
+        (f, calibration.weights.get(f.feature, 0.0) * f.strength)
+        for s in SIGNALS
+        if signals[s].status == "ok"
+        for f in signals[s].flags
+        if f.feature is not None and f.strength > 0
+    ]
+    total = sum(c for _, c in scored)
+    out = [
+        Finding(
+            f.code, f.signal, FINDING_WORDS.get(f.code, f.code.replace("_", " ")), f.evidence, c, c / total
+        )
+        for f, c in scored
+        if c > 0
+    ]
+    return sorted(out, key=lambda x: -x.contribution)
+
+
+def _score_signals(signals: dict[str, SignalResult], calibration: Calibration) -> float:
+    """Each signal's contributions, sub-score (what it alone says) and finding; the total evidence."""
+    total = 0.0
+    for sig in signals.values():
+        if sig.status != "ok":
+            sig.score = None
+            sig.finding = finding_words(None, 0.0)
+            continue
+        sig.contributions = {f: calibration.weights.get(f, 0.0) * x for f, x in sig.features.items()}
+        load = sum(sig.contributions.values())
+        sig.score = round(calibration.score(load), 1)
+        sig.finding = finding_words(calibration.grade(sig.score), load)
+        total += load
+    return total
 
 
 def combine(
@@ -118,17 +168,7 @@ def combine(
 ) -> AuthenticityResult:
     """Turn signal results into the final :class:`AuthenticityResult`."""
     cfg = config or AuthenticityConfig()
-    total = calibration.intercept
-    for name, sig in signals.items():
-        if sig.status != "ok":
-            sig.score = None
-            continue
-        contributions = {f: calibration.weights.get(f, 0.0) * x for f, x in sig.features.items()}
-        sig.contributions = contributions
-        load = sum(contributions.values())
-        sig.score = round(100.0 * math.exp(-load), 1)
-        total += load
-        del name
+    evidence = _score_signals(signals, calibration)
     usable = [s for s in CORE_SIGNALS if signals[s].status == "ok"]
     missing = [m for s in SIGNALS for m in signals[s].missing]
     confidence = sum(
@@ -138,51 +178,49 @@ def combine(
         (f for s in SIGNALS for f in signals[s].flags), key=lambda f: (-f.strength, f.signal, f.code)
     )
     growth = signals["growth"].series
-    series = {
-        "daily_followers": growth.get("daily_followers", []),
-        "anomalies": growth.get("anomalies", []),
-        "change_points": growth.get("change_points", []),
-        "following": growth.get("following", []),
-        "notes": signals["engagement"].series.get("notes", []),
-    }
-    if len(usable) < max(cfg.min_signals, 1):
-        return AuthenticityResult(
-            kol_id=account.kol_id,
-            status="insufficient_data",
-            score=None,
-            risk=None,
-            confidence=round(confidence, 3),
-            signals=signals,
-            flags=flags,
-            series=series,
-            missing=missing or ["no usable signal"],
-            calibration_version=calibration.version,
-            evaluated_at=now.isoformat(timespec="seconds"),
-        )
-    evidence = total - calibration.intercept
-    p = 1.0 / (1.0 + math.exp(-max(min(total, 40.0), -40.0)))
-    score = round(100.0 * math.exp(-evidence), 1)
-    risk: RiskGrade
-    if score < calibration.high_risk_below:
-        risk = "high"
-    elif score < calibration.medium_risk_below:
-        risk = "medium"
-    else:
-        risk = "low"
-    return AuthenticityResult(
+    result = AuthenticityResult(
         kol_id=account.kol_id,
-        status="ok",
-        score=score,
-        risk=risk,
+        status="insufficient_data",
+        score=None,
+        risk=None,
         confidence=round(confidence, 3),
         signals=signals,
         flags=flags,
-        series=series,
+        series={
+            "daily_followers": growth.get("daily_followers", []),
+            "anomalies": growth.get("anomalies", []),
+            "change_points": growth.get("change_points", []),
+            "following": growth.get("following", []),
+            "notes": signals["engagement"].series.get("notes", []),
+        },
         missing=missing,
-        probability_manipulated=round(p, 4),
         calibration_version=calibration.version,
         evaluated_at=now.isoformat(timespec="seconds"),
     )
+    if len(usable) < max(cfg.min_signals, 1):
+        result.missing = missing or ["no usable signal"]
+        return result
+    score = calibration.score(evidence)
+    lo, hi = calibration.interval(feature_vector(signals))
+    result.status = "ok"
+    result.score = round(score, 1)
+    result.score_interval = (round(min(lo, score), 1), round(max(hi, score), 1))
+    result.risk = cast(RiskGrade, calibration.grade(score))
+    result.probability_manipulated = round(calibration.probability(evidence), 4)
+    result.findings = _findings(signals, calibration)
+    return result
+
+
+def screen_comments(
+    account: AccountData,
+    *,
+    config: AuthenticityConfig | None = None,
+    machine_text: MachineTextModel | None = None,
+) -> dict[str, tuple[str, ...]]:
+    """The comments the comment signal rejects (likely bot, coordinated copy, spam) with the
+    reasons, without scoring the account (for campaign figures over real commenters)."""
+    cfg = config or AuthenticityConfig()
+    return rejected_comments(analyze_comments(account, cfg.comments, machine_text), cfg.comments)
 
 
 def score_account(
@@ -198,5 +236,8 @@ def score_account(
     ignored). ``calibration`` defaults to the package's ``calibration.json``.
     """
     cal = calibration or load_calibration()
-    signals, moment = extract_signals(account, now=now, config=config, machine_text=cal.machine_text)
-    return combine(account, signals, cal, now=moment, config=config)
+    cfg = config or AuthenticityConfig()
+    signals, moment, analysis = _extract(account, now, cfg, cal.machine_text)
+    result = combine(account, signals, cal, now=moment, config=cfg)
+    result.rejected_comments = rejected_comments(analysis, cfg.comments)
+    return result

@@ -231,6 +231,19 @@ FORMATS: tuple[FormatSpec, ...] = (
         priority=1,
     ),
     FormatSpec(
+        name="xhs_hashed_comments",
+        kind="comments",
+        label="XHS comments with hashed commenters (text, created, user_hash, nickname_is_default)",
+        required=("comment_id", "note_id", "content", "create_time", "creator_hash", "nickname_is_default"),
+        optional=("note_title", "parent_comment_id", "like_count", "ip_location", "sub_comment_count"),
+        aliases={
+            "text": "content",
+            "created": "create_time",
+            "user_hash": "creator_hash",
+            "reply_count": "sub_comment_count",
+        },
+    ),
+    FormatSpec(
         name="mediacrawler_notes",
         kind="notes",
         label="MediaCrawler XHS contents (notes)",
@@ -485,6 +498,15 @@ def _truncate(value: str | None, size: int) -> str | None:
     return value[:size] if value is not None else None
 
 
+def _hashed_nickname(is_default: Any, commenter_hash: str | None) -> str | None:
+    """Exports that hash nicknames keep only whether one was XHS's default 小红薯 + 8 hex; that fact
+    is given back in the default pattern (built from the commenter hash, so it is marked weak),
+    which the authenticity score reads as a default nickname. Other nicknames stay unknown."""
+    if clean_text(is_default) in ("1", "true", "True") and commenter_hash:
+        return "小红薯" + commenter_hash[:8].upper().ljust(8, "0")
+    return None
+
+
 def convert_comment(row: Mapping[str, Any], ctx: ConvertContext) -> dict[str, Any]:
     spec = ctx.spec.name
     comment_id = ctx.parse(row, "comment_id", _platform_id, required=True)
@@ -499,12 +521,14 @@ def convert_comment(row: Mapping[str, Any], ctx: ConvertContext) -> dict[str, An
     parent = ctx.parse(row, "parent_comment_id", _platform_id)
     commenter_id, commenter_hash, id_is_hash = _identity(user_id, creator_hash)
     nickname = _truncate(clean_text(ctx.get(row, "nickname")), 200)
+    if spec == "xhs_hashed_comments":
+        nickname = _hashed_nickname(ctx.get(row, "nickname_is_default"), commenter_hash)
     pictures = ctx.parse(row, "pictures", parse_list)
     ctx.finish()
     weak = []
     if id_is_hash:
         weak.append("commenter_id")
-    if is_masked_nickname(nickname):
+    if is_masked_nickname(nickname) or spec == "xhs_hashed_comments":
         weak.append("nickname")
     return {
         "platform_comment_id": comment_id,

@@ -42,6 +42,7 @@ from service.store.repositories import (
     campaign_rows,
     comments_for_notes,
     follower_series,
+    get_kol_by_platform_id,
     list_campaigns,
     list_jobs,
     list_kols,
@@ -337,6 +338,23 @@ def campaigns_page(
     return _page(request, "campaigns.html", principal, workspace, "campaigns", campaigns=campaigns)
 
 
+def _campaign_vettings(
+    session: Any, services: AppServices, workspace: Workspace, models: Any, report: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """Per KOL of the campaign (platform id): its page id and vetting summary (cached like the KOL list)."""
+    out: dict[str, dict[str, Any]] = {}
+    cache = _summary_cache(services)
+    for row in report.get("kol_breakdown") or []:
+        kol = get_kol_by_platform_id(session, workspace.id, str(row.get("kol_id")))
+        if kol is None:
+            continue
+        summary = cache.get(_summary_key(workspace, kol, models.version))
+        if summary is None:
+            summary = VettingSummary.of(_vet(session, services, workspace, kol, models))
+        out[kol.platform_user_id] = {"id": kol.id, "summary": summary}
+    return out
+
+
 @router.get("/campaigns/{campaign_id}")
 def campaign_page(
     request: Request,
@@ -356,6 +374,7 @@ def campaign_page(
         "campaigns",
         campaign=campaign,
         r=report,
+        vetted=_campaign_vettings(session, services, workspace, models, report),
         view=campaign_view(report),
         kol_columns=KOL_COLUMNS,
         overview_names=("views", *OVERVIEW_NAMES[:4], "clicks", *OVERVIEW_NAMES[4:]),

@@ -178,6 +178,9 @@ def vetting_view(
         {
             "name": name,
             "status": s.get("status"),
+            # status says whether the data sufficed, the finding what the signal found
+            "data": "sufficient" if s.get("status") == "ok" else "insufficient",
+            "finding": s.get("finding") or "",
             "score": s.get("score"),
             "coverage": s.get("coverage"),
             "missing": s.get("missing") or [],

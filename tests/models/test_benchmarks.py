@@ -35,7 +35,7 @@ def test_shipped_table_has_the_framework_ranges() -> None:
 
     er = "engagement_rate_by_followers"
     assert ranges(er, Segment(tier="top")) == [(0.01, 0.03)]
-    assert ranges(er, Segment(tier="mid")) == [(0.03, 0.05), (0.03, 0.08)]
+    assert ranges(er, Segment(tier="mid")) == [(0.03, 0.05)]
     assert ranges(er, Segment(tier="micro")) == [(0.05, 0.10)]
     assert ranges("save_rate_by_views", Segment(category="skincare")) == [(0.05, 0.15)]
     assert ranges("save_rate_by_views", Segment(category="beauty", content_type="tutorial")) == [(0.20, None)]
@@ -62,3 +62,21 @@ def test_table_from_dict_validates_rows() -> None:
         {"rows": [{"metric": "x", "low": 0.1, "source": "s", "category": "护肤"}]}
     )
     assert table.rows[0].category == "skincare"
+
+
+def test_table_refuses_two_ranges_for_one_segment() -> None:
+    rows = [
+        {"metric": "engagement_rate_by_followers", "tier": "mid", "low": 0.03, "high": 0.05, "source": "a"},
+        {"metric": "engagement_rate_by_followers", "tier": "mid", "low": 0.03, "high": 0.08, "source": "b"},
+    ]
+    with pytest.raises(BenchmarkError, match="one range per segment"):
+        BenchmarkTable.from_dict({"rows": rows})
+
+
+def test_engagement_band_is_the_tables_range_for_every_tier() -> None:
+    from models.authenticity.config import DEFAULT_TIERS
+    from models.benchmarks import engagement_band
+
+    for tier in DEFAULT_TIERS:
+        row = engagement_band(tier.name)
+        assert row is not None and (tier.er_low, tier.er_high) == (row.low, row.high)

@@ -10,11 +10,14 @@ from models.vetting import (
     AuthenticitySummary,
     BenchmarkCheck,
     CommentMix,
+    IntentReliability,
     Verdict,
     VettingInput,
     VettingThresholds,
     comment_mix,
     decide,
+    intent_reliability,
+    screened_comment_mix,
 )
 
 RANK = {"recommend": 0, "caution": 1, "avoid": 2}
@@ -38,13 +41,26 @@ def mix(total: int = 200, *, negative: int = 10, positive: int = 120, spam: int 
             "spam": spam,
         },
         low_effort=low_effort,
+        screened=True,
     )
 
 
+# A well-measured intent model, so the rules themselves are tested; weak ones have their own tests.
+STRONG = {name: IntentReliability(0.8, 0.8, 200, "xhs_real_test") for name in
+          ("purchase_intent", "skepticism", "paid_suspicion", "question", "spam")}  # fmt: skip
+
+
 def verdict(authenticity: AuthenticitySummary = LOW_RISK, comments: CommentMix | None = None,
-            n_notes: int = 10, engagement: list[BenchmarkCheck] | None = None) -> Verdict:  # fmt: skip
+            n_notes: int = 10, engagement: list[BenchmarkCheck] | None = None,
+            reliability: dict[str, IntentReliability] | None = None) -> Verdict:  # fmt: skip
     return decide(
-        VettingInput(authenticity, comments or mix(), n_notes, IN_RANGE if engagement is None else engagement)
+        VettingInput(
+            authenticity,
+            comments or mix(),
+            n_notes,
+            IN_RANGE if engagement is None else engagement,
+            STRONG if reliability is None else reliability,
+        )
     )
 
 
@@ -131,12 +147,15 @@ def test_vetting_too_few_comments_are_not_judged_by_share() -> None:
     }
 
 
-def test_vetting_engagement_bands_are_merged_and_far_above_depends_on_authenticity() -> None:
-    bands = [
-        BenchmarkCheck("engagement_rate_by_followers", 0.07, 0.03, 0.05, "above", "mid tier"),
-        BenchmarkCheck("engagement_rate_by_followers", 0.07, 0.03, 0.08, "within", "mid tier"),
-    ]
-    assert codes(verdict(engagement=bands))["engagement_in_range"] == "support"
+def test_vetting_engagement_above_and_far_above_depend_on_authenticity() -> None:
+    above = [BenchmarkCheck("engagement_rate_by_followers", 0.07, 0.03, 0.05, "above", "mid tier")]
+    assert codes(verdict(engagement=above))["engagement_above_benchmark"] == "support"
+    assert (
+        codes(verdict(AuthenticitySummary(status="unavailable"), engagement=above))[
+            "engagement_above_benchmark"
+        ]
+        == "info"
+    )
     far = [BenchmarkCheck("engagement_rate_by_followers", 0.25, 0.03, 0.08, "above", "mid tier")]
     vouched = verdict(engagement=far)
     assert codes(vouched)["engagement_far_above_benchmark"] == "info"
@@ -185,3 +204,120 @@ def test_vetting_more_negative_comments_never_improve_the_decision(base: int, ex
     better = verdict(comments=mix(negative=base, positive=0, buy=0))
     worse = verdict(comments=mix(negative=min(base + extra, 200), positive=0, buy=0))
     assert RANK[worse.decision] >= RANK[better.decision]
+
+
+# --------------------------------------------------------------------------- issue 11
+
+
+def _rows(n: int, *, bots: int, bot_buys: bool) -> list[tuple[str, dict[str, bool], bool, tuple[str, ...]]]:
+    """``n`` real commenters (10 % wanting to buy) and ``bots`` likely bots (all praise, buying or not)."""
+    real: tuple[str, ...] = ()
+    rows = [
+        ("positive" if i % 2 else "neutral", {"purchase_intent": i % 10 == 0}, False, real) for i in range(n)
+    ]
+    rows += [("positive", {"purchase_intent": bot_buys}, True, ("likely_bot",)) for _ in range(bots)]
+    return rows
+
+
+def test_screened_mix_counts_real_commenters_and_keeps_the_raw_figure() -> None:
+    screened = screened_comment_mix(_rows(200, bots=130, bot_buys=True))
+    assert screened.analyzed == 200 and screened.excluded == 130
+    assert screened.intent_share("purchase_intent") == pytest.approx(0.10)
+    assert screened.raw is not None and screened.raw.intent_share("purchase_intent") == pytest.approx(
+        150 / 330
+    )
+    assert screened.excluded_share == pytest.approx(130 / 330)
+    assert screened.excluded_reasons == {"likely_bot": 130}
+    data = screened.to_dict()
+    assert data["raw"]["intent_shares"]["purchase_intent"] == pytest.approx(0.4545, abs=1e-4)
+
+
+def test_vetting_purchase_intent_of_bots_is_not_counted_and_the_raw_share_is_shown() -> None:
+    """The issue's case: a third of the comments are bots 'wanting to buy'; the reason shows the
+    real commenters' share, the raw share beside it and how many were left out."""
+    result = verdict(comments=screened_comment_mix(_rows(200, bots=130, bot_buys=True)))
+    reason = next(r for r in result.reasons if r.code == "purchase_intent")
+    assert reason.evidence["share"] == pytest.approx(0.10) and reason.evidence["raw_share"] > 0.45
+    assert "10.0% of real commenters' comments" in reason.message
+    assert "45.5% of all 330 comments" in reason.message and "130 (39.4%) left out" in reason.message
+
+
+@pytest.mark.parametrize(
+    ("authenticity", "why"),
+    [
+        (AuthenticitySummary(status="ok", score=3.0, risk="high", confidence=0.9), "graded high risk"),
+        (LOW_RISK, "could not be screened"),
+    ],
+)
+def test_vetting_comment_reasons_never_count_in_favour_unscreened_or_for_a_rejected_audience(
+    authenticity: AuthenticitySummary, why: str
+) -> None:
+    comments = (
+        mix(buy=60)
+        if authenticity.risk == "high"
+        else CommentMix(**{**mix(buy=60).__dict__, "screened": False})
+    )
+    result = verdict(authenticity, comments)
+    for code in ("purchase_intent", "net_sentiment_positive"):
+        reason = next(r for r in result.reasons if r.code == code)
+        assert reason.effect == "info" and why in reason.message
+    assert not any(
+        r.effect == "support" and r.code in ("purchase_intent", "net_sentiment_positive")
+        for r in result.reasons
+    )
+
+
+def test_vetting_intent_reasons_carry_the_models_precision_and_recall() -> None:
+    result = verdict(comments=mix(buy=60))
+    reason = next(r for r in result.reasons if r.code == "purchase_intent")
+    assert reason.evidence["model"]["precision"] == 0.8 and reason.evidence["model"]["recall"] == 0.8
+    assert "precision 80.0%, recall 80.0%" in reason.message and "weak evidence" not in reason.message
+
+
+def test_vetting_low_recall_intent_is_weak_evidence_and_cannot_avoid_alone() -> None:
+    weak = {**STRONG, "spam": IntentReliability(0.29, 0.29, 17, "xhs_real_test")}
+    result = verdict(comments=mix(spam=60), reliability=weak)
+    reason = next(r for r in result.reasons if r.code == "spam_comments")
+    assert reason.effect == "caution" and reason.evidence["weak_evidence"] is True
+    assert "weak evidence" in reason.message and "recall 29.0%" in reason.message
+    assert result.decision == "caution"
+    strong = verdict(comments=mix(spam=60))
+    assert codes(strong)["spam_comments"] == "avoid"
+
+
+def test_vetting_unknown_reliability_is_weak_evidence() -> None:
+    result = verdict(comments=mix(buy=60), reliability={})
+    reason = next(r for r in result.reasons if r.code == "purchase_intent")
+    assert reason.effect == "info" and "reliability is unknown" in reason.message
+
+
+def test_intent_reliability_reads_the_real_test_set_of_a_card() -> None:
+    metrics = {
+        "xhs_written_test": {
+            "intents": {"per_intent": {"spam": {"precision": 0.9, "recall": 0.9, "support": 80}}}
+        },
+        "xhs_real_test": {
+            "intents": {"per_intent": {"spam": {"precision": 0.29, "recall": 0.29, "support": 17}}}
+        },
+    }
+    rel = intent_reliability(metrics, "v1")["spam"]
+    assert (rel.precision, rel.recall, rel.support, rel.test_set) == (0.29, 0.29, 17, "xhs_real_test")
+    assert rel.weak(VettingThresholds())
+    assert intent_reliability(None) == {}
+
+
+@pytest.mark.parametrize("risk", ["medium", "high"])
+def test_vetting_a_risk_grade_always_names_its_findings(risk: str) -> None:
+    named = AuthenticitySummary(
+        status="ok",
+        score=45.0 if risk == "medium" else 9.0,
+        risk=risk,  # type: ignore[arg-type]
+        confidence=0.8,
+        evidence=["followers jumped with no content to explain it: +12,000 followers on 2026-02-12"],
+        interval=(38.0, 52.0),
+    )
+    reason = verdict(named).reasons[0]
+    assert reason.code == f"authenticity_{risk}_risk"
+    assert "followers jumped with no content" in reason.message and "80% interval 38-52" in reason.message
+    bare = AuthenticitySummary(status="ok", score=45.0, risk=risk, confidence=0.8)  # type: ignore[arg-type]
+    assert "several weak signs together" in verdict(bare).reasons[0].message

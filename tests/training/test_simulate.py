@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from training.simulate import (
     MANIPULATED_SCENARIOS,
     ORGANIC_SCENARIOS,
     SCENARIOS,
+    SimulatedAccount,
     load_comment_pools,
     simulate_accounts,
     write_ingest,
@@ -174,3 +177,99 @@ def test_redlens_simulate_command_writes_the_files(tmp_path: Path) -> None:
     for name in ("follower_snapshots.csv", "note_metrics.csv", "notes.jsonl", "comments.jsonl", "truth.csv"):
         assert (out / name).is_file()
     assert len((out / "truth.csv").read_text(encoding="utf-8").splitlines()) == 4
+
+
+# --------------------------------------------------------------------------- the viral family (issue #11)
+
+
+def _family(scenario: str, n: int = 6, seed: int = 31) -> list[SimulatedAccount]:
+    from training.simulate_viral import simulate_viral_family
+
+    return simulate_viral_family(seed, n, pools=POOLS, scenarios=(scenario,))
+
+
+def _china(iso: str) -> datetime:
+    return datetime.fromisoformat(iso)
+
+
+def test_viral_family_is_deterministic_and_labelled() -> None:
+    from training.simulate_viral import VIRAL_FAMILY, simulate_viral_family
+
+    a = simulate_viral_family(5, 1, pools=POOLS)
+    b = simulate_viral_family(5, 1, pools=POOLS)
+    assert [s.account for s in a] == [s.account for s in b]
+    assert [s.scenario for s in a] == [sc.name for sc in VIRAL_FAMILY]
+    assert {s.label for s in a} == {"organic", "manipulated"}
+    part = simulate_viral_family(5, 1, pools=POOLS, only=[3, 0])
+    assert [s.account for s in part] == [a[3].account, a[0].account]
+
+
+def test_viral_family_first_day_takes_off_on_the_posting_day() -> None:
+    for sim in _family("viral_first_day"):
+        posted, takeoff = _china(sim.params["viral_posted"]), _china(sim.params["takeoff"])
+        assert posted.date() == takeoff.date() and posted.utcoffset() == timedelta(hours=8)
+
+
+def test_viral_family_day_boundary_spans_midnight_in_china_time() -> None:
+    for sim in _family("viral_day_boundary"):
+        posted = _china(sim.params["viral_posted"])
+        assert posted.hour >= 21 or posted.hour <= 1
+        # posted in the evening or just after midnight: the China day differs from the UTC day
+        # for the part posted after 00:00 China time (16:00 UTC the day before)
+        utc_day = (posted - posted.utcoffset()).date()  # type: ignore[operator]
+        assert utc_day <= posted.date()
+
+
+def test_viral_family_irregular_snapshots_are_read_at_many_hours_with_gaps() -> None:
+    for sim in _family("viral_irregular_hours"):
+        assert len(sim.params["snapshot_hours_of_day"]) > 6
+        days = [s.date for s in sim.account.follower_snapshots]
+        gaps = {(b - a).days for a, b in itertools.pairwise(days)}
+        assert max(gaps) >= 2
+    fixed = _family("viral_first_day")
+    assert all(len(s.params["snapshot_hours_of_day"]) == 1 for s in fixed)
+
+
+def test_viral_family_missing_notes_and_several_notes() -> None:
+    missing = _family("viral_missing_notes", n=10)
+    assert all(s.params["notes_missing"] > 0 for s in missing)
+    assert any(s.params["viral_missing"] for s in missing)
+    assert all(len(s.account.notes) == s.params["notes_posted"] - s.params["notes_missing"] for s in missing)
+    riding = _family("viral_several_notes")
+    assert all(2 <= s.params["riders"] <= 4 for s in riding)
+    for sim in riding:
+        takeoff = _china(sim.params["takeoff"])
+        during = [
+            n
+            for n in sim.account.notes
+            if takeoff <= n.published_at.replace(tzinfo=UTC) <= takeoff + timedelta(days=3)
+        ]
+        assert len(during) >= 2
+
+
+def _no_trace_of_the_viral_note(sim: SimulatedAccount) -> bool:
+    """The export misses the viral note and the snapshots carry neither the note count nor the
+    likes and collects: nothing in the data shows the content behind the jump."""
+    snaps = sim.account.follower_snapshots
+    return bool(sim.params.get("viral_missing")) and all(
+        s.notes is None and s.likes_and_collects is None for s in snaps
+    )
+
+
+def test_viral_family_organic_viral_accounts_are_not_graded_high_risk() -> None:
+    """Issue #11's target on a sample of the whole family, with the shipped calibration (which
+    was not fitted on it): no organic viral account graded high risk unless the data hold no trace
+    of the viral note, at most 1 in 20 graded medium; bought follower bursts in the same setting
+    are still caught."""
+    from models.authenticity import score_account
+    from training.simulate_viral import simulate_viral_family
+
+    sims = simulate_viral_family(17, 8, pools=POOLS)
+    graded = [(sim, score_account(sim.account).risk) for sim in sims]
+    organic = [(sim, risk) for sim, risk in graded if sim.label == "organic"]
+    high = [sim for sim, risk in organic if risk == "high"]
+    assert all(_no_trace_of_the_viral_note(sim) for sim in high), [(s.scenario, s.params) for s in high]
+    assert len(high) <= 1
+    assert sum(risk == "medium" for _, risk in organic) <= len(organic) / 20
+    bought = [risk for sim, risk in graded if sim.label == "manipulated"]
+    assert bought.count("high") >= 0.7 * len(bought)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import numpy as np
 
 from models.authenticity import AccountData, Comment, FollowerSnapshot, Note
 
 START = date(2026, 1, 1)
+CHINA = timezone(timedelta(hours=8))  # snapshot dates and publication hours are China time
 
 HUMAN_TEXTS: tuple[str, ...] = (
     "请问这个色号是多少呀",
@@ -153,10 +154,11 @@ def note(
     comments: int | None = None,
     hour: int = 20,
 ) -> Note:
-    """A note on ``START + day`` whose counters split ``interactions`` 60/30/7/3 unless given."""
+    """A note posted at ``hour`` China time on ``START + day`` whose counters split
+    ``interactions`` 60/30/7/3 unless given."""
     return Note(
         note_id=note_id or f"n{day:03d}",
-        published_at=datetime.combine(START + timedelta(days=day), datetime.min.time())
+        published_at=datetime.combine(START + timedelta(days=day), datetime.min.time(), tzinfo=CHINA)
         + timedelta(hours=hour),
         sponsored=sponsored,
         liked_count=likes if likes is not None else int(interactions * 0.6),

@@ -40,7 +40,7 @@ def test_growth_spike_without_note_is_flagged_with_evidence() -> None:
     flag = _flag(res, "follower_spike")
     assert flag.feature == F_SPIKE
     assert flag.strength > 0.6 and flag.severity == "high"
-    assert "no note in the 2 days before" in flag.evidence
+    assert "no note published between 2026-01-29 and 2026-01-31" in flag.evidence
     assert (START + timedelta(days=30)).isoformat() in flag.evidence
     assert "+5,0" in flag.evidence or "+4,9" in flag.evidence
     assert res.features[F_SPIKE] == pytest.approx(flag.strength)

@@ -58,8 +58,14 @@ def bot_comments(acc: AccountData, k: int, *, seed: int = 0) -> list[Comment]:
 def test_score_clean_organic_account_is_low_risk() -> None:
     result = score_account(organic_account(), calibration=CAL)
     assert result.status == "ok"
-    assert result.score is not None and result.score >= 90
-    assert result.risk == "low"
+    # no evidence at all: the calibrated base rate, not a flat 100
+    assert result.score == pytest.approx(CAL.score(0.0), abs=0.05) and result.score < 100
+    assert result.probability_manipulated == pytest.approx(1 / (1 + math.exp(-CAL.intercept)), abs=1e-3)
+    assert result.risk == "low" and result.findings == []
+    assert (
+        result.score_interval is not None
+        and result.score_interval[0] <= result.score <= result.score_interval[1]
+    )
     assert not [f for f in result.flags if f.strength > 0.3]
     assert all(s.status == "ok" for name, s in result.signals.items() if name != "intents")
 
@@ -77,16 +83,54 @@ def test_score_bought_followers_is_high_risk_with_checkable_evidence() -> None:
     assert top.signal == "growth"
     spike = next(f for f in result.flags if f.code == "follower_spike")
     assert "2026-02-12" in spike.evidence and "robust sigma" in spike.evidence
-    assert "no note in the 2 days before" in spike.evidence and "gone by" in spike.evidence
+    assert (
+        "no note published between 2026-02-10 and 2026-02-12" in spike.evidence
+        and "gone by" in spike.evidence
+    )
     assert "2026-02-12" in {a["date"] for a in result.series["anomalies"]}
 
 
-def test_score_is_the_product_of_sub_scores() -> None:
+def test_score_is_the_calibrated_probability_and_sub_scores_what_each_signal_alone_says() -> None:
     acc = organic_account(comments=organic_comments(NOTES, 6) + bot_comments(organic_account(), 60))
     result = score_account(acc, calibration=CAL, now=default_now(organic_account()))
-    subs = [s.score for s in result.signals.values() if s.score is not None]
-    assert result.score == pytest.approx(100 * math.prod(s / 100 for s in subs), abs=0.3)
-    assert result.signals["comments"].score is not None and result.signals["comments"].score < 100
+    assert result.score is not None and result.probability_manipulated is not None
+    assert result.score == pytest.approx(100 * (1 - result.probability_manipulated), abs=0.06)
+    for sig in result.signals.values():
+        if sig.score is None:
+            assert sig.status != "ok" and sig.finding.startswith("not assessed")
+            continue
+        assert sig.score == pytest.approx(CAL.score(sum(sig.contributions.values())), abs=0.06)
+        assert result.score <= sig.score + 0.06  # evidence only adds up
+    comments = result.signals["comments"]
+    assert comments.score is not None and comments.score < CAL.score(0.0)
+    assert comments.finding != "nothing suspicious found"
+
+
+def test_score_findings_name_the_evidence_in_words_largest_first() -> None:
+    from models.authenticity.result import FINDING_WORDS
+
+    acc = organic_account(comments=organic_comments(NOTES, 6) + bot_comments(organic_account(), 60))
+    result = score_account(acc, calibration=CAL, now=default_now(organic_account()))
+    assert result.findings, "bot comments give at least one finding"
+    assert [f.contribution for f in result.findings] == sorted(
+        (f.contribution for f in result.findings), reverse=True
+    )
+    assert sum(f.share for f in result.findings) == pytest.approx(1.0)
+    assert all(f.words == FINDING_WORDS[f.code] for f in result.findings)
+    bots = {c.comment_id for c in acc.comments if c.comment_id.startswith("bot")}
+    assert bots <= set(result.rejected_comments)
+    assert "likely_bot" in result.rejected_comments[next(iter(bots))]
+    assert not {c.comment_id for c in acc.comments if not c.comment_id.startswith("bot")} & set(
+        result.rejected_comments
+    )
+
+
+def test_score_interval_comes_from_the_bootstrap_fits() -> None:
+    assert len(CAL.bootstrap) >= 20
+    features = {"growth.unsupported_spike": 0.6, "comments.likely_bot_share": 0.3}
+    low, high = CAL.interval(features)
+    point = CAL.score(sum(CAL.weights[f] * x for f, x in features.items()))
+    assert low < high and low - 5 <= point <= high + 5
 
 
 def test_score_adding_bot_comments_never_raises_it() -> None:

@@ -180,7 +180,7 @@ def test_tier_comes_from_followers_and_drives_benchmarks() -> None:
     assert result["segment"]["tier_source"] == "followers"
     er = result["metrics"]["engagement_rate_by_followers"]
     ranges = sorted(tuple(c["range"]) for c in er["benchmarks"])
-    assert ranges == [(0.03, 0.05), (0.03, 0.08)]
+    assert ranges == [(0.03, 0.05)]
 
 
 def test_given_tier_wins_and_disagreement_is_warned() -> None:

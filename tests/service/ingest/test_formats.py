@@ -62,6 +62,21 @@ def test_xlsx_with_chinese_headers_is_recognised(spider_notes_xlsx: Path, spider
     assert read(spider_comments_xlsx)[0].format == "spider_xhs_comments"
 
 
+def test_hashed_comment_export_is_its_own_format_and_keeps_default_nicknames() -> None:
+    headers = ["comment_id", "note_id", "note_title", "text", "parent_comment_id", "like_count", "created"]
+    headers += ["ip_location", "user_hash", "nickname_is_default"]
+    assert detect_format(headers).name == "xhs_hashed_comments"
+    assert detect_format([*headers, "emoji_lost", "search_keyword"]).name == "xhs_hashed_comments"
+    summary, items = read(FIXTURES / "xhs_hashed_comments.csv")
+    records = {item.record["platform_comment_id"]: item.record for item in items}
+    default = records["6a10000000000000000000c2"]
+    assert default["nickname"] == "小红薯F0E1D2C3" and "nickname" in default["_weak"]
+    assert default["commenter_id"] == "f0e1d2c3b4" and default["text"] == "[赞R][赞R]"
+    assert records["6a10000000000000000000c1"]["nickname"] is None
+    assert records["6a10000000000000000000c3"]["parent_comment_id"] == "6a10000000000000000000c1"
+    assert summary.rejected == 1
+
+
 def test_detect_format_prefers_current_schema_when_both_identities_are_present() -> None:
     headers = ["comment_id", "create_time", "note_id", "content", "creator_hash", "user_id", "nickname"]
     assert detect_format(headers).name == "mediacrawler_comments_v2"
@@ -72,8 +87,9 @@ def test_unknown_header_error_lists_closest_formats_and_missing_columns() -> Non
     with pytest.raises(UnknownFormatError) as caught:
         detect_format(["comment_id", "note_id", "text", "when"])
     error = caught.value
-    assert error.closest[0][0].startswith("mediacrawler_comments")
-    assert "create_time" in error.closest[0][1] and "content" in error.closest[0][1]
+    assert error.closest[0][0] == "xhs_hashed_comments"  # "text" is its comment column
+    assert "create_time" in error.closest[0][1] and "content" not in error.closest[0][1]
+    assert any(name.startswith("mediacrawler_comments") for name, _ in error.closest)
     message = str(error)
     assert "comment_id, note_id, text, when" in message and "missing: create_time, content" in message
 
@@ -132,6 +148,10 @@ def test_formats_md_documents_every_format_with_a_loadable_example(tmp_path: Pat
     [
         ("xhs_creator_backend_note_metrics/notes_metrics.csv", "creator_centre_notes", 86),
         ("xhs_aigc_posts/posts.csv", "mediacrawler_notes", 1582),
+        ("xhs_silver_kol_vlogs_trumpmax/comments.csv", "xhs_hashed_comments", 80716),
+        ("xhs_silver_kol_vlogs_trumpmax/notes.csv", "mediacrawler_notes", 109),
+        ("xhs_indonesia_travel_tours_digred/comments.csv", "xhs_hashed_comments", 1696),
+        ("xhs_coupon_deal_notes_noxue/comments.csv", "xhs_hashed_comments", 311),
     ],
 )
 def test_real_exports_from_the_shared_corpora_read_without_rejections(

@@ -32,6 +32,7 @@ EXPECTED: dict[str, tuple[str, int, int, int, int, dict[str, int]]] = {
     "mediacrawler_comments_v1.csv": ("mediacrawler_comments_v1", 9, 5, 1, 3, {"placeholder_note": 3}),
     "mediacrawler_comments_v2.json": ("mediacrawler_comments_v2", 6, 4, 1, 1, {"placeholder_note": 2}),
     "mediacrawler_comments_v2.jsonl": ("mediacrawler_comments_v2", 4, 3, 0, 1, {"placeholder_note": 1}),
+    "xhs_hashed_comments.csv": ("xhs_hashed_comments", 6, 4, 1, 1, {"placeholder_note": 2}),
     "mediacrawler_contents_v1.csv": ("mediacrawler_notes", 5, 3, 1, 1, {"kol": 2}),
     "mediacrawler_contents_v2.jsonl": ("mediacrawler_notes", 2, 2, 0, 0, {"kol": 2}),
     "spider_xhs_notes.json": ("spider_xhs_notes", 3, 2, 0, 1, {"kol": 1}),

@@ -107,3 +107,27 @@ def test_vetting_a_kol_without_notes_says_what_is_missing(
     codes = {r["code"] for r in body["verdict"]["reasons"]}
     assert {"few_comments", "few_notes"} <= codes
     assert body["themes"] is None and body["comments"]["total"] == 0
+
+
+def test_vetting_counts_real_commenters_beside_the_raw_mix(client: TestClient, world: World) -> None:
+    body = client.get(f"/v1/kols/{world.a.kol_id}/vetting", headers=auth(world.a.reader)).json()
+    comments = body["comments"]
+    assert comments["screened"] is True
+    assert comments["raw"]["analyzed"] == 40
+    assert comments["analyzed"] + comments["excluded"] == 40
+    assert body["authenticity"]["rejected_comments"] == comments["excluded"]
+    for reason in body["verdict"]["reasons"]:
+        if reason["code"] in ("purchase_intent", "spam_comments", "paid_suspicion", "skepticism"):
+            assert "model" in reason["evidence"] and "weak_evidence" in reason["evidence"]
+
+
+def test_vetting_unscreened_comments_never_count_in_favour(make_settings: Callable[..., Settings]) -> None:
+    app = create_app(make_settings(), calibration=None)
+    with TestClient(app) as client:
+        world = seed_world(app.state.services.session_factory)
+        body = client.get(f"/v1/kols/{world.a.kol_id}/vetting", headers=auth(world.a.reader)).json()
+    assert body["comments"]["screened"] is False and body["comments"]["raw"] is None
+    comment_codes = {"purchase_intent", "net_sentiment_positive"}
+    assert not [
+        r for r in body["verdict"]["reasons"] if r["code"] in comment_codes and r["effect"] == "support"
+    ]

@@ -422,3 +422,115 @@ def test_user_content_is_escaped_in_pages_and_charts(client: Any, web_app: FastA
         page = client.get(path, headers=HTML).text
         assert "<script>alert" not in page and "<img src=x" not in page, path
         assert "&lt;script&gt;" in page, path
+
+
+# --------------------------------------------------------------------------- one truth on the vetting page
+
+_RANGE = re.compile(r"(\d+(?:\.\d+)?)%\s*[-–]\s*(\d+(?:\.\d+)?)%")
+
+
+def _allowed_ranges(vetting: dict[str, Any]) -> set[tuple[float, float | None]]:
+    """The benchmark table's ranges that apply to this KOL: its tier's engagement range and the
+    save-rate and completion ranges of its segment."""
+    from models.benchmarks import Segment, default_benchmarks
+
+    segment = vetting["kpis"].get("segment") or {}
+    seg = Segment(
+        tier=segment.get("tier"),
+        category=segment.get("category"),
+        content_format=segment.get("content_format"),
+        content_type=segment.get("content_type"),
+    )
+    table = default_benchmarks()
+    return {(r.low, r.high) for metric in table.metrics for r in table.rows_for(metric, seg)}
+
+
+def test_vetting_page_ranges_equal_the_benchmark_table(client: Any, seeded: Seeded) -> None:
+    """Every range the vetting page shows (reasons, the benchmark chart and caption, authenticity
+    evidence) is a range of models/benchmarks.py for this KOL, and the engagement range is the
+    tier's one range wherever it appears."""
+    from models.benchmarks import engagement_band
+
+    sign_in(client, seeded.demo.admin)
+    shown_engagement = 0
+    for kol_id in seeded.demo_kol_ids:
+        vetting = _vetting(client, seeded.demo.admin, kol_id)
+        text = _text(client.get(f"/kols/{kol_id}", headers=HTML).text)
+        allowed = {
+            (round(lo * 100, 1), None if hi is None else round(hi * 100, 1))
+            for lo, hi in _allowed_ranges(vetting)
+        }
+        found = {(float(a), float(b)) for a, b in _RANGE.findall(text)}
+        assert found, "the page shows at least one benchmark range"
+        assert found <= allowed, (found - allowed, allowed)
+        band = engagement_band(vetting["kpis"]["segment"]["tier"])
+        assert band is not None and band.high is not None
+        expected = (round(band.low * 100, 1), round(band.high * 100, 1))
+        for reason in vetting["verdict"]["reasons"]:
+            if reason["code"].startswith("engagement_"):
+                assert tuple(reason["evidence"]["range"]) == (band.low, band.high)
+                assert {(float(a), float(b)) for a, b in _RANGE.findall(reason["message"])} == {expected}
+                shown_engagement += 1
+    assert shown_engagement > 0
+
+
+def test_vetting_page_scores_statuses_and_findings_agree(client: Any, seeded: Seeded) -> None:
+    """The score on the page is the verdict's, with its interval; each signal says whether its data
+    sufficed and, separately, what it found, in line with its own score; a medium or high grade
+    names its findings in words."""
+    from models.authenticity import load_calibration
+    from models.authenticity.result import FINDING_WORDS
+
+    cal = load_calibration()
+    sign_in(client, seeded.demo.admin)
+    for kol_id in seeded.demo_kol_ids:
+        vetting = _vetting(client, seeded.demo.admin, kol_id)
+        authenticity = vetting["authenticity"]
+        if authenticity["status"] != "ok":
+            continue
+        page = client.get(f"/kols/{kol_id}", headers=HTML).text
+        text = _text(page)
+        score = authenticity["score"]
+        low, high = authenticity["score_interval"]
+        assert low <= score <= high
+        assert f"80% interval {low:.0f}–{high:.0f}" in text
+        grade = vetting["verdict"]["reasons"]
+        first = next(
+            r for r in grade if r["code"].startswith("authenticity_") and r["code"].endswith("_risk")
+        )
+        assert f"authenticity score {score:.0f}/100" in first["message"]
+        assert first["code"] == f"authenticity_{authenticity['risk']}_risk"
+        if authenticity["risk"] in ("medium", "high"):
+            assert any(words in first["message"] for words in FINDING_WORDS.values())
+        table = page.split('id="signal-table"', 1)[1].split("</table>", 1)[0]
+        for name, signal in authenticity["signals"].items():
+            if signal["status"] == "ok":
+                assert "insufficient" not in table.split(f"<td>{name}</td>", 1)[1].split("</tr>", 1)[0]
+                own = cal.grade(signal["score"])
+                finding = signal["finding"]
+                if own == "high":
+                    assert finding.startswith("strong signs")
+                elif own == "medium":
+                    assert finding.startswith("signs of manipulation")
+                else:
+                    assert finding in (
+                        "nothing suspicious found",
+                        "minor signs, not enough to raise the risk",
+                    )
+            else:
+                assert signal["score"] is None and signal["finding"].startswith("not assessed")
+
+
+def test_campaign_table_has_authenticity_and_verdict_and_links_to_vetting(
+    client: Any, seeded: Seeded
+) -> None:
+    sign_in(client, seeded.demo.reader)
+    page = client.get(f"/campaigns/{seeded.demo_campaign_id}", headers=HTML).text
+    table = page.split('id="kol-breakdown-table"', 1)[1].split("</table>", 1)[0]
+    head = table.split("</thead>", 1)[0]
+    assert ">Authenticity<" in head and ">Verdict<" in head
+    links = {int(k) for k in re.findall(r'href="/kols/(\d+)" class="kol-link"', table)}
+    assert links == set(seeded.demo_kol_ids)
+    for kol_id in links:
+        vetting = _vetting(client, seeded.demo.reader, kol_id)
+        assert f"verdict-pill verdict-{vetting['verdict']['decision']}" in table

@@ -110,6 +110,7 @@ def save_base(base: BaseMatrix, models_dir: Path) -> dict[str, Any]:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
+        Path(tmp).chmod(0o644)
         Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

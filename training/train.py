@@ -433,7 +433,12 @@ def cross_corpus(
 
 
 def cross_domain(
-    data: TrainingData, cfg: dict[str, Any], params: dict[str, Any], progress: Progress = _noop
+    data: TrainingData,
+    cfg: dict[str, Any],
+    params: dict[str, Any],
+    progress: Progress = _noop,
+    *,
+    max_rows_per_domain: int = 15000,
 ) -> dict[str, Any]:
     """Leave-one-category-out over online_shopping_10_cats and bdci (:mod:`training.cross_domain`)."""
     from training.cross_domain import car_polar_posts, leave_one_domain_out
@@ -471,6 +476,7 @@ def cross_domain(
         {**cfg, "features_kwargs": _feature_kwargs(cfg)},
         _lexicon_paths(cfg, data.shared_dir),
         params=params,
+        max_rows_per_domain=max_rows_per_domain,
         progress=progress,
     )
 

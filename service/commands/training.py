@@ -40,6 +40,7 @@ def train(
     """Train sentiment and/or intent models from the corpora and save new versions."""
     from models.artifacts import set_current
     from service.config import get_settings
+    from training.datasets import PROJECT_CORPUS_DIR
     from training.labelled import LabelFileError, read_labelled_files
     from training.train import load_config, prepare_data, train_models
 
@@ -70,7 +71,7 @@ def train(
             shared_dir=get_settings().shared_corpora_dir,
             extra=extra,
             with_public="sentiment" in tasks and corpus_dir is None,
-            **({"corpus_dir": corpus_dir} if corpus_dir else {}),
+            corpus_dir=corpus_dir or PROJECT_CORPUS_DIR,
         )
         saved = list(
             train_models(
@@ -142,6 +143,7 @@ def evaluate(
     models they replaced."""
     from models.artifacts import ArtifactError, current_version, load_pipeline, read_registry
     from service.config import get_settings
+    from training.datasets import PROJECT_CORPUS_DIR
     from training.evaluate import commercial_table
     from training.train import evaluate_intents, evaluate_sentiment, prepare_data
 
@@ -149,7 +151,7 @@ def evaluate(
     prepared = prepare_data(
         shared_dir=get_settings().shared_corpora_dir,
         with_public="sentiment" in tasks and corpus_dir is None,
-        **({"corpus_dir": corpus_dir} if corpus_dir else {}),
+        corpus_dir=corpus_dir or PROJECT_CORPUS_DIR,
     )
     registry = read_registry(models_dir())
     out: dict[str, Any] = {}

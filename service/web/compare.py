@@ -29,7 +29,7 @@ router = APIRouter(include_in_schema=False)
 
 MIN_KOLS, MAX_KOLS = 2, 10
 MAX_PRICE = Decimal("100000000")
-Kind = Literal["count", "pct", "score", "money", "text", "verdict"]
+Kind = Literal["count", "pct", "score", "money", "text", "verdict", "themes"]
 Better = Literal["high", "low"] | None
 #: Intents whose higher share is better, lower is better, or neither (questions).
 INTENT_BETTER: dict[str, Better] = {
@@ -115,6 +115,20 @@ def _avg_engagements(vetting: Mapping[str, Any]) -> float | None:
     return float(total) / notes if total is not None and notes else None
 
 
+def _themes(vetting: Mapping[str, Any], top: int = 3) -> list[dict[str, str]] | None:
+    """The top themes' titles in both languages (``{"zh", "en"}``); the page picks one."""
+    titles = []
+    for theme in ((vetting.get("themes") or {}).get("themes") or [])[:top]:
+        title = theme.get("title") or {}
+        label = str(theme.get("label") or "")
+        if isinstance(title, Mapping):
+            zh = str(title.get("zh") or label)
+            titles.append({"zh": zh, "en": str(title.get("en") or zh)})
+        else:
+            titles.append({"zh": str(title or label), "en": str(title or label)})
+    return titles or None
+
+
 def _first_reason(vetting: Mapping[str, Any]) -> str | None:
     reasons: list[Mapping[str, Any]] = (vetting.get("verdict") or {}).get("reasons") or []
     return str(reasons[0].get("message")) if reasons else None
@@ -173,14 +187,7 @@ def build_rows(
         values = [(m.get("intent_shares") or {}).get(intent) for m in mixes]
         rows.append(_row(intent, "pct", values, INTENT_BETTER.get(intent), title=TEXTS.get(intent, intent)))
     rows.append(_row("low_effort", "pct", [m.get("low_effort_share") for m in mixes], "low"))
-    themes = [
-        ", ".join(
-            str(t.get("title") or t.get("label")) for t in ((v.get("themes") or {}).get("themes") or [])[:3]
-        )
-        or None
-        for v in vettings
-    ]
-    rows.append(_row("themes", "text", themes))
+    rows.append(_row("themes", "themes", [_themes(v) for v in vettings]))
     decisions = [(v.get("verdict") or {}).get("decision") for v in vettings]
     verdict_best = _best([rank.get(str(d), 9) for d in decisions], "low")
     rows.append(Row("verdict", TEXTS["verdict"], "verdict", decisions, None, verdict_best))
@@ -278,6 +285,8 @@ def csv_text(comparison: Comparison) -> str:
         for head, value in zip(heads, row.values, strict=True):
             if isinstance(value, Mapping):
                 value = f"{value.get('low')}-{value.get('high')} ({value.get('verdict')})"
+            elif row.kind == "themes" and value:
+                value = "; ".join(f"{title['zh']} / {title['en']}" for title in value)
             record[head] = "" if value is None else value
         record["best"] = " / ".join(heads[i] for i in sorted(row.best))
         out.append(record)

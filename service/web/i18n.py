@@ -49,6 +49,29 @@ def N_(message: str) -> str:
     return message
 
 
+#: Names of the domain's vocabulary that pages show through the ``t`` filter.
+VOCABULARY = (
+    N_("low"),
+    N_("medium"),
+    N_("high"),
+    N_("positive"),
+    N_("neutral"),
+    N_("negative"),
+    N_("purchase intent"),
+    N_("skepticism"),
+    N_("paid suspicion"),
+    N_("question"),
+    N_("spam"),
+    N_("below"),
+    N_("within"),
+    N_("above"),
+    N_("aspect"),
+    N_("topic"),
+    N_("cluster"),
+    N_("The request is not valid"),
+)
+
+
 def locale_of_code(code: str | None) -> str | None:
     """``"zh-CN"``, ``"zh_cn"``, ``"zh"`` -> ``"zh_CN"``; ``"en-US"`` -> ``"en"``; else ``None``."""
     if not code:
@@ -171,6 +194,13 @@ def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
 
 
 @pass_context
+def _translate_filter(context: Context, value: Any) -> str:
+    """A message that reaches the template as a value (a title, a label): translated, never
+    %-formatted (it may hold a ``%`` of its own)."""
+    return "" if value is None else translations(_locale(context)).gettext(str(value))
+
+
+@pass_context
 def _compact_filter(context: Context, value: Any) -> str:
     return compact(value, _locale(context))
 
@@ -190,5 +220,7 @@ def install(env: Any) -> None:
     env.add_extension("jinja2.ext.i18n")
     env.policies["ext.i18n.trimmed"] = True
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
-    env.filters.update({"compact": _compact_filter, "num": _num_filter, "when": _when_filter})
+    env.filters.update(
+        {"t": _translate_filter, "compact": _compact_filter, "num": _num_filter, "when": _when_filter}
+    )
     env.globals["languages"] = {loc: name for loc, (_, name) in LANGUAGES.items()}

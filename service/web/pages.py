@@ -50,6 +50,7 @@ from service.store.repositories import (
 from service.store.tables import Kol, Workspace
 from service.vetting import RECENT_NOTES
 from service.web import labelling
+from service.web.i18n import N_
 from service.web.rendering import render
 from service.web.summaries import SummaryCache, VettingSummary
 from service.web.views import VERDICT_TEXT, CommentInfo, campaign_view, model_version_view, vetting_view
@@ -155,7 +156,11 @@ def login(
     secret = key.strip()
     principal = authenticate(session, secret, "cookie") if secret else None
     if principal is None:
-        error = "Enter your workspace API key." if not secret else "This key is unknown or has been revoked."
+        error = (
+            N_("Enter your workspace API key.")
+            if not secret
+            else N_("This key is unknown or has been revoked.")
+        )
         return render(
             request,
             "login.html",

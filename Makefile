@@ -43,7 +43,7 @@ lint: install ## ruff and mypy
 LOCALES := service/web/locale
 i18n: install ## Re-extract the pages' messages, update the zh_CN and en catalogues and compile them
 	$(BIN)/pybabel extract -F service/web/babel.cfg --no-location --omit-header --sort-output -o $(LOCALES)/messages.pot .
-	$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) --no-fuzzy-matching --no-location --width 0
+	$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) --no-fuzzy-matching --width 0
 	$(BIN)/pybabel compile -d $(LOCALES) --statistics
 
 format: install ## Apply ruff formatting and safe fixes

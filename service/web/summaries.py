@@ -41,7 +41,9 @@ class VettingSummary:
             decision=str(verdict.get("decision") or "caution"),
             reasons=len(reasons),
             engagement_rate=er.get("value"),
-            first_reason=str(reasons[0].get("message")) if reasons else None,
+            first_reason=str(reasons[0].get("message"))
+            if reasons and isinstance(reasons[0], Mapping)
+            else None,
         )
 
 

@@ -69,6 +69,14 @@ VOCABULARY = (
     N_("topic"),
     N_("cluster"),
     N_("The request is not valid"),
+    N_("Sentiment"),
+    N_("Intents"),
+    N_("shipped"),
+    N_("this workspace"),
+    N_("queued"),
+    N_("running"),
+    N_("succeeded"),
+    N_("failed"),
 )
 
 

@@ -149,3 +149,22 @@ def test_language_switch_goes_back_only_to_this_site(client: Any) -> None:
     assert response.headers["location"] == "/kols"
     login = client.get("/lang/zh-CN", params={"next": "/login?next=/kols"}, follow_redirects=False)
     assert login.headers["location"] == "/login?next=/kols"
+
+
+def test_every_page_renders_in_chinese(client: Any, seeded: Seeded) -> None:
+    sign_in(client, seeded.demo.admin)
+    client.cookies.set("redlens_lang", "zh_CN")
+    pages = {
+        "/kols": "粉丝数",
+        f"/compare?kol={seeded.demo_kol_ids[0]}&kol={seeded.demo_kol_ids[1]}": "博主对比",
+        "/campaigns": "品牌",
+        "/upload": "将文件拖到此处",
+        "/models": "评论模型",
+        "/labelling": "用这些标注训练",
+        f"/kols/{seeded.demo_kol_ids[0]}": "退出登录",
+        f"/campaigns/{seeded.demo_campaign_id}": "退出登录",
+    }
+    for path, text in pages.items():
+        response = client.get(path, headers=HTML)
+        assert response.status_code == 200, path
+        assert '<html lang="zh-CN">' in response.text and text in response.text, path

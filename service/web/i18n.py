@@ -77,6 +77,15 @@ VOCABULARY = (
     N_("running"),
     N_("succeeded"),
     N_("failed"),
+    N_("info"),
+    N_("avoid"),
+    N_("caution"),
+    N_("support"),
+    N_("ok"),
+    N_("insufficient data"),
+    N_("growth"),
+    N_("engagement"),
+    N_("comments"),
 )
 
 

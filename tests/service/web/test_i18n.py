@@ -161,8 +161,8 @@ def test_every_page_renders_in_chinese(client: Any, seeded: Seeded) -> None:
         "/upload": "将文件拖到此处",
         "/models": "评论模型",
         "/labelling": "用这些标注训练",
-        f"/kols/{seeded.demo_kol_ids[0]}": "退出登录",
-        f"/campaigns/{seeded.demo_campaign_id}": "退出登录",
+        f"/kols/{seeded.demo_kol_ids[0]}": "结论与原因",
+        f"/campaigns/{seeded.demo_campaign_id}": "活动概览",
     }
     for path, text in pages.items():
         response = client.get(path, headers=HTML)

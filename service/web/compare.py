@@ -44,6 +44,7 @@ SIGNAL_TITLES: dict[str, str] = {
     "growth": N_("Follower growth"),
     "engagement": N_("Engagement pattern"),
     "comments": N_("Comment quality"),
+    "intents": N_("Commenter intents"),
 }
 TEXTS: dict[str, str] = {
     "followers": N_("Followers"),

@@ -8,7 +8,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve test test-fast lint format train evaluate bench bench-api demo migrate clean
+.PHONY: help install run serve test test-fast lint format train evaluate bench bench-api demo migrate clean i18n
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -39,6 +39,12 @@ lint: install ## ruff and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+LOCALES := service/web/locale
+i18n: install ## Re-extract the pages' messages, update the zh_CN and en catalogues and compile them
+	$(BIN)/pybabel extract -F service/web/babel.cfg --no-location --omit-header --sort-output -o $(LOCALES)/messages.pot .
+	$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) --no-fuzzy-matching --width 0
+	$(BIN)/pybabel compile -d $(LOCALES) --statistics
 
 format: install ## Apply ruff formatting and safe fixes
 	$(BIN)/ruff check --fix .

@@ -35,6 +35,8 @@ from service.errors import (
     Unauthorized,
 )
 from service.security import clear_auth_cookie, presented_secret
+from service.web import i18n
+from service.web.i18n import N_
 from service.web.rendering import render
 
 log = logging.getLogger("redlens.web")
@@ -54,6 +56,11 @@ def wants_html(request: Request) -> bool:
 def login_url(request: Request) -> str:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return f"/login?next={quote(target, safe='/')}"
+
+
+def _no_page(request: Request) -> str:
+    locale = i18n.request_locale(request)
+    return i18n.gettext(locale, N_("There is no page at %(path)s."), path=request.url.path)
 
 
 def error_page(
@@ -79,8 +86,8 @@ def session_expired(request: Request, message: str) -> Response:
     response = error_page(
         request,
         401,
-        "Session expired",
-        "Your API key no longer opens this workspace (it was revoked, or the workspace was removed).",
+        N_("Session expired"),
+        N_("Your API key no longer opens this workspace (it was revoked, or the workspace was removed)."),
         hint=message,
     )
     services = getattr(request.app.state, "services", None)
@@ -100,18 +107,20 @@ def problem_page(request: Request, exc: ProblemError) -> Response:
         return error_page(
             request,
             403,
-            "Not allowed with this key",
+            N_("Not allowed with this key"),
             exc.detail,
-            hint="Sign in with a key that has this scope (ask a workspace admin for one).",
+            hint=N_("Sign in with a key that has this scope (ask a workspace admin for one)."),
         )
     if isinstance(exc, CrossSiteRequest):
-        return error_page(request, 403, "Request refused", exc.detail)
+        return error_page(request, 403, N_("Request refused"), exc.detail)
     if isinstance(exc, NotFound):
-        return error_page(request, 404, "Not found", exc.detail, hint="It may belong to another workspace.")
+        return error_page(
+            request, 404, N_("Not found"), exc.detail, hint=N_("It may belong to another workspace.")
+        )
     if isinstance(exc, ServiceUnavailable):
-        return error_page(request, 503, "Not ready", exc.detail)
+        return error_page(request, 503, N_("Not ready"), exc.detail)
     if isinstance(exc, RateLimited):
-        return error_page(request, 429, "Too many requests", exc.detail)
+        return error_page(request, 429, N_("Too many requests"), exc.detail)
     kind = exc.problem_type
     return error_page(request, kind.status, kind.title, exc.detail)
 
@@ -137,18 +146,18 @@ def install_page_errors(app: FastAPI) -> None:
     async def http(request: Request, exc: Exception) -> Response:
         if wants_html(request) and isinstance(exc, StarletteHTTPException):
             if exc.status_code == 404:
-                return error_page(request, 404, "Page not found", f"There is no page at {request.url.path}.")
+                return error_page(request, 404, N_("Page not found"), _no_page(request))
             detail = exc.detail if isinstance(exc.detail, str) else "the request could not be served"
-            return error_page(request, exc.status_code, "Request not served", detail)
+            return error_page(request, exc.status_code, N_("Request not served"), detail)
         return await _call(on_http, request, exc)
 
     async def validation(request: Request, exc: Exception) -> Response:
         if wants_html(request) and isinstance(exc, RequestValidationError):
             if any(err.get("loc", ("",))[0] == "path" for err in exc.errors()):
-                return error_page(request, 404, "Page not found", f"There is no page at {request.url.path}.")
+                return error_page(request, 404, N_("Page not found"), _no_page(request))
             first = exc.errors()[0] if exc.errors() else {}
             field = ".".join(str(p) for p in first.get("loc", ())[1:])
-            return error_page(request, 400, "Bad request", f"{field}: {first.get('msg', 'not valid')}")
+            return error_page(request, 400, N_("Bad request"), f"{field}: {first.get('msg', 'not valid')}")
         return await _call(on_validation, request, exc)
 
     app.add_exception_handler(ProblemError, problem)
@@ -162,7 +171,10 @@ def install_page_errors(app: FastAPI) -> None:
             if wants_html(request):
                 log.exception("unhandled error on page %s", request.url.path, exc_info=exc)
                 return error_page(
-                    request, 500, "Something went wrong", "An unexpected error occurred; it has been logged."
+                    request,
+                    500,
+                    N_("Something went wrong"),
+                    N_("An unexpected error occurred; it has been logged."),
                 )
             return await _call(fallback, request, exc)
 

@@ -19,7 +19,7 @@ from starlette.responses import Response
 
 from models.artifacts import ArtifactError, read_card, read_registry
 from models.labels import INTENTS, SENTIMENTS
-from service.campaigns import build_campaign_report, kpi_config_for
+from service.campaigns import build_campaign_report
 from service.deps import (
     AppServices,
     CampaignDep,
@@ -45,13 +45,13 @@ from service.store.repositories import (
     get_kol_by_platform_id,
     list_campaigns,
     list_jobs,
-    list_kols,
     list_model_versions,
     list_notes_for_kol,
 )
 from service.store.tables import Kol, Workspace
 from service.vetting import RECENT_NOTES
 from service.web import labelling
+from service.web.i18n import N_
 from service.web.rendering import render
 from service.web.summaries import SummaryCache, VettingSummary
 from service.web.views import VERDICT_TEXT, CommentInfo, campaign_view, model_version_view, vetting_view
@@ -157,7 +157,11 @@ def login(
     secret = key.strip()
     principal = authenticate(session, secret, "cookie") if secret else None
     if principal is None:
-        error = "Enter your workspace API key." if not secret else "This key is unknown or has been revoked."
+        error = (
+            N_("Enter your workspace API key.")
+            if not secret
+            else N_("This key is unknown or has been revoked.")
+        )
         return render(
             request,
             "login.html",
@@ -228,60 +232,6 @@ def _vet(session: Any, services: AppServices, workspace: Workspace, kol: Kol, mo
     vetting = services.vet(session, workspace, kol, models)
     _summary_cache(services).put(_summary_key(workspace, kol, models.version), VettingSummary.of(vetting))
     return vetting
-
-
-@router.get("/kols")
-def kols_page(
-    request: Request,
-    principal: ReadPrincipal,
-    workspace: WorkspaceDep,
-    session: SessionDep,
-    services: ServicesDep,
-    q: Annotated[str | None, Query(max_length=100)] = None,
-    tier: Annotated[str | None, Query(max_length=16)] = None,
-    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
-) -> Response:
-    config, _ = kpi_config_for(workspace)
-    names = tuple(config.tiers.names)
-    search = (q or "").strip() or None
-    chosen_tier = tier if tier in names else None
-    kols = list_kols(session, workspace.id, search, limit=MAX_LISTED_KOLS)
-    tiers = {k.id: _tier_of(k, names, config.tiers.tier_for) for k in kols}
-    if chosen_tier:
-        kols = [k for k in kols if tiers[k.id] == chosen_tier]
-    total = len(kols)
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    page = min(page, pages)
-    shown = kols[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    models = services.holder.for_workspace_if_loaded(session, workspace.id)
-    rows = []
-    cache = _summary_cache(services)
-    for kol in shown:
-        summary = None
-        if models is not None:
-            key = _summary_key(workspace, kol, models.version)
-            summary = cache.get(key)
-            if summary is None:
-                summary = VettingSummary.of(_vet(session, services, workspace, kol, models))
-        rows.append({"kol": kol, "tier": tiers[kol.id], "summary": summary})
-    empty_workspace = total == 0 and not search and not chosen_tier
-    return _page(
-        request,
-        "kols.html",
-        principal,
-        workspace,
-        "kols",
-        rows=rows,
-        q=search or "",
-        tier=chosen_tier or "",
-        tiers=names,
-        page=page,
-        pages=pages,
-        total=total,
-        empty_workspace=empty_workspace,
-        models_loaded=models is not None,
-        models_error=services.holder.load_error,
-    )
 
 
 @router.get("/kols/{kol_id}")

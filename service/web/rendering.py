@@ -12,7 +12,9 @@ from starlette.responses import Response
 
 from service.reports.charts import mix_bar
 from service.security import Principal
+from service.web import i18n
 from service.web.formatting import FILTERS
+from service.web.i18n import N_
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES_DIR = HERE / "templates"
@@ -32,11 +34,11 @@ SECURITY_HEADERS = {
 }
 
 NAV: tuple[tuple[str, str, str], ...] = (
-    ("kols", "/kols", "KOLs"),
-    ("campaigns", "/campaigns", "Campaigns"),
-    ("upload", "/upload", "Upload"),
-    ("labelling", "/labelling", "Labelling"),
-    ("models", "/models", "Models"),
+    ("kols", "/kols", N_("KOLs")),
+    ("campaigns", "/campaigns", N_("Campaigns")),
+    ("upload", "/upload", N_("Upload")),
+    ("labelling", "/labelling", N_("Labelling")),
+    ("models", "/models", N_("Models")),
 )
 
 
@@ -49,6 +51,7 @@ def templates() -> Jinja2Templates:
     env.env.trim_blocks = True
     env.env.lstrip_blocks = True
     env.env.globals["nav"] = NAV
+    i18n.install(env.env)
     return env
 
 
@@ -63,7 +66,10 @@ def render(
     status_code: int = 200,
 ) -> Response:
     """A page from ``templates/<name>`` with the signed-in key, the workspace and the active tab."""
+    locale = i18n.request_locale(request)
     values: dict[str, Any] = {
+        "locale": locale,
+        "html_lang": i18n.html_lang(locale),
         "principal": principal,
         "workspace_name": workspace_name,
         "active": active,

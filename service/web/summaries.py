@@ -25,17 +25,25 @@ class VettingSummary:
     status: str
     decision: str
     reasons: int
+    engagement_rate: float | None = None
+    first_reason: str | None = None
 
     @classmethod
     def of(cls, vetting: Mapping[str, Any]) -> VettingSummary:
         authenticity = vetting.get("authenticity") or {}
         verdict = vetting.get("verdict") or {}
+        reasons = verdict.get("reasons") or []
+        er = ((vetting.get("kpis") or {}).get("metrics") or {}).get("engagement_rate_by_followers") or {}
         return cls(
             score=authenticity.get("score"),
             risk=authenticity.get("risk"),
             status=str(authenticity.get("status") or "unavailable"),
             decision=str(verdict.get("decision") or "caution"),
-            reasons=len(verdict.get("reasons") or []),
+            reasons=len(reasons),
+            engagement_rate=er.get("value"),
+            first_reason=str(reasons[0].get("message"))
+            if reasons and isinstance(reasons[0], Mapping)
+            else None,
         )
 
 

@@ -14,10 +14,11 @@ from typing import Any
 
 from service.reports.charts import daily_sentiment_chart, funnel_chart, hbar_chart, mix_bar
 from service.web.charts import FlagWindow, NoteMark, bullet_chart, growth_chart, growth_points
+from service.web.i18n import N_
 
 MAX_FLAG_COMMENTS = 12
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
-VERDICT_TEXT = {"recommend": "Recommend", "caution": "Caution", "avoid": "Avoid"}
+VERDICT_TEXT = {"recommend": N_("Recommend"), "caution": N_("Caution"), "avoid": N_("Avoid")}
 BENCHMARKED = (
     ("engagement_rate_by_followers", "Engagement rate (by followers)"),
     ("save_rate_by_views", "Save rate (saves / views)"),

@@ -172,8 +172,13 @@ class Ui:
         self.page.wait_for_load_state("load")
         return response
 
+    def use_language(self, code: str = "en") -> None:
+        """Pages in this language whatever the browser's locale (zh-CN) asks for."""
+        self.page.context.add_cookies([{"name": "redlens_lang", "value": code, "url": self.base}])
+
     def sign_in(self, key: str) -> None:
         self.page.context.clear_cookies()
+        self.use_language()
         self.go("/login")
         self.page.fill("#key", key)
         with self.page.expect_navigation():
@@ -195,6 +200,7 @@ class Ui:
 def ui(browser: Any, live_server: LiveServer) -> Iterator[Ui]:
     page = browser.new_page()
     tab = Ui(page=page, base=live_server.url)
+    tab.use_language()
 
     def on_console(message: Any) -> None:
         if message.type == "error":

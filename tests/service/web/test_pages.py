@@ -154,7 +154,7 @@ def test_every_page_renders_for_the_demo_workspace(client: Any, seeded: Seeded) 
         assert response.status_code == 200, path
         assert response.headers["content-type"].startswith("text/html")
         assert "script-src 'self'" in response.headers["content-security-policy"]
-        assert 'lang="zh-CN"' in response.text
+        assert '<html lang="en">' in response.text  # no cookie, no Accept-Language: English
         assert "<script>" not in response.text and " style=" not in response.text, path  # CSP: no inline code
 
 

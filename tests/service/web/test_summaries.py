@@ -39,3 +39,19 @@ def test_cache_drops_the_oldest_entry_when_full(monkeypatch: pytest.MonkeyPatch)
         now[0] += 1
         cache.put(key, entry)
     assert cache.get("a") is None and cache.get("b") == entry and cache.get("c") == entry
+
+
+def test_summary_keeps_the_engagement_rate_and_the_first_reason() -> None:
+    summary = VettingSummary.of(
+        {
+            "authenticity": {"score": 80.0, "risk": "low", "status": "ok"},
+            "verdict": {
+                "decision": "caution",
+                "reasons": [{"message": "ER below the tier range"}, {"message": "x"}],
+            },
+            "kpis": {"metrics": {"engagement_rate_by_followers": {"value": 0.031}}},
+        }
+    )
+    assert summary.engagement_rate == 0.031
+    assert summary.first_reason == "ER below the tier range"
+    assert summary.reasons == 2

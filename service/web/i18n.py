@@ -1,0 +1,243 @@
+"""Languages of the pages: Simplified Chinese and English, with gettext catalogues and Babel.
+
+Messages live in ``service/web/locale/<locale>/LC_MESSAGES/messages.po`` (extracted with
+``pybabel`` from the templates and the page modules, see ``babel.cfg`` and ``make i18n``) and are
+read from the compiled ``messages.mo`` next to them. The templates use Jinja's i18n extension
+(``{{ _("...") }}``, ``{% trans %}``); the gettext callables read the page's ``locale`` from the
+template context, so one environment serves both languages at once.
+
+The language of a request: the ``redlens_lang`` cookie (set by ``/lang/<code>``), else the
+browser's ``Accept-Language``, else English. Numbers and dates are formatted by Babel with the
+locale's CLDR data: compact counts in 万/亿 in Chinese and K/M in English.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_compact_decimal, format_decimal
+from babel.support import NullTranslations, Translations
+from fastapi import Request
+from jinja2 import pass_context
+from jinja2.runtime import Context
+
+from service.web import formatting
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN = "messages"
+COOKIE = "redlens_lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+#: Locales of the catalogues -> the ``<html lang>`` tag and the name shown in the switcher.
+LANGUAGES: dict[str, tuple[str, str]] = {
+    "zh_CN": ("zh-CN", "中文"),
+    "en": ("en", "English"),
+}
+DEFAULT_LOCALE = "en"
+#: What the switcher's links accept: the html tags and the catalogue names.
+CODES = {
+    **{tag.lower(): loc for loc, (tag, _) in LANGUAGES.items()},
+    **{loc.lower(): loc for loc in LANGUAGES},
+}
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
+
+#: Names of the domain's vocabulary that pages show through the ``t`` filter.
+VOCABULARY = (
+    N_("low"),
+    N_("medium"),
+    N_("high"),
+    N_("positive"),
+    N_("neutral"),
+    N_("negative"),
+    N_("purchase intent"),
+    N_("skepticism"),
+    N_("paid suspicion"),
+    N_("question"),
+    N_("spam"),
+    N_("below"),
+    N_("within"),
+    N_("above"),
+    N_("aspect"),
+    N_("topic"),
+    N_("cluster"),
+    N_("The request is not valid"),
+    N_("Sentiment"),
+    N_("Intents"),
+    N_("shipped"),
+    N_("this workspace"),
+    N_("queued"),
+    N_("running"),
+    N_("succeeded"),
+    N_("failed"),
+    N_("info"),
+    N_("avoid"),
+    N_("caution"),
+    N_("support"),
+    N_("ok"),
+    N_("insufficient data"),
+    N_("growth"),
+    N_("engagement"),
+    N_("comments"),
+)
+
+
+def locale_of_code(code: str | None) -> str | None:
+    """``"zh-CN"``, ``"zh_cn"``, ``"zh"`` -> ``"zh_CN"``; ``"en-US"`` -> ``"en"``; else ``None``."""
+    if not code:
+        return None
+    code = code.strip().lower().replace("_", "-")
+    if code in CODES:
+        return CODES[code]
+    if code == "zh" or code.startswith(("zh-cn", "zh-hans", "zh-sg")):
+        return "zh_CN"
+    if code == "en" or code.startswith("en-"):
+        return "en"
+    return None
+
+
+def _accept_language(header: str) -> str | None:
+    """The first supported language of an ``Accept-Language`` header, by its q-values."""
+    choices: list[tuple[float, int, str]] = []
+    for index, part in enumerate(header.split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag and quality > 0:
+            choices.append((-quality, index, tag))
+    for _, _, tag in sorted(choices):
+        found = locale_of_code(tag)
+        if found:
+            return found
+    return None
+
+
+def request_locale(request: Request) -> str:
+    """The locale of a request: the cookie, else ``Accept-Language``, else :data:`DEFAULT_LOCALE`."""
+    chosen = locale_of_code(request.cookies.get(COOKIE))
+    if chosen:
+        return chosen
+    return _accept_language(request.headers.get("accept-language", "")) or DEFAULT_LOCALE
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def translations(locale: str) -> NullTranslations:
+    """The compiled catalogue of ``locale`` (English source strings when there is none)."""
+    if locale not in LANGUAGES:
+        return NullTranslations()
+    return Translations.load(str(LOCALE_DIR), [locale], DOMAIN)
+
+
+def gettext(locale: str, message: str, **variables: Any) -> str:
+    """``message`` in ``locale``, with ``%(name)s`` placeholders filled from ``variables``."""
+    text = translations(locale).gettext(message)
+    return text % variables if variables else text
+
+
+def html_lang(locale: str) -> str:
+    return LANGUAGES.get(locale, LANGUAGES[DEFAULT_LOCALE])[0]
+
+
+# --------------------------------------------------------------------------- numbers and dates
+
+
+def compact(value: Any, locale: str = DEFAULT_LOCALE) -> str:
+    """A count as people read it: ``12300`` -> ``1.2万`` (zh_CN) or ``12.3K`` (en)."""
+    number = formatting._number(value)
+    if number is None:
+        return formatting.DASH
+    return format_compact_decimal(number, locale=locale, fraction_digits=1)
+
+
+def number(value: Any, locale: str = DEFAULT_LOCALE, digits: int = 2) -> str:
+    """A number with the locale's grouping; non-integers with up to ``digits`` decimals."""
+    parsed = formatting._number(value)
+    if parsed is None:
+        return formatting.DASH
+    if parsed == int(parsed) and abs(parsed) < 1e15:
+        return format_decimal(int(parsed), locale=locale)
+    return format_decimal(parsed, format=f"#,##0.{'0' * digits}", locale=locale)
+
+
+def when(value: Any, locale: str = DEFAULT_LOCALE, with_time: bool = True) -> str:
+    """An ISO date or datetime in the locale: ``2026年3月1日 23:30`` / ``Mar 1, 2026, 23:30``."""
+    if value is None or value == "":
+        return formatting.DASH
+    moment: date | datetime
+    if isinstance(value, datetime | date):
+        moment = value
+    else:
+        text = str(value)
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return text
+        if len(text) <= 10:
+            moment = moment.date()
+    if isinstance(moment, datetime) and with_time:
+        day = format_date(moment.date(), format="medium", locale=locale)
+        return f"{day} {format_datetime(moment, format='HH:mm', locale=locale)}"
+    day_only = moment.date() if isinstance(moment, datetime) else moment
+    return format_date(day_only, format="medium", locale=locale)
+
+
+# --------------------------------------------------------------------------- Jinja
+
+
+def _locale(context: Context) -> str:
+    value = context.get("locale")
+    return value if isinstance(value, str) and value in LANGUAGES else DEFAULT_LOCALE
+
+
+@pass_context
+def _gettext(context: Context, message: str) -> str:
+    return translations(_locale(context)).gettext(message)
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
+    return translations(_locale(context)).ngettext(singular, plural, n)
+
+
+@pass_context
+def _translate_filter(context: Context, value: Any) -> str:
+    """A message that reaches the template as a value (a title, a label): translated, never
+    %-formatted (it may hold a ``%`` of its own)."""
+    return "" if value is None else translations(_locale(context)).gettext(str(value))
+
+
+@pass_context
+def _compact_filter(context: Context, value: Any) -> str:
+    return compact(value, _locale(context))
+
+
+@pass_context
+def _num_filter(context: Context, value: Any, digits: int = 2) -> str:
+    return number(value, _locale(context), digits)
+
+
+@pass_context
+def _when_filter(context: Context, value: Any, with_time: bool = True) -> str:
+    return when(value, _locale(context), with_time)
+
+
+def install(env: Any) -> None:
+    """Add the i18n extension, the per-page gettext callables and the locale-aware filters."""
+    env.add_extension("jinja2.ext.i18n")
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
+    env.filters.update(
+        {"t": _translate_filter, "compact": _compact_filter, "num": _num_filter, "when": _when_filter}
+    )
+    env.globals["languages"] = {loc: name for loc, (_, name) in LANGUAGES.items()}

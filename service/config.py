@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
     rate_limit_per_minute: int = Field(default=600, ge=1)
+    session_hours: float = Field(
+        default=7 * 24, gt=0, le=90 * 24, description="how long a web sign-in lasts before signing in again"
+    )
     cors_origins: list[str] = Field(default_factory=list)
     cookie_secure: bool = True
     log_level: str = "INFO"

@@ -24,7 +24,7 @@ Cookie requests and CSRF
     foreign page cannot set them). :func:`set_auth_cookie` sets ``SameSite=Lax`` on top.
 
 Rate limit
-    A token bucket per key and process: ``rate_limit_per_minute`` tokens, refilled continuously.
+    Per presented credential, before the key is looked up: :mod:`service.ratelimit`.
 
 Body limit
     :class:`BodyLimitMiddleware` refuses bodies above ``max_request_bytes`` (uploads:
@@ -51,7 +51,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.config import Settings
-from service.errors import CrossSiteRequest, InsufficientScope, RateLimited, problem_response
+from service.errors import CrossSiteRequest, InsufficientScope, problem_response
 from service.store.repositories import (
     SESSION_TOKEN_PREFIX,
     create_web_session,
@@ -270,40 +270,6 @@ def _delete_legacy_cookie(response: Response, settings: Settings) -> None:
     response.delete_cookie(
         LEGACY_KEY_COOKIE, path="/", secure=settings.cookie_secure, httponly=True, samesite="lax"
     )
-
-
-class RateLimiter:
-    """Token buckets per key: ``per_minute`` tokens, refilled at ``per_minute / 60`` per second."""
-
-    def __init__(self, per_minute: int) -> None:
-        if per_minute < 1:
-            raise ValueError(f"rate limit per minute must be >= 1, got {per_minute}")
-        self.capacity = float(per_minute)
-        self.refill_per_second = per_minute / 60.0
-        self._buckets: dict[int, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def acquire(self, key_id: int, now: float | None = None) -> float:
-        """Take one token; returns 0 when allowed, else the seconds until a token is available."""
-        moment = time.monotonic() if now is None else now
-        with self._lock:
-            tokens, last = self._buckets.get(key_id, (self.capacity, moment))
-            tokens = min(self.capacity, tokens + (moment - last) * self.refill_per_second)
-            if tokens >= 1.0:
-                self._buckets[key_id] = (tokens - 1.0, moment)
-                return 0.0
-            self._buckets[key_id] = (tokens, moment)
-            return (1.0 - tokens) / self.refill_per_second
-
-    def check(self, principal: Principal) -> None:
-        wait = self.acquire(principal.key_id)
-        if wait > 0:
-            seconds = max(1, math.ceil(wait))
-            raise RateLimited(
-                f"the key {principal.key_prefix}... made more than {int(self.capacity)} requests a minute; "
-                f"retry in {seconds} s",
-                retry_after=seconds,
-            )
 
 
 class _BodyTooLarge(StarletteHTTPException):

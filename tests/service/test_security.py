@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from service.config import Settings
 from service.main import create_app
-from service.security import AUTH_COOKIE, LEGACY_KEY_COOKIE, RateLimiter, authenticate, effective_scopes
+from service.security import AUTH_COOKIE, LEGACY_KEY_COOKIE, authenticate, effective_scopes
 from service.store.repositories import SESSION_TOKEN_PREFIX, hash_secret, revoke_api_key
 from service.store.tables import WebSession
 from service.store.types import utcnow
@@ -74,28 +74,6 @@ def test_cookie_posts_need_the_same_origin(client: TestClient, world: World) -> 
     assert foreign.status_code == missing.status_code == 403
     assert foreign.json()["type"] == "https://redlens.dev/problems/cross-site-request"
     assert same.status_code == header_only.status_code == 200
-
-
-def test_rate_limit_answers_429_with_retry_after(make_settings: Callable[..., Settings]) -> None:
-    app = create_app(make_settings(rate_limit_per_minute=3), calibration=None)
-    with TestClient(app) as client:
-        world = seed_world(app.state.services.session_factory)
-        codes = [client.get("/v1/me", headers=auth(world.a.reader)).status_code for _ in range(4)]
-        limited = client.get("/v1/me", headers=auth(world.a.reader))
-        other_key = client.get("/v1/me", headers=auth(world.a.admin))
-    assert codes == [200, 200, 200, 429]
-    assert limited.status_code == 429
-    assert limited.headers["content-type"].startswith(PROBLEM)
-    assert int(limited.headers["retry-after"]) >= 1
-    assert limited.json()["type"] == "https://redlens.dev/problems/rate-limited"
-    assert other_key.status_code == 200  # buckets are per key
-
-
-def test_rate_limiter_refills_over_time() -> None:
-    limiter = RateLimiter(60)  # one token a second
-    assert all(limiter.acquire(1, now=100.0) == 0 for _ in range(60))
-    assert limiter.acquire(1, now=100.0) > 0
-    assert limiter.acquire(1, now=101.5) == 0
 
 
 def test_body_over_the_limit_is_a_413_problem(make_settings: Callable[..., Settings]) -> None:

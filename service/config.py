@@ -53,6 +53,13 @@ class Settings(BaseSettings):
     queue_wait_seconds: float = Field(
         default=1.0, ge=0, le=60, description="longest wait for a free slot before a 503"
     )
+    model_concurrency: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="comment-model runs one server process does at once for API requests; they share "
+        "the interpreter lock, so more only slow the process's other requests and its probes down",
+    )
     database_pool_size: int = Field(default=5, ge=1, description="connections each process keeps open")
     database_max_overflow: int = Field(default=10, ge=0, description="extra connections under load")
     database_pool_timeout_seconds: float = Field(

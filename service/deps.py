@@ -23,6 +23,7 @@ Route handlers declare what they need and get it ready to use::
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -67,6 +68,8 @@ class AppServices:
     metrics: ApiMetrics
     limiter: RateLimiter
     database_probe: DatabaseProbe
+    #: Model runs of API requests at once in this process (``model_concurrency``).
+    model_slots: threading.BoundedSemaphore
     runner: JobRunner | None = None
     calibration: Any = None  # models.authenticity Calibration, or None when unavailable
     calibration_error: str | None = None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -182,6 +183,7 @@ def create_app(
             settings.rate_limit_per_minute, settings.rate_limit_burst, settings.redis_url
         ),
         database_probe=DatabaseProbe(settings.database_url, settings.readiness_timeout_seconds),
+        model_slots=threading.BoundedSemaphore(settings.model_concurrency),
     )
 
     @asynccontextmanager

@@ -110,3 +110,22 @@ def test_analyze_holds_no_database_connection_while_the_models_run(
         event.remove(engine, "checkin", on_checkin)
     assert response.status_code == 200
     assert held_during_inference == [[]]
+
+
+def test_analyze_runs_the_models_inside_a_model_slot(
+    client: TestClient, world: World, app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slots = app.state.services.model_slots
+    free_during_inference: list[int] = []
+
+    def predicting(models: Any, texts: Any) -> Any:
+        free_during_inference.append(slots._value)  # model_concurrency is 1 in the test settings
+        return predict_in_batches(models, texts)
+
+    monkeypatch.setattr(comment_analysis, "predict_in_batches", predicting)
+    response = client.post(
+        "/v1/comments/analyze", json={"comments": [{"text": "求链接"}]}, headers=auth(world.a.reader)
+    )
+    assert response.status_code == 200
+    assert free_during_inference == [0]
+    assert slots._value == 1  # given back

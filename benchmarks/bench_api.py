@@ -56,6 +56,7 @@ RECOVERED_IN_A_ROW = 3
 RECOVERY_PROBE_EVERY = 0.25
 AFTER_SECONDS = 5.0  # /healthz probing goes on this long after recovery
 ANSWER_KINDS = ("2xx", "429", "503", "5xx", "4xx", "no answer")
+ANALYZE_ROUTE = 'method="POST",route="/v1/comments/analyze"'
 
 
 @dataclass
@@ -90,6 +91,21 @@ def quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
+async def analyze_buckets(client: httpx.AsyncClient) -> dict[str, float]:
+    """The server's own latency histogram of analyze requests that reached the route (/metrics,
+    summed over workers): cumulative counts by upper bound in seconds."""
+    try:
+        text = (await client.get("/metrics")).text
+    except httpx.HTTPError:
+        return {}
+    out: dict[str, float] = {}
+    for line in text.splitlines():
+        if line.startswith("redlens_http_request_duration_seconds_bucket") and ANALYZE_ROUTE in line:
+            bound = line.split('le="', 1)[1].split('"', 1)[0]
+            out[bound] = out.get(bound, 0.0) + float(line.rsplit(" ", 1)[1])
+    return out
+
+
 def answer_kind(status: int | None) -> str:
     if status is None:
         return "no answer"
@@ -111,6 +127,8 @@ class Overload:
     health_unanswered: dict[str, int] = field(default_factory=lambda: {"during": 0, "after": 0})
     recovery_s: float | None = None
     recovery_limit_s: float = 0.0
+    lag_ms_max: float = 0.0  # how late the load generator started a request (it shares the CPUs)
+    server_buckets: dict[str, float] = field(default_factory=dict)  # in-app latency during the phase
 
     def record(self, status: int | None, latency_ms: float) -> None:
         kind = answer_kind(status)
@@ -121,7 +139,7 @@ class Overload:
         total = sum(self.answers.values())
         out = [
             f"overload: analyze @ {self.rate:g}/s for {self.seconds:g} s, {total} requests "
-            f"(client timeout {CLIENT_TIMEOUT:g} s)",
+            f"(client timeout {CLIENT_TIMEOUT:g} s; generator lag up to {self.lag_ms_max:.0f} ms)",
             "  answers   " + "  ".join(f"{kind} {self.answers.get(kind, 0)}" for kind in ANSWER_KINDS),
         ]
         for kind in ANSWER_KINDS[:-1]:
@@ -137,6 +155,15 @@ class Overload:
                 f"  /healthz {when:<6} {len(values) + unanswered:>4} probes  p50 {quantile(values, 0.5):8.1f} ms"
                 f"  p99 {quantile(values, 0.99):8.1f} ms  max {max(values, default=float('nan')):8.1f} ms"
                 f"  unanswered within {CLIENT_TIMEOUT:g} s: {unanswered}"
+            )
+        total_in_app = self.server_buckets.get("+Inf", 0.0)
+        if total_in_app:
+            shares = "  ".join(
+                f"<= {bound} s {100 * self.server_buckets.get(bound, 0.0) / total_in_app:.1f}%"
+                for bound in ("0.25", "0.5", "1.0", "2.5", "10.0")
+            )
+            out.append(
+                f"  time in the app (server /metrics, requests that reached the route): {int(total_in_app)}  {shares}"
             )
         recovery = (
             f"{self.recovery_s:.2f} s"
@@ -280,6 +307,7 @@ async def run_overload(
             delay = at - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
+            result.lag_ms_max = max(result.lag_ms_max, (time.perf_counter() - at) * 1000)
             try:
                 status: int | None = (await make_request(client)).status_code
             except httpx.HTTPError:
@@ -323,6 +351,7 @@ async def run_overload(
                 await asyncio.sleep(max(0.0, at + RECOVERY_PROBE_EVERY - time.perf_counter()))
             return None
 
+        before = await analyze_buckets(prober)
         health = asyncio.create_task(health_probes())
         load = asyncio.gather(*(one(start + i / rate) for i in range(total)))
         result.recovery_s = await recovery()
@@ -330,6 +359,8 @@ async def run_overload(
         stop_health.set()
         await health
         await load
+        after = await analyze_buckets(prober)
+        result.server_buckets = {bound: count - before.get(bound, 0.0) for bound, count in after.items()}
     return result
 
 

@@ -1,7 +1,7 @@
-"""API latency under load: ``POST /v1/comments/analyze`` (batches of 50) at ~40 requests/s.
+"""API latency under load: ``POST /v1/comments/analyze`` (batches of 50) at ~40 requests/s, then overload.
 
-Run: ``python -m benchmarks.bench_api [--rate 40] [--seconds 30] [--batch 50] [--workers 2]``
-(``make bench-api``).
+Run: ``python -m benchmarks.bench_api [--rate 40] [--seconds 30] [--batch 50] [--workers 2]
+[--overload-factor 2] [--overload-seconds 20]`` (``make bench-api``).
 
 What it does:
 
@@ -12,7 +12,13 @@ What it does:
    own task, whatever the previous ones are doing), so a slow server cannot slow the load down
    and hide its own latency; latency is measured from the scheduled start to the full response;
 4. the same schedule against ``GET /healthz`` first: the baseline of the server, the loopback and
-   this load generator on the same machine, next to which the analyze figures are read.
+   this load generator on the same machine, next to which the analyze figures are read;
+5. an overload phase: analyze at ``overload-factor`` times the rate (twice the sustainable rate by
+   default) while ``GET /healthz`` is probed twice a second. It counts the answers by kind (2xx,
+   429, 503, other 5xx, other 4xx, no answer within the client timeout), the /healthz latency
+   during the overload and after it, and the recovery time: from the end of the overload schedule
+   to the first of three analyze requests in a row answered 200 within a second (given up after
+   ``--recovery-limit`` seconds). Everything stays on 127.0.0.1 and every wait is bounded.
 
 Comment texts are drawn (seeded) from the project's own corpus, ``corpora/xhs_comments/written.csv``.
 Prints p50 / p90 / p99 / max latency in milliseconds, achieved requests/s and errors per phase.
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import csv
 import os
 import random
@@ -33,14 +40,23 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpora" / "xhs_comments" / "written.csv"
+CLIENT_TIMEOUT = 30.0  # seconds a load request waits for its answer before counting as "no answer"
+HEALTH_EVERY = 0.5  # seconds between /healthz probes during and after the overload
+RECOVERED_WITHIN = 1.0  # a recovery probe counts as served when answered 200 within this many seconds
+RECOVERED_IN_A_ROW = 3
+RECOVERY_PROBE_EVERY = 0.25
+AFTER_SECONDS = 5.0  # /healthz probing goes on this long after recovery
+ANSWER_KINDS = ("2xx", "429", "503", "5xx", "4xx", "no answer")
+ANALYZE_ROUTE = 'method="POST",route="/v1/comments/analyze"'
 
 
 @dataclass
@@ -66,6 +82,99 @@ class Phase:
             f"{self.quantile(0.9):>8.1f} {self.quantile(0.99):>8.1f} {max(self.latencies_ms, default=float('nan')):>8.1f} "
             f"{self.errors:>6}"
         )
+
+
+def quantile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+async def analyze_buckets(client: httpx.AsyncClient) -> dict[str, float]:
+    """The server's own latency histogram of analyze requests that reached the route (/metrics,
+    summed over workers): cumulative counts by upper bound in seconds."""
+    try:
+        text = (await client.get("/metrics")).text
+    except httpx.HTTPError:
+        return {}
+    out: dict[str, float] = {}
+    for line in text.splitlines():
+        if line.startswith("redlens_http_request_duration_seconds_bucket") and ANALYZE_ROUTE in line:
+            bound = line.split('le="', 1)[1].split('"', 1)[0]
+            out[bound] = out.get(bound, 0.0) + float(line.rsplit(" ", 1)[1])
+    return out
+
+
+def answer_kind(status: int | None) -> str:
+    if status is None:
+        return "no answer"
+    if 200 <= status < 300:
+        return "2xx"
+    if status in (429, 503):
+        return str(status)
+    return "5xx" if status >= 500 else "4xx"
+
+
+@dataclass
+class Overload:
+    rate: float
+    seconds: float
+    answers: Counter[str] = field(default_factory=Counter)
+    latencies_ms: dict[str, list[float]] = field(default_factory=dict)
+    health_during_ms: list[float] = field(default_factory=list)
+    health_after_ms: list[float] = field(default_factory=list)
+    health_unanswered: dict[str, int] = field(default_factory=lambda: {"during": 0, "after": 0})
+    recovery_s: float | None = None
+    recovery_limit_s: float = 0.0
+    lag_ms_max: float = 0.0  # how late the load generator started a request (it shares the CPUs)
+    server_buckets: dict[str, float] = field(default_factory=dict)  # in-app latency during the phase
+
+    def record(self, status: int | None, latency_ms: float) -> None:
+        kind = answer_kind(status)
+        self.answers[kind] += 1
+        self.latencies_ms.setdefault(kind, []).append(latency_ms)
+
+    def lines(self) -> list[str]:
+        total = sum(self.answers.values())
+        out = [
+            f"overload: analyze @ {self.rate:g}/s for {self.seconds:g} s, {total} requests "
+            f"(client timeout {CLIENT_TIMEOUT:g} s; generator lag up to {self.lag_ms_max:.0f} ms)",
+            "  answers   " + "  ".join(f"{kind} {self.answers.get(kind, 0)}" for kind in ANSWER_KINDS),
+        ]
+        for kind in ANSWER_KINDS[:-1]:
+            values = self.latencies_ms.get(kind)
+            if values:
+                out.append(
+                    f"  {kind:<4} latency ms  p50 {quantile(values, 0.5):8.1f}  p99 {quantile(values, 0.99):8.1f}"
+                    f"  max {max(values):8.1f}"
+                )
+        for when, values in (("during", self.health_during_ms), ("after", self.health_after_ms)):
+            unanswered = self.health_unanswered[when]
+            out.append(
+                f"  /healthz {when:<6} {len(values) + unanswered:>4} probes  p50 {quantile(values, 0.5):8.1f} ms"
+                f"  p99 {quantile(values, 0.99):8.1f} ms  max {max(values, default=float('nan')):8.1f} ms"
+                f"  unanswered within {CLIENT_TIMEOUT:g} s: {unanswered}"
+            )
+        total_in_app = self.server_buckets.get("+Inf", 0.0)
+        if total_in_app:
+            shares = "  ".join(
+                f"<= {bound} s {100 * self.server_buckets.get(bound, 0.0) / total_in_app:.1f}%"
+                for bound in ("0.25", "0.5", "1.0", "2.5", "10.0")
+            )
+            out.append(
+                f"  time in the app (server /metrics, requests that reached the route): {int(total_in_app)}  {shares}"
+            )
+        recovery = (
+            f"{self.recovery_s:.2f} s"
+            if self.recovery_s is not None
+            else f"not recovered within {self.recovery_limit_s:g} s"
+        )
+        out.append(
+            f"  recovery  {recovery} (end of the overload schedule -> first of {RECOVERED_IN_A_ROW} analyze "
+            f"requests in a row answered 200 within {RECOVERED_WITHIN:g} s)"
+        )
+        return out
 
 
 def free_port() -> int:
@@ -174,6 +283,87 @@ async def run_phase(
     return Phase(name, latencies, errors, statuses, elapsed, lag_max)
 
 
+async def run_overload(
+    base: str,
+    rate: float,
+    seconds: float,
+    recovery_limit: float,
+    make_request: Callable[[httpx.AsyncClient], Awaitable[httpx.Response]],
+) -> Overload:
+    """Open-loop load at ``rate`` for ``seconds`` with /healthz probes, then the recovery probes."""
+    result = Overload(rate, seconds, recovery_limit_s=recovery_limit)
+    total = int(rate * seconds)
+    load_limits = httpx.Limits(max_connections=4096, max_keepalive_connections=256)
+    probe_limits = httpx.Limits(max_connections=256, max_keepalive_connections=8)
+    async with (
+        httpx.AsyncClient(base_url=base, timeout=CLIENT_TIMEOUT, limits=load_limits) as client,
+        httpx.AsyncClient(base_url=base, timeout=CLIENT_TIMEOUT, limits=probe_limits) as prober,
+    ):
+        start = time.perf_counter()
+        end = start + seconds
+        stop_health = asyncio.Event()
+
+        async def one(at: float) -> None:
+            delay = at - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            result.lag_ms_max = max(result.lag_ms_max, (time.perf_counter() - at) * 1000)
+            try:
+                status: int | None = (await make_request(client)).status_code
+            except httpx.HTTPError:
+                status = None
+            result.record(status, (time.perf_counter() - at) * 1000)
+
+        async def health_probe() -> None:
+            at = time.perf_counter()
+            when = "during" if at < end else "after"
+            try:
+                answered = (await prober.get("/healthz")).status_code == 200
+            except httpx.HTTPError:
+                answered = False
+            if not answered:
+                result.health_unanswered[when] += 1
+                return
+            latency = (time.perf_counter() - at) * 1000
+            (result.health_during_ms if when == "during" else result.health_after_ms).append(latency)
+
+        async def health_probes() -> None:
+            probes: list[asyncio.Task[None]] = []
+            while not stop_health.is_set():
+                probes.append(asyncio.create_task(health_probe()))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop_health.wait(), HEALTH_EVERY)
+            await asyncio.gather(*probes)
+
+        async def recovery() -> float | None:
+            await asyncio.sleep(max(0.0, end - time.perf_counter()))
+            in_a_row: list[float] = []
+            while time.perf_counter() - end < recovery_limit:
+                at = time.perf_counter()
+                try:
+                    response = await asyncio.wait_for(make_request(prober), RECOVERED_WITHIN)
+                    served = response.status_code == 200
+                except (TimeoutError, httpx.HTTPError):
+                    served = False
+                in_a_row = [*in_a_row, at] if served else []
+                if len(in_a_row) >= RECOVERED_IN_A_ROW:
+                    return max(0.0, in_a_row[0] - end)
+                await asyncio.sleep(max(0.0, at + RECOVERY_PROBE_EVERY - time.perf_counter()))
+            return None
+
+        before = await analyze_buckets(prober)
+        health = asyncio.create_task(health_probes())
+        load = asyncio.gather(*(one(start + i / rate) for i in range(total)))
+        result.recovery_s = await recovery()
+        await asyncio.sleep(AFTER_SECONDS)
+        stop_health.set()
+        await health
+        await load
+        after = await analyze_buckets(prober)
+        result.server_buckets = {bound: count - before.get(bound, 0.0) for bound, count in after.items()}
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=40.0, help="requests started per second")
@@ -182,6 +372,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
         "--also-rate", type=float, action="append", default=[], help="extra analyze rates to try"
+    )
+    parser.add_argument(
+        "--overload-factor", type=float, default=2.0, help="overload rate as a multiple of --rate (0: skip)"
+    )
+    parser.add_argument("--overload-seconds", type=float, default=20.0)
+    parser.add_argument(
+        "--recovery-limit", type=float, default=120.0, help="seconds to wait for recovery before giving up"
     )
     args = parser.parse_args()
 
@@ -210,7 +407,7 @@ def main() -> None:
                 "/v1/comments/analyze", json=bodies[next(counter) % len(bodies)], headers=headers
             )
 
-        async def run() -> list[Phase]:
+        async def run() -> tuple[list[Phase], Overload | None]:
             await run_phase("warm-up (analyze)", base, 10, 5, analyze)
             phases = [
                 await run_phase(f"GET /healthz @ {args.rate:g}/s", base, args.rate, args.seconds, healthz),
@@ -222,10 +419,19 @@ def main() -> None:
                 phases.append(
                     await run_phase(f"analyze x{args.batch} @ {rate:g}/s", base, rate, args.seconds, analyze)
                 )
-            return phases
+            overload = None
+            if args.overload_factor > 0:
+                overload = await run_overload(
+                    base,
+                    args.rate * args.overload_factor,
+                    args.overload_seconds,
+                    args.recovery_limit,
+                    analyze,
+                )
+            return phases, overload
 
         load_before = os.getloadavg()[0]
-        phases = asyncio.run(run())
+        phases, overload = asyncio.run(run())
         load_after = os.getloadavg()[0]
         cpus = os.cpu_count()
         print(
@@ -250,9 +456,13 @@ def main() -> None:
             f"analyze throughput: {comments_per_s:,.0f} comments/s; target p99 < 150 ms at 40 req/s: "
             f"{'met' if analyze_phase.quantile(0.99) < 150 and not analyze_phase.errors else 'NOT met'}"
         )
-        print(
-            f"p50 over baseline: +{statistics.median(analyze_phase.latencies_ms) - statistics.median(phases[0].latencies_ms):.1f} ms"
-        )
+        if analyze_phase.latencies_ms and phases[0].latencies_ms:
+            print(
+                f"p50 over baseline: +{statistics.median(analyze_phase.latencies_ms) - statistics.median(phases[0].latencies_ms):.1f} ms"
+            )
+        if overload is not None:
+            print()
+            print("\n".join(overload.lines()))
     finally:
         if server is not None and server.poll() is None:
             os.killpg(server.pid, signal.SIGINT)

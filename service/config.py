@@ -30,7 +30,47 @@ class Settings(BaseSettings):
     )
     max_request_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
-    rate_limit_per_minute: int = Field(default=600, ge=1)
+    rate_limit_per_minute: int = Field(
+        default=600, ge=1, description="requests a minute per API key or sign-in session (429 above it)"
+    )
+    rate_limit_burst: int | None = Field(
+        default=None,
+        ge=1,
+        description="requests a key may make at once before the per-minute rate applies "
+        "(default: rate_limit_per_minute)",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="redis://host:port/db: rate limits shared by every worker and process using it; "
+        "without it each process keeps its own",
+    )
+    max_in_flight: int = Field(
+        default=8, ge=1, le=1000, description="requests one server process works on at once (probes excluded)"
+    )
+    max_queued: int = Field(
+        default=16, ge=0, description="requests one server process lets wait for a free slot; more get 503"
+    )
+    queue_wait_seconds: float = Field(
+        default=1.0, ge=0, le=60, description="longest wait for a free slot before a 503"
+    )
+    model_concurrency: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="comment-model runs one server process does at once for API requests; they share "
+        "the interpreter lock, so more only slow the process's other requests and its probes down",
+    )
+    database_pool_size: int = Field(default=5, ge=1, description="connections each process keeps open")
+    database_max_overflow: int = Field(default=10, ge=0, description="extra connections under load")
+    database_pool_timeout_seconds: float = Field(
+        default=2.0, gt=0, le=60, description="longest wait for a free connection before a 503"
+    )
+    readiness_timeout_seconds: float = Field(
+        default=2.0, gt=0, le=30, description="/readyz reports the database down when it takes longer"
+    )
+    session_hours: float = Field(
+        default=7 * 24, gt=0, le=90 * 24, description="how long a web sign-in lasts before signing in again"
+    )
     cors_origins: list[str] = Field(default_factory=list)
     cookie_secure: bool = True
     log_level: str = "INFO"
@@ -60,6 +100,17 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"REDLENS_DATABASE_URL={value!r} is not supported: use sqlite:///path/to.db "
                 "or postgresql+psycopg://user@host:port/db"
+            )
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError(
+                f"REDLENS_REDIS_URL={value!r} is not a Redis URL: use redis://host:port/db (rediss:// for TLS)"
             )
         return value
 

@@ -7,19 +7,23 @@ Route handlers declare what they need and get it ready to use::
 * :data:`SessionDep`: a session in one transaction, committed when the handler returns (before
   the response is sent) and rolled back on error.
 * :data:`PrincipalDep` (any valid key), :data:`ReadPrincipal`, :data:`WritePrincipal`,
-  :data:`AdminPrincipal` (key with that scope): authentication, same-origin check for cookie
-  requests, and the per-key rate limit, in that order. :data:`MaybePrincipalDep` returns ``None``
-  instead of a 401 (web pages redirect to their login form).
+  :data:`AdminPrincipal` (key with that scope): authentication (an API key in a header, or a
+  sign-in session in the cookie) and the same-origin check for cookie requests. The per-key rate
+  limit came before, in :class:`service.ratelimit.RateLimitMiddleware`, without the database.
+  :data:`MaybePrincipalDep` returns ``None`` instead of a 401 (web pages redirect to their login
+  form).
 * :data:`WorkspaceDep`: the caller's workspace row.
 * :data:`KolDep`, :data:`CampaignDep`, :data:`JobDep`, :data:`TrainingJobDep`: a row of the
   caller's workspace from the path id, or the one ``not-found`` problem. A row of another
   workspace is indistinguishable from a missing one.
 * :data:`ModelsDep`: the comment models serving the caller's workspace (503 problem when none
-  are loaded).
+  are loaded), found in a short session of its own: a handler that needs only the models (the
+  analyze route) holds no database connection while the models run.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -31,13 +35,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models.comments import CommentModels
 from service.config import Settings
-from service.errors import NotFound, RateLimited, Unauthorized
+from service.errors import NotFound, Unauthorized
 from service.jobs import JobRunner, JobServices
 from service.metrics import ApiMetrics
+from service.ratelimit import RateLimiter
+from service.readiness import DatabaseProbe
 from service.security import (
     AUTH_COOKIE,
     Principal,
-    RateLimiter,
     authenticate,
     check_same_origin,
     presented_secret,
@@ -62,6 +67,9 @@ class AppServices:
     holder: ModelHolder
     metrics: ApiMetrics
     limiter: RateLimiter
+    database_probe: DatabaseProbe
+    #: Model runs of API requests at once in this process (``model_concurrency``).
+    model_slots: threading.BoundedSemaphore
     runner: JobRunner | None = None
     calibration: Any = None  # models.authenticity Calibration, or None when unavailable
     calibration_error: str | None = None
@@ -87,7 +95,7 @@ class AppServices:
         )
 
 
-def get_services(request: Request) -> AppServices:
+async def get_services(request: Request) -> AppServices:
     services: AppServices = request.app.state.services
     return services
 
@@ -132,11 +140,6 @@ def _identify(request: Request, services: AppServices) -> Principal | None:
     if principal is None:
         return None
     check_same_origin(request, via)
-    try:
-        services.limiter.check(principal)
-    except RateLimited:
-        services.metrics.rate_limited.inc()
-        raise
     record_key_use(services.session_factory, principal)
     request.state.principal = principal
     return principal
@@ -146,7 +149,9 @@ def _identify(request: Request, services: AppServices) -> Principal | None:
 # request by presented_secret, which applies the documented order.
 _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <API key>")
 _header_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="the API key")
-_cookie_key = APIKeyCookie(name=AUTH_COOKIE, auto_error=False, description="set by the web pages' login")
+_cookie_key = APIKeyCookie(
+    name=AUTH_COOKIE, auto_error=False, description="sign-in session token, set by the web pages' sign-in"
+)
 
 
 def get_principal(
@@ -198,9 +203,10 @@ def get_workspace(principal: ReadPrincipal, session: SessionDep) -> Workspace:
 WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
 
 
-def get_models(services: ServicesDep, principal: PrincipalDep, session: SessionDep) -> CommentModels:
+def get_models(services: ServicesDep, principal: PrincipalDep) -> CommentModels:
     """The models the caller's workspace is served (its own promoted versions, else the deployment's)."""
-    return services.holder.for_workspace(session, principal.workspace_id)
+    with services.session_factory() as session:
+        return services.holder.for_workspace(session, principal.workspace_id)
 
 
 ModelsDep = Annotated[CommentModels, Depends(get_models)]

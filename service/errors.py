@@ -25,6 +25,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from models.kpi import KPIInputError
@@ -255,6 +256,18 @@ def _store_not_found(request: Request, exc: Exception) -> JSONResponse:
     return problem_response("not-found", str(exc), instance=request.url.path)
 
 
+def _pool_timeout(request: Request, exc: Exception) -> JSONResponse:
+    """No database connection came free in time: the server is saturated, not broken."""
+    log.warning("503 on %s %s: %s", request.method, request.url.path, exc)
+    return problem_response(
+        "unavailable",
+        "the server is at capacity (no database connection free); retry in 1 s",
+        instance=request.url.path,
+        headers={"Retry-After": "1"},
+        retry_after=1,
+    )
+
+
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(
@@ -271,6 +284,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(KPIInputError, _kpi_input)
     app.add_exception_handler(NotFoundError, _store_not_found)
+    app.add_exception_handler(PoolTimeout, _pool_timeout)
     app.add_exception_handler(Exception, _unexpected)
 
 

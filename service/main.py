@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -29,9 +30,12 @@ from service.deps import AppServices
 from service.errors import PROBLEM_TYPES, install_error_handlers
 from service.jobs import JobRunner
 from service.metrics import MULTIPROC_ENV, ApiMetrics, MetricsMiddleware
+from service.ratelimit import RateLimiter, RateLimitMiddleware
+from service.readiness import DatabaseProbe
 from service.routes import API_ROUTERS, health
-from service.security import BodyLimitMiddleware, RateLimiter
+from service.security import BodyLimitMiddleware
 from service.serving import ModelHolder, record_registry
+from service.shedding import ConcurrencyGate, LoadShedMiddleware
 from service.store.engine import make_engine, make_session_factory
 from service.web import register as register_pages
 
@@ -39,6 +43,8 @@ log = logging.getLogger("redlens.api")
 
 API_VERSION = "1.0.0"
 UPLOAD_PATHS = ("/v1/ingest", "/v1/training-jobs")
+#: Cheap probes that answer however busy the process is: no load shedding, no rate limit.
+PROBE_PATHS = ("/healthz", "/readyz", "/metrics")
 
 
 class _Load:
@@ -52,12 +58,14 @@ RedLens reads Xiaohongshu (XHS, RedNote) comments, follower histories and note m
 brand whether a KOL's audience is real, what commenters feel and intend, and what a campaign earned.
 
 **Keys.** Every `/v1` route needs an API key of your workspace, sent as `Authorization: Bearer <key>`
-or `X-API-Key: <key>` (web pages use the HTTP-only cookie `redlens_key`). Scopes: `read` (see data,
-analyse comments), `write` (upload, start jobs; includes read), `admin` (promote models, manage
-keys; includes write). A key never sees another workspace's data: such ids answer 404.
+or `X-API-Key: <key>` (web pages sign in with a key and then send a revocable session token in the
+HTTP-only cookie `redlens_session`). Scopes: `read` (see data, analyse comments), `write` (upload,
+start jobs; includes read), `admin` (promote models, manage keys; includes write). A key never sees
+another workspace's data: such ids answer 404.
 
-**Limits.** A per-key rate limit answers 429 with `Retry-After`; request bodies over the limit answer
-413 (uploads have a larger limit).
+**Limits.** A per-key rate limit answers 429 with `Retry-After`; a server at capacity answers 503
+with `Retry-After` at once rather than queueing; request bodies over the limit answer 413 (uploads
+have a larger limit).
 
 **Errors** are RFC 9457 problem details (`application/problem+json`) with a stable `type`:
 {chr(10).join(f"- `{p.uri}` ({p.status}): {p.title}" for p in PROBLEM_TYPES.values())}
@@ -140,6 +148,7 @@ def _startup(services: AppServices, models: CommentModels | None, calibration: A
 def _shutdown(services: AppServices) -> None:
     if services.runner is not None:
         services.runner.stop()
+    services.database_probe.close()
     services.engine.dispose()
     if os.environ.get(MULTIPROC_ENV):  # drop this worker's live gauges from the shared samples
         from prometheus_client import multiprocess
@@ -157,7 +166,12 @@ def create_app(
     fitted pipelines); ``calibration`` replaces the shipped authenticity calibration (``None``
     switches authenticity scoring off)."""
     settings = settings or get_settings()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+        pool_timeout=settings.database_pool_timeout_seconds,
+    )
     metrics = ApiMetrics()
     services = AppServices(
         settings=settings,
@@ -165,7 +179,11 @@ def create_app(
         session_factory=make_session_factory(engine),
         holder=ModelHolder(settings.models_dir, metrics),
         metrics=metrics,
-        limiter=RateLimiter(settings.rate_limit_per_minute),
+        limiter=RateLimiter.from_settings(
+            settings.rate_limit_per_minute, settings.rate_limit_burst, settings.redis_url
+        ),
+        database_probe=DatabaseProbe(settings.database_url, settings.readiness_timeout_seconds),
+        model_slots=threading.BoundedSemaphore(settings.model_concurrency),
     )
 
     @asynccontextmanager
@@ -174,6 +192,7 @@ def create_app(
         try:
             yield
         finally:
+            await services.limiter.buckets.aclose()
             await run_in_threadpool(_shutdown, services)
 
     app = FastAPI(
@@ -185,6 +204,26 @@ def create_app(
     )
     app.state.services = services
     install_error_handlers(app)
+    # Last added runs first: metrics see every answer, CORS headers go on refusals too, then the
+    # rate limit (no database) and load shedding answer before any request work starts.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        default_limit=settings.max_request_bytes,
+        upload_limit=settings.max_upload_bytes,
+        upload_paths=UPLOAD_PATHS,
+    )
+    app.add_middleware(
+        LoadShedMiddleware,
+        gate=ConcurrencyGate(settings.max_in_flight, settings.max_queued, settings.queue_wait_seconds),
+        exempt_paths=PROBE_PATHS,
+        on_shed=metrics.shed.inc,
+    )
+    app.add_middleware(
+        RateLimitMiddleware,
+        limiter=services.limiter,
+        exempt_paths=(*PROBE_PATHS, "/static/"),
+        on_limited=metrics.rate_limited.inc,
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -192,12 +231,6 @@ def create_app(
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "X-API-Key", "Content-Type"],
         )
-    app.add_middleware(
-        BodyLimitMiddleware,
-        default_limit=settings.max_request_bytes,
-        upload_limit=settings.max_upload_bytes,
-        upload_paths=UPLOAD_PATHS,
-    )
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.include_router(health.router)
     for router in API_ROUTERS:

@@ -54,6 +54,9 @@ class ApiMetrics:
         self.rate_limited = Counter(
             "redlens_rate_limited", "Requests refused by the per-key rate limit", registry=r
         )
+        self.shed = Counter(
+            "redlens_shed", "Requests refused with 503 because the process was at capacity", registry=r
+        )
         self.jobs_finished = Counter(
             "redlens_jobs_finished", "Background jobs finished", ["kind", "state"], registry=r
         )

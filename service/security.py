@@ -1,9 +1,15 @@
-"""API keys, scopes, the per-key rate limit, the request body limit and the auth cookie.
+"""API keys, web sign-in sessions, scopes, the request body limit and the auth cookie.
 
 Keys
-    A key belongs to one workspace and is sent as ``Authorization: Bearer <key>``, as
-    ``X-API-Key: <key>``, or (web pages) in the HTTP-only cookie :data:`AUTH_COOKIE`. Only its
-    SHA-256 is stored (:mod:`service.store.repositories`). Headers win over the cookie.
+    A key belongs to one workspace and is sent as ``Authorization: Bearer <key>`` or as
+    ``X-API-Key: <key>``. Only its SHA-256 is stored (:mod:`service.store.repositories`).
+
+Sign-in sessions
+    The web pages' sign-in form takes a key and starts a session (:func:`start_web_session`): a
+    random token of its own, set as the HTTP-only cookie :data:`AUTH_COOKIE`; only the token's
+    SHA-256 is stored, with the key, its workspace and scopes, and an expiry
+    (``session_hours``). Sign-out revokes the session, revoking the key ends all its sessions,
+    and the key itself never sits in a browser. Headers win over the cookie.
 
 Scopes
     ``read`` (see the workspace's data, analyse comments), ``write`` (upload, start jobs) and
@@ -18,9 +24,7 @@ Cookie requests and CSRF
     foreign page cannot set them). :func:`set_auth_cookie` sets ``SameSite=Lax`` on top.
 
 Rate limit
-    A token bucket per key and process: ``rate_limit_per_minute`` tokens, refilled continuously.
-    With several server processes each keeps its own buckets, so the effective limit is up to
-    ``workers x rate_limit_per_minute``; a shared limiter (Redis) is the upgrade path.
+    Per presented credential, before the key is looked up: :mod:`service.ratelimit`.
 
 Body limit
     :class:`BodyLimitMiddleware` refuses bodies above ``max_request_bytes`` (uploads:
@@ -35,6 +39,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -46,10 +51,22 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.config import Settings
-from service.errors import CrossSiteRequest, InsufficientScope, RateLimited, problem_response
-from service.store.repositories import find_api_key, get_workspace, touch_api_key
+from service.errors import CrossSiteRequest, InsufficientScope, problem_response
+from service.store.repositories import (
+    SESSION_TOKEN_PREFIX,
+    create_web_session,
+    delete_ended_web_sessions,
+    find_api_key,
+    find_web_session,
+    get_workspace,
+    revoke_web_session,
+    touch_api_key,
+)
+from service.store.tables import ApiKey
 
-AUTH_COOKIE = "redlens_key"
+AUTH_COOKIE = "redlens_session"
+#: The cookie that held the API key itself before sign-in sessions; deleted at sign-in and sign-out.
+LEGACY_KEY_COOKIE = "redlens_key"
 SCOPES: tuple[str, ...] = ("read", "write", "admin")
 _IMPLIES: dict[str, frozenset[str]] = {
     "read": frozenset({"read"}),
@@ -72,7 +89,8 @@ def effective_scopes(granted: Iterable[str]) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: one API key of one workspace."""
+    """Who is calling: one API key of one workspace (through a sign-in session when ``via`` is
+    ``cookie``)."""
 
     key_id: int
     key_prefix: str
@@ -95,7 +113,8 @@ class Principal:
 
 
 def presented_secret(request: Request) -> tuple[str | None, Via]:
-    """The key a request carries and how: ``Authorization: Bearer``, ``X-API-Key``, then the cookie."""
+    """The credential a request carries and how: a key in ``Authorization: Bearer`` or
+    ``X-API-Key``, then a session token in the cookie."""
     auth = request.headers.get("authorization")
     if auth:
         scheme, _, token = auth.partition(" ")
@@ -145,14 +164,7 @@ def record_key_use(factory: sessionmaker[Session], principal: Principal) -> None
         _toucher.forget(principal.key_id)
 
 
-def authenticate(session: Session, secret: str, via: Via = "header") -> Principal | None:
-    """The principal of an active key, or ``None`` for an unknown or revoked key (read-only).
-
-    The web pages call this to check a key typed into a login form before setting the cookie.
-    """
-    key = find_api_key(session, secret)
-    if key is None:
-        return None
+def _principal(key: ApiKey, session: Session, scopes: Iterable[str], via: Via) -> Principal | None:
     workspace = get_workspace(session, key.workspace_id)
     if workspace is None:
         return None
@@ -162,9 +174,51 @@ def authenticate(session: Session, secret: str, via: Via = "header") -> Principa
         key_name=key.name,
         workspace_id=key.workspace_id,
         workspace_slug=workspace.slug,
-        scopes=effective_scopes(key.scope_set),
+        scopes=effective_scopes(scopes),
         via=via,
     )
+
+
+def authenticate_key(session: Session, secret: str) -> Principal | None:
+    """The principal of an active API key, or ``None`` for an unknown or revoked key (read-only).
+
+    The sign-in page checks a typed key with this before starting a session.
+    """
+    key = find_api_key(session, secret)
+    return None if key is None else _principal(key, session, key.scope_set, "header")
+
+
+def authenticate(session: Session, secret: str, via: Via = "header") -> Principal | None:
+    """The principal of a credential (read-only): an API key sent in a header, or a sign-in
+    session token sent in the cookie (a key in the cookie is not accepted)."""
+    if via == "header":
+        return authenticate_key(session, secret)
+    found = find_web_session(session, secret)
+    if found is None:
+        return None
+    web_session, key = found
+    granted = {s for s in web_session.scopes.split(",") if s} & key.scope_set
+    return _principal(key, session, granted, "cookie")
+
+
+def start_web_session(factory: sessionmaker[Session], principal: Principal, settings: Settings) -> str:
+    """Start a sign-in session for the key of ``principal``; returns its token for the cookie.
+    The workspace's ended sessions are forgotten on the way."""
+    with factory() as session, session.begin():
+        key = session.get(ApiKey, principal.key_id)
+        if key is None or key.revoked_at is not None:
+            raise LookupError(f"the key {principal.key_prefix}... was revoked while signing in")
+        delete_ended_web_sessions(session, key.workspace_id)
+        _, token = create_web_session(session, key, timedelta(hours=settings.session_hours))
+    return token
+
+
+def end_web_session(factory: sessionmaker[Session], token: str | None) -> bool:
+    """Sign out: revoke the session of ``token``; ``False`` when there was no live one."""
+    if not token or not token.startswith(SESSION_TOKEN_PREFIX):
+        return False
+    with factory() as session, session.begin():
+        return revoke_web_session(session, token)
 
 
 def _origin_of(url: str) -> tuple[str, str] | None:
@@ -191,59 +245,31 @@ def check_same_origin(request: Request, via: Via) -> None:
         )
 
 
-def set_auth_cookie(
-    response: Response, secret: str, settings: Settings, *, max_age: int = 30 * 86400
-) -> None:
-    """Store a key in the HTTP-only cookie the API accepts (used by the web login page)."""
+def set_auth_cookie(response: Response, token: str, settings: Settings) -> None:
+    """Store a sign-in session token in the HTTP-only cookie the API accepts (web sign-in)."""
     response.set_cookie(
         AUTH_COOKIE,
-        secret,
-        max_age=max_age,
+        token,
+        max_age=int(settings.session_hours * 3600),
         httponly=True,
         secure=settings.cookie_secure,
         samesite="lax",
         path="/",
     )
+    _delete_legacy_cookie(response, settings)
 
 
 def clear_auth_cookie(response: Response, settings: Settings) -> None:
     response.delete_cookie(
         AUTH_COOKIE, path="/", secure=settings.cookie_secure, httponly=True, samesite="lax"
     )
+    _delete_legacy_cookie(response, settings)
 
 
-class RateLimiter:
-    """Token buckets per key: ``per_minute`` tokens, refilled at ``per_minute / 60`` per second."""
-
-    def __init__(self, per_minute: int) -> None:
-        if per_minute < 1:
-            raise ValueError(f"rate limit per minute must be >= 1, got {per_minute}")
-        self.capacity = float(per_minute)
-        self.refill_per_second = per_minute / 60.0
-        self._buckets: dict[int, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def acquire(self, key_id: int, now: float | None = None) -> float:
-        """Take one token; returns 0 when allowed, else the seconds until a token is available."""
-        moment = time.monotonic() if now is None else now
-        with self._lock:
-            tokens, last = self._buckets.get(key_id, (self.capacity, moment))
-            tokens = min(self.capacity, tokens + (moment - last) * self.refill_per_second)
-            if tokens >= 1.0:
-                self._buckets[key_id] = (tokens - 1.0, moment)
-                return 0.0
-            self._buckets[key_id] = (tokens, moment)
-            return (1.0 - tokens) / self.refill_per_second
-
-    def check(self, principal: Principal) -> None:
-        wait = self.acquire(principal.key_id)
-        if wait > 0:
-            seconds = max(1, math.ceil(wait))
-            raise RateLimited(
-                f"the key {principal.key_prefix}... made more than {int(self.capacity)} requests a minute; "
-                f"retry in {seconds} s",
-                retry_after=seconds,
-            )
+def _delete_legacy_cookie(response: Response, settings: Settings) -> None:
+    response.delete_cookie(
+        LEGACY_KEY_COOKIE, path="/", secure=settings.cookie_secure, httponly=True, samesite="lax"
+    )
 
 
 class _BodyTooLarge(StarletteHTTPException):

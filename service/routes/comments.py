@@ -24,6 +24,7 @@ def analyze(
 ) -> dict[str, Any]:
     """Analyse up to 1,000 comments. A bad item (missing, empty, over 2,000 characters, not a
     string) gets its own error entry; every other item is answered."""
-    result = analyze_items([item.model_dump() for item in body.comments], models)
+    with services.model_slots:
+        result = analyze_items([item.model_dump() for item in body.comments], models)
     services.metrics.comments_analyzed.labels("api").inc(result["analyzed"])
     return result

@@ -1,11 +1,14 @@
-"""Liveness, readiness and Prometheus metrics (outside /v1, no key needed)."""
+"""Liveness, readiness and Prometheus metrics (outside /v1, no key needed).
+
+All three are ``async`` and bypass load shedding: they run on the event loop, never in the worker
+threads that a saturated server has busy, and never take a connection from the request pool
+(``/readyz`` has its own, :class:`service.readiness.DatabaseProbe`).
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from service.deps import ServicesDep
 from service.errors import problem_response, problem_responses
@@ -15,7 +18,7 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", response_model=HealthOut, summary="Liveness: the process answers")
-def healthz() -> HealthOut:
+async def healthz() -> HealthOut:
     """The process is up (it says nothing about the database or the models)."""
     return HealthOut()
 
@@ -26,16 +29,10 @@ def healthz() -> HealthOut:
     summary="Readiness: database reachable and comment models loaded",
     responses=problem_responses(503),
 )
-def readyz(services: ServicesDep) -> ReadyOut | JSONResponse:
+async def readyz(services: ServicesDep) -> ReadyOut | JSONResponse:
     """200 when the database answers and the comment models are loaded, else a 503 problem."""
-    database = True
-    detail = None
-    try:
-        with services.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except SQLAlchemyError as exc:
-        database = False
-        detail = f"database not reachable: {type(exc).__name__}"
+    detail = await services.database_probe.check()
+    database = detail is None
     models = services.holder.models
     if models is None:
         detail = (
@@ -58,7 +55,7 @@ def readyz(services: ServicesDep) -> ReadyOut | JSONResponse:
     response_class=Response,
     responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text exposition"}},
 )
-def metrics(services: ServicesDep) -> Response:
+async def metrics(services: ServicesDep) -> Response:
     """Request counts and latencies by route template, analysed comments, jobs, model swaps."""
     body, content_type = services.metrics.render()
     return Response(body, media_type=content_type)

@@ -70,8 +70,10 @@ def make_engine(url: str | URL | None = None, **kwargs: Any) -> Engine:
             path.parent.mkdir(parents=True, exist_ok=True)
         connect_args = dict(kwargs.pop("connect_args", {}))
         connect_args.setdefault("check_same_thread", False)
-        if in_memory:
+        if in_memory:  # one shared connection: pool sizes and timeouts do not apply
             kwargs.setdefault("poolclass", StaticPool)
+            for option in ("pool_size", "max_overflow", "pool_timeout"):
+                kwargs.pop(option, None)
         engine = create_engine(parsed, connect_args=connect_args, **kwargs)
         _install_sqlite_hooks(engine, in_memory=in_memory)
         return engine

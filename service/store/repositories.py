@@ -5,8 +5,8 @@ a row id from another workspace behaves exactly like a missing id (``None`` / em
 an API key can never reach another brand's data. The functions flush but never commit: the
 caller owns the transaction (one request, one job step).
 
-System-level exceptions say so in their docstring: :func:`find_api_key` (it is how a workspace
-is found), :func:`claim_queued_job` and :func:`fail_stale_jobs` (the job runner's), and
+System-level exceptions say so in their docstring: :func:`find_api_key` and
+:func:`find_web_session` (they are how a workspace is found), :func:`claim_queued_job` and :func:`fail_stale_jobs` (the job runner's), and
 :func:`find_model_version` and :func:`make_shipped` (the deployment's model registry).
 """
 
@@ -16,10 +16,10 @@ import hashlib
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from service.store.tables import (
@@ -37,11 +37,13 @@ from service.store.tables import (
     ModelVersion,
     Note,
     NoteMetricsSnapshot,
+    WebSession,
     Workspace,
 )
 from service.store.types import utcnow
 
 API_KEY_PREFIX = "rl_"
+SESSION_TOKEN_PREFIX = "rls_"  # noqa: S105  # a web sign-in session token (cookie), never an API key
 API_KEY_PREFIX_SHOWN = 10  # characters of the secret shown to users ("rl_AbCdEfG")
 KNOWN_SCOPES: frozenset[str] = frozenset({"read", "write", "admin"})
 _IN_CHUNK = 5000  # ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
@@ -174,13 +176,91 @@ def list_api_keys(session: Session, workspace_id: int, *, include_revoked: bool 
 
 
 def revoke_api_key(session: Session, workspace_id: int, key_id: int) -> bool:
-    """Revoke a key of this workspace; ``False`` if there is no such active key."""
+    """Revoke a key of this workspace, and with it every web session signed in with it; ``False``
+    if there is no such active key."""
+    now = utcnow()
     result = session.execute(
         update(ApiKey)
         .where(ApiKey.id == key_id, ApiKey.workspace_id == workspace_id, ApiKey.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return False
+    session.execute(
+        update(WebSession)
+        .where(
+            WebSession.api_key_id == key_id,
+            WebSession.workspace_id == workspace_id,
+            WebSession.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )
+    return True
+
+
+# --------------------------------------------------------------------------- web sessions
+
+
+def create_web_session(
+    session: Session, key: ApiKey, lifetime: timedelta, *, now: datetime | None = None
+) -> tuple[WebSession, str]:
+    """Start a web session for ``key``; returns the row and the token (shown once, never stored)."""
+    start = now or utcnow()
+    token = SESSION_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = WebSession(
+        workspace_id=key.workspace_id,
+        api_key_id=key.id,
+        token_sha256=hash_secret(token),
+        scopes=key.scopes,
+        created_at=start,
+        expires_at=start + lifetime,
+    )
+    session.add(row)
+    session.flush()
+    return row, token
+
+
+def find_web_session(
+    session: Session, token: str, *, now: datetime | None = None
+) -> tuple[WebSession, ApiKey] | None:
+    """The live session with this token and its key: not signed out, not expired, its key not
+    revoked; else ``None``. System-level: finds the workspace."""
+    if not token.startswith(SESSION_TOKEN_PREFIX):
+        return None
+    row = session.execute(
+        select(WebSession, ApiKey)
+        .join(
+            ApiKey, and_(ApiKey.id == WebSession.api_key_id, ApiKey.workspace_id == WebSession.workspace_id)
+        )
+        .where(
+            WebSession.token_sha256 == hash_secret(token),
+            WebSession.revoked_at.is_(None),
+            WebSession.expires_at > (now or utcnow()),
+            ApiKey.revoked_at.is_(None),
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+def revoke_web_session(session: Session, token: str) -> bool:
+    """Sign a session out; ``False`` if no live session has this token."""
+    result = session.execute(
+        update(WebSession)
+        .where(WebSession.token_sha256 == hash_secret(token), WebSession.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def delete_ended_web_sessions(session: Session, workspace_id: int, *, now: datetime | None = None) -> int:
+    """Forget the workspace's sessions that have expired or were signed out; returns how many."""
+    result = session.execute(
+        delete(WebSession).where(
+            WebSession.workspace_id == workspace_id,
+            or_(WebSession.expires_at <= (now or utcnow()), WebSession.revoked_at.is_not(None)),
+        )
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 # --------------------------------------------------------------------------- KOLs and notes

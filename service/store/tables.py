@@ -106,6 +106,28 @@ class ApiKey(Base):
         return frozenset(s.strip() for s in self.scopes.split(",") if s.strip())
 
 
+class WebSession(Base):
+    """A signed-in browser. Its cookie carries a random token of its own (never the API key), of
+    which only the SHA-256 is stored; it ends at ``expires_at``, at sign-out (``revoked_at``), or
+    when its API key is revoked. ``scopes`` are the key's at sign-in."""
+
+    __tablename__ = "web_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = _ws_fk()
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_key.id", ondelete="CASCADE"), nullable=False)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (
+        Index("ix_web_session_workspace_id", "workspace_id"),
+        Index("ix_web_session_api_key_id", "api_key_id"),
+    )
+
+
 class Kol(Base):
     """A platform account (KOL / creator).
 

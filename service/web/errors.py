@@ -6,8 +6,8 @@ The app has one exception-to-problem registry (:func:`service.errors.install_err
 every other request gets exactly what the API gave before. For pages:
 
 * no key at all: a redirect to the sign-in form, which returns to the page afterwards;
-* a key that no longer works (revoked, or the workspace is gone): "session expired", and the
-  cookie is cleared;
+* a sign-in that no longer works (signed out, expired, its key revoked, or the workspace gone):
+  "session expired", and the cookie is cleared;
 * a missing scope: 403 with the scope needed; a row of another workspace: 404, like a missing one.
 """
 

@@ -1,7 +1,7 @@
 """Page routes: sign-in, KOLs and their vetting, campaigns, upload, models, labelling.
 
-Pages use the API's dependencies (:mod:`service.deps`): the signed-in key comes from the
-``redlens_key`` cookie, rows are looked up within its workspace (another workspace's id is a
+Pages use the API's dependencies (:mod:`service.deps`): the signed-in key comes from the sign-in
+session in the ``redlens_session`` cookie (:func:`service.security.start_web_session`), rows are looked up within its workspace (another workspace's id is a
 404), and scopes are checked the same way. Actions on a page (upload, promote, start training)
 call the JSON API from the page's script with the cookie; the labelling page stores labels through
 :func:`save_label`, the only JSON route of its own.
@@ -36,7 +36,15 @@ from service.errors import CrossSiteRequest, InvalidInput
 from service.ingest.core import SUPPORTED_SUFFIXES
 from service.reports.html_report import LABELS, OVERVIEW_NAMES
 from service.routes.ingest import MAX_FILES
-from service.security import Principal, authenticate, clear_auth_cookie, set_auth_cookie
+from service.security import (
+    AUTH_COOKIE,
+    Principal,
+    authenticate_key,
+    clear_auth_cookie,
+    end_web_session,
+    set_auth_cookie,
+    start_web_session,
+)
 from service.serving import workspace_current_versions
 from service.store.repositories import (
     campaign_rows,
@@ -145,18 +153,30 @@ def login_form(
     return render(request, "login.html", {"next": safe_next(next), "signed_out": signed_out, "error": None})
 
 
+def _sign_in(services: AppServices, secret: str) -> str | None:
+    """A new session token for a valid key, else ``None``."""
+    with services.session_factory() as session:
+        principal = authenticate_key(session, secret)
+    if principal is None:
+        return None
+    try:
+        return start_web_session(services.session_factory, principal, services.settings)
+    except LookupError:  # revoked in between
+        return None
+
+
 @router.post("/login")
 def login(
     request: Request,
-    session: SessionDep,
     services: ServicesDep,
     key: Annotated[str, Form(max_length=200)] = "",
     next: Annotated[str, Form(max_length=500)] = DEFAULT_PAGE,
 ) -> Response:
+    """Check the key, start a sign-in session and keep its token (not the key) in the cookie."""
     refuse_cross_site_form(request)
     secret = key.strip()
-    principal = authenticate(session, secret, "cookie") if secret else None
-    if principal is None:
+    token = _sign_in(services, secret) if secret else None
+    if token is None:
         error = (
             N_("Enter your workspace API key.")
             if not secret
@@ -169,7 +189,7 @@ def login(
             status_code=401 if secret else 400,
         )
     response = RedirectResponse(f"/login/done?next={quote(safe_next(next), safe='/')}", status_code=303)
-    set_auth_cookie(response, secret, services.settings)
+    set_auth_cookie(response, token, services.settings)
     return response
 
 
@@ -202,7 +222,9 @@ def login_done(
 
 @router.post("/logout")
 def logout(request: Request, services: ServicesDep) -> Response:
+    """End the sign-in session (the token stops working everywhere) and clear the cookie."""
     refuse_cross_site_form(request)
+    end_web_session(services.session_factory, request.cookies.get(AUTH_COOKIE))
     response = RedirectResponse("/login?signed_out=1", status_code=303)
     clear_auth_cookie(response, services.settings)
     return response

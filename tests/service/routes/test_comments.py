@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
 from models.labels import INTENTS, SENTIMENTS
+from service import comment_analysis
+from service.comment_analysis import predict_in_batches
 from tests.utils.client import auth
 from tests.utils.factories import World
 
@@ -70,3 +78,54 @@ def test_analyze_results_follow_the_text_not_the_batch(client: TestClient, world
     ).json()["results"][1]
     assert alone["sentiment_proba"] == batch["sentiment_proba"]
     assert alone["intents"] == batch["intents"]
+
+
+def test_analyze_holds_no_database_connection_while_the_models_run(
+    client: TestClient, world: World, app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = app.state.services.engine
+    checked_out: dict[int, str] = {}  # connection record -> thread that took it
+    held_during_inference: list[list[str]] = []
+
+    def on_checkout(_dbapi: Any, record: Any, _proxy: Any) -> None:
+        checked_out[id(record)] = threading.current_thread().name
+
+    def on_checkin(_dbapi: Any, record: Any) -> None:
+        checked_out.pop(id(record), None)
+
+    def predicting(models: Any, texts: Any) -> Any:
+        # the job runner's own threads (redlens-*) work independently of requests
+        held_during_inference.append([t for t in checked_out.values() if not t.startswith("redlens-")])
+        return predict_in_batches(models, texts)
+
+    monkeypatch.setattr(comment_analysis, "predict_in_batches", predicting)
+    event.listen(engine, "checkout", on_checkout)
+    event.listen(engine, "checkin", on_checkin)
+    try:
+        response = client.post(
+            "/v1/comments/analyze", json={"comments": [{"text": "求链接"}]}, headers=auth(world.a.reader)
+        )
+    finally:
+        event.remove(engine, "checkout", on_checkout)
+        event.remove(engine, "checkin", on_checkin)
+    assert response.status_code == 200
+    assert held_during_inference == [[]]
+
+
+def test_analyze_runs_the_models_inside_a_model_slot(
+    client: TestClient, world: World, app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slots = app.state.services.model_slots
+    free_during_inference: list[int] = []
+
+    def predicting(models: Any, texts: Any) -> Any:
+        free_during_inference.append(slots._value)  # model_concurrency is 1 in the test settings
+        return predict_in_batches(models, texts)
+
+    monkeypatch.setattr(comment_analysis, "predict_in_batches", predicting)
+    response = client.post(
+        "/v1/comments/analyze", json={"comments": [{"text": "求链接"}]}, headers=auth(world.a.reader)
+    )
+    assert response.status_code == 200
+    assert free_during_inference == [0]
+    assert slots._value == 1  # given back

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from service.config import Settings
 from service.main import create_app
+from service.readiness import DatabaseProbe
 from service.store.repositories import create_api_key, create_workspace
 from tests.utils.client import auth
 from tests.utils.factories import World
@@ -56,3 +57,26 @@ def test_metrics_counts_requests_by_route_template(client: TestClient, world: Wo
     assert 'route="/v1/kols/{kol_id}"' in text
     assert f"/v1/kols/{world.a.kol_id}" not in text
     assert "redlens_http_request_duration_seconds_bucket" in text
+
+
+def test_readyz_and_healthz_do_not_need_the_request_pool(make_settings: Callable[..., Settings]) -> None:
+    settings = make_settings(
+        database_pool_size=1, database_max_overflow=0, database_pool_timeout_seconds=0.05
+    )
+    app = create_app(settings, calibration=None)
+    with TestClient(app) as client:
+        with app.state.services.engine.connect():  # requests could not get a connection now
+            health = client.get("/healthz")
+            ready = client.get("/readyz")
+        assert (health.status_code, ready.status_code) == (200, 200)
+        assert ready.json()["database"] is True
+
+
+def test_readyz_reports_a_database_that_does_not_answer(make_settings: Callable[..., Settings]) -> None:
+    app = create_app(make_settings(), calibration=None)
+    with TestClient(app) as client:
+        app.state.services.database_probe = DatabaseProbe("postgresql+psycopg://nobody@127.0.0.1:1/none", 5.0)
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["database"] is False
+    assert response.json()["detail"].startswith("database not reachable: OperationalError")

@@ -69,6 +69,7 @@ def seed(session: Session, slug: str) -> Seeded:
     )
     job = repo.create_job(session, ws, "training", {"task": "sentiment"})
     key, secret = repo.create_api_key(session, ws, "read,write")
+    repo.create_web_session(session, key, timedelta(hours=1), now=datetime(2024, 4, 1, tzinfo=UTC))  # ended
     repo.add_labelled_examples(session, ws, [repo.LabelledExampleIn("好用", "positive", {}, "upload", None)])
     version = f"2024.04-{slug}"
     repo.create_model_version(session, "sentiment", version, f"/m/{version}", "0" * 64, {}, workspace_id=ws)
@@ -211,6 +212,11 @@ ISOLATION_CASES: list[tuple[str, Callable[[Session, Seeded, Seeded], Any], Calla
         lambda r: r is False,
     ),
     (
+        "delete_ended_web_sessions",
+        lambda s, a, b: repo.delete_ended_web_sessions(s, a.workspace_id),
+        lambda r: r == 1,  # its own ended session only
+    ),
+    (
         "list_model_versions",
         lambda s, a, b: repo.list_model_versions(s, "sentiment", workspace_id=a.workspace_id),
         lambda r: sorted(m.version for m in r) == ["2024.04-a", "shipped-1"],
@@ -268,6 +274,39 @@ def test_every_workspace_function_has_an_isolation_case() -> None:
     }
     covered = {case[0].split()[0] for case in ISOLATION_CASES} | WRITE_CASES | NOT_QUERIES
     assert scoped - covered == set()
+
+
+def test_web_session_lives_until_expiry_sign_out_or_key_revocation(
+    seeded: tuple[Seeded, Seeded], session_factory: Factory
+) -> None:
+    a, b = seeded
+    start = datetime.now(UTC)
+    with session_factory() as session, session.begin():
+        key, key_b = session.get(tables.ApiKey, a.key_id), session.get(tables.ApiKey, b.key_id)
+        assert key is not None and key_b is not None
+        row, token = repo.create_web_session(session, key, timedelta(hours=2), now=start)
+        _, other = repo.create_web_session(session, key, timedelta(hours=2), now=start)
+        _, theirs = repo.create_web_session(session, key_b, timedelta(hours=2))
+    assert token.startswith(repo.SESSION_TOKEN_PREFIX) and row.token_sha256 == repo.hash_secret(token)
+    assert (row.workspace_id, row.api_key_id, row.scopes) == (a.workspace_id, a.key_id, "read,write")
+    with session_factory() as session:
+        found = repo.find_web_session(session, token)
+        assert found is not None and found[1].id == a.key_id
+        assert repo.find_web_session(session, token, now=start + timedelta(hours=2)) is None  # expired
+        assert repo.find_web_session(session, a.secret) is None  # an API key is not a session token
+    with session_factory() as session, session.begin():
+        assert repo.revoke_web_session(session, token) is True
+        assert repo.revoke_web_session(session, token) is False
+        assert repo.find_web_session(session, token) is None
+        assert repo.find_web_session(session, other) is not None
+        assert repo.revoke_api_key(session, b.workspace_id, a.key_id) is False  # another workspace's key
+        assert repo.find_web_session(session, other) is not None
+        assert repo.revoke_api_key(session, a.workspace_id, a.key_id) is True
+        assert repo.find_web_session(session, other) is None
+        assert repo.find_web_session(session, theirs) is not None
+    with session_factory() as session, session.begin():
+        assert repo.delete_ended_web_sessions(session, a.workspace_id) == 3  # seeded, signed out, revoked key
+        assert repo.find_web_session(session, theirs) is not None
 
 
 def test_repository_writes_never_cross_workspaces(

@@ -47,14 +47,17 @@ def test_pages_redirect_to_sign_in_without_key(client: Any) -> None:
     assert form.status_code == 200 and 'name="key"' in form.text and 'type="password"' in form.text
 
 
-def test_sign_in_keeps_the_key_in_an_http_only_cookie(client: Any, seeded: Seeded) -> None:
+def test_sign_in_keeps_a_session_token_not_the_key_in_an_http_only_cookie(
+    client: Any, seeded: Seeded
+) -> None:
     response = sign_in(client, seeded.demo.admin, "/campaigns?x=1")
     assert response.status_code == 303
     assert response.headers["location"] == "/login/done?next=/campaigns%3Fx%3D1"
     landed = client.get(response.headers["location"], headers=HTML, follow_redirects=False)
     assert landed.status_code == 303 and landed.headers["location"] == "/campaigns?x=1"
-    cookie = response.headers["set-cookie"]
-    assert cookie.startswith(f"redlens_key={seeded.demo.admin};")
+    cookie = response.headers.get_list("set-cookie")[0]
+    assert cookie.startswith("redlens_session=rls_")
+    assert seeded.demo.admin not in response.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/" in cookie
     page = client.get("/kols", headers=HTML)
     assert page.status_code == 200
@@ -116,8 +119,18 @@ def test_sign_out_clears_the_cookie(client: Any, seeded: Seeded) -> None:
     response = client.post("/logout", headers={**HTML, "origin": ORIGIN}, follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/login?signed_out=1"
-    assert 'redlens_key=""' in response.headers["set-cookie"] or "Max-Age=0" in response.headers["set-cookie"]
+    assert 'redlens_session=""' in response.headers["set-cookie"]
     assert client.get("/kols", headers=HTML, follow_redirects=False).status_code == 303
+
+
+def test_a_signed_out_session_cookie_no_longer_opens_pages(client: Any, seeded: Seeded) -> None:
+    sign_in(client, seeded.demo.admin)
+    token = client.cookies.get("redlens_session")
+    client.post("/logout", headers={**HTML, "origin": ORIGIN}, follow_redirects=False)
+    client.cookies.set("redlens_session", token)  # a copy kept from before sign-out
+    response = client.get("/kols", headers=HTML, follow_redirects=False)
+    assert response.status_code == 401
+    assert "Session expired" in response.text
 
 
 def test_revoked_key_shows_session_expired_and_clears_cookie(
@@ -132,7 +145,7 @@ def test_revoked_key_shows_session_expired_and_clears_cookie(
     response = client.get("/kols", headers=HTML, follow_redirects=False)
     assert response.status_code == 401
     assert "Session expired" in response.text
-    assert "redlens_key" in response.headers["set-cookie"]
+    assert 'redlens_session=""' in response.headers["set-cookie"]
 
 
 # --------------------------------------------------------------------------- every page

@@ -1,9 +1,9 @@
 """Reading export files row by row, with the line number of every row.
 
 Supported: CSV (UTF-8 with or without BOM, GB18030 as written by Excel on Chinese Windows;
-comma, semicolon or tab separated), XLSX (first sheet, via openpyxl), a JSON array of objects
-(MediaCrawler ``save_data_option=json``), a single JSON object (Spider_XHS ``info.json``) and
-JSON Lines. The kind is chosen from the content, not only the extension.
+comma, semicolon or tab separated), XLSX (first sheet, streamed within limits: see
+:mod:`service.ingest.xlsx`), a JSON array of objects (MediaCrawler ``save_data_option=json``),
+a single JSON object (Spider_XHS ``info.json``) and JSON Lines. The kind is chosen from the content, not only the extension.
 
 Line numbers are the ones a user sees in an editor: the physical line where a CSV record or JSON
 object starts (the CSV header is line 1), the JSON Lines line, the spreadsheet row.
@@ -227,25 +227,9 @@ class TableReader:
                 yield raw.decode(encoding, errors="replace")
 
     def _xlsx_rows(self) -> Generator[tuple[int, list[Any] | str], None, None]:
-        from openpyxl import load_workbook
+        from service.ingest.xlsx import sheet_rows
 
-        try:
-            workbook = load_workbook(self.path, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many types for a broken file
-            raise InputFileError(f"not a readable .xlsx workbook ({exc})") from None
-        try:
-            sheet = workbook.worksheets[0]
-            self.progress = Progress(0, int(sheet.max_row or 0), "rows")
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                self.progress.done = number
-                cells = list(values)
-                while cells and (cells[-1] is None or cells[-1] == ""):
-                    cells.pop()
-                if not cells:
-                    continue
-                yield number, cells
-        finally:
-            workbook.close()
+        yield from sheet_rows(self.path, self.progress)
 
     # ------------------------------------------------------------------ JSON files
 

@@ -217,7 +217,11 @@ class FileSummaryOut(_Out):
     errors_not_shown: int = 0
     warnings: list[str] = Field(default_factory=list)
     coverage: list[dict[str, Any]] = Field(default_factory=list)
-    failed: str | None = None
+    failed: str | None = Field(default=None, description="why the file was not imported at all")
+    incomplete: str | None = Field(
+        default=None,
+        description="why reading stopped before the end of the file: the rows after it were not imported",
+    )
     seconds: float = 0.0
 
 

@@ -8,7 +8,6 @@ nothing of that file behind. With a ``sessionmaker`` each file is committed on i
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
@@ -18,6 +17,7 @@ from typing import Any, TypedDict
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.limits import raw_decode_json
 from service.ingest.formats import (
     CONVERTERS,
     FORMATS,
@@ -115,7 +115,7 @@ def _peek_json_array(path: Path) -> FormatSpec | None:
     if start < 0:
         return None
     try:
-        first, _ = json.JSONDecoder().raw_decode(sample, start)
+        first, _ = raw_decode_json(sample, start)
     except ValueError:
         return None
     return detect_format(list(first)) if isinstance(first, dict) else None
@@ -274,6 +274,7 @@ def _converted(
                 ]
             )
     summary.warnings.extend(reader.warnings)
+    summary.incomplete = reader.incomplete
     report("reading", progress.total, progress.total, progress.unit)
     if summary.rows == 0:
         summary.warnings.append("the file has a header but no data rows")

@@ -74,7 +74,7 @@ def start(
             with stored.open("wb") as out:
                 shutil.copyfileobj(file.file, out, length=1 << 20)
             try:
-                frame, errors = read_labelled_file(stored)
+                frame, errors = read_labelled_file(stored, name)
             except LabelFileError as exc:
                 raise InvalidInput(str(exc)) from exc
             if frame.empty:

@@ -289,8 +289,9 @@ class TableReader:
 
     def _stop(self, line: int, reason: str) -> tuple[int, str]:
         """The row error of a read that ends before the file does; the reader remembers it."""
-        self.incomplete = f"line {line}: {reason}; the rest of the file was not read"
-        return line, self.incomplete
+        error = f"{reason}; the rest of the file was not read"
+        self.incomplete = f"line {line}: {error}"
+        return line, error
 
     def _json_array(self) -> Generator[tuple[int, Any], None, None]:
         text = self._read_text()

@@ -53,8 +53,8 @@ def test_content_after_a_json_object_is_reported_not_dropped(tmp_path: Path) -> 
     reader, rows = read_all(path)
     assert rows[0] == (1, {"a": 1}, None)
     assert rows[1][0] == 4 and rows[1][1] is None
-    assert reader.incomplete is not None and "line 4" in reader.incomplete
-    assert rows[1][2] == reader.incomplete
+    assert reader.incomplete == f"line 4: {rows[1][2]}"
+    assert rows[1][2] == "unexpected content after the JSON object; the rest of the file was not read"
 
 
 def test_content_after_a_json_array_is_reported_not_dropped(tmp_path: Path) -> None:
@@ -62,8 +62,8 @@ def test_content_after_a_json_array_is_reported_not_dropped(tmp_path: Path) -> N
     path.write_text('[{"a": 1}]\n[{"a": 2}]\n', encoding="utf-8")
     reader, rows = read_all(path)
     assert rows[0] == (1, {"a": 1}, None)
-    assert reader.incomplete is not None and "after the closing ]" in reader.incomplete
-    assert rows[1] == (2, None, reader.incomplete)
+    assert rows[1] == (2, None, "unexpected content after the closing ]; the rest of the file was not read")
+    assert reader.incomplete == f"line 2: {rows[1][2]}"
 
 
 def test_a_broken_json_array_says_where_reading_stopped(tmp_path: Path) -> None:

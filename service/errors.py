@@ -17,6 +17,7 @@ exception becomes a 500 problem without any internal detail (the traceback goes 
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -193,9 +194,14 @@ def _problem_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _clean_input(value: Any) -> Any:
-    """The offending value, shortened: echoing a 2 MB string back helps nobody."""
+    """The offending value, shortened and always encodable: echoing a 2 MB string back helps
+    nobody, and JSON has no NaN, Infinity nor integers of thousands of digits."""
     if isinstance(value, str):
         return value if len(value) <= 200 else value[:200] + "..."
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return f"<int of {value.bit_length()} bits>"
     if isinstance(value, int | float | bool) or value is None:
         return value
     return f"<{type(value).__name__}>"

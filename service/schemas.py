@@ -67,7 +67,8 @@ class CommentIn(BaseModel):
 
     id: str | int | None = Field(default=None, description="your id for the comment, echoed back")
     text: Any = Field(
-        description=f"the comment text (1-{MAX_TEXT_CHARS} characters)",
+        default=None,
+        description=f"the comment text (1-{MAX_TEXT_CHARS} characters); an item without it gets an error entry",
         json_schema_extra={"type": "string"},
     )
     note_title: str | None = Field(

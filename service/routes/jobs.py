@@ -6,16 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from service.bodies import CheckedJSONRoute
 from service.deps import JobDep, ReadPrincipal, SessionDep
 from service.errors import problem_responses
 from service.schemas import JobListOut, JobOut
 from service.store.repositories import list_jobs as stored_jobs
 from service.store.tables import Job
 
-router = APIRouter(
-    prefix="/jobs", tags=["jobs"], responses=problem_responses(401, 403, 429), route_class=CheckedJSONRoute
-)
+router = APIRouter(prefix="/jobs", tags=["jobs"], responses=problem_responses(401, 403, 429))
 
 
 def job_out(job: Job) -> JobOut:

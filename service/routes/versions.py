@@ -6,7 +6,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 
-from service.bodies import CheckedJSONRoute
 from service.deps import AdminPrincipal, ReadPrincipal, ServicesDep, SessionDep
 from service.errors import problem_responses
 from service.schemas import ModelsOut, ModelVersionOut, PromotionOut, ServingOut
@@ -14,10 +13,7 @@ from service.serving import find_visible_version, promote, roll_back, workspace_
 from service.store.repositories import list_model_versions
 
 router = APIRouter(
-    prefix="/models",
-    tags=["models"],
-    responses=problem_responses(401, 403, 404, 409, 422, 429),
-    route_class=CheckedJSONRoute,
+    prefix="/models", tags=["models"], responses=problem_responses(401, 403, 404, 409, 422, 429)
 )
 
 Version = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", description="model version id")]

@@ -181,8 +181,11 @@ def ingest_file(
         return summary
     try:
         items = _read(reader, summary, campaign=campaign, kol=kol, fmt=fmt, report=report)
-    except (InputFileError, OSError) as exc:
+    except InputFileError as exc:
         summary.failed = str(exc)
+        return summary
+    except OSError as exc:  # its message holds the stored path, not the name the user knows
+        summary.failed = f"{shown}: the file could not be read ({exc.strerror or type(exc).__name__})"
         return summary
     finally:
         reader.close()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import csv
 import json
 import math
 from pathlib import Path
@@ -114,6 +115,14 @@ def test_deeply_nested_label_studio_json_is_refused(tmp_path: Path) -> None:
 
 
 def test_an_unreadable_csv_record_is_refused_not_a_crash(tmp_path: Path) -> None:
+    previous = csv.field_size_limit(131_072)  # the csv module's default (ingest raises it)
+    try:
+        check_unreadable_record(tmp_path)
+    finally:
+        csv.field_size_limit(previous)
+
+
+def check_unreadable_record(tmp_path: Path) -> None:
     p = tmp_path / "l.csv"
     p.write_text("text,sentiment\n好看,positive\n" + "长" * 200_000 + ",positive\n", encoding="utf-8")
     with pytest.raises(LabelFileError, match=r"l\.csv: unreadable CSV record after line 2 \(field larger"):

@@ -17,6 +17,7 @@ exception becomes a 500 problem without any internal detail (the traceback goes 
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -194,9 +195,14 @@ def _problem_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _clean_input(value: Any) -> Any:
-    """The offending value, shortened: echoing a 2 MB string back helps nobody."""
+    """The offending value, shortened and always encodable: echoing a 2 MB string back helps
+    nobody, and JSON has no NaN, Infinity nor integers of thousands of digits."""
     if isinstance(value, str):
         return value if len(value) <= 200 else value[:200] + "..."
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return f"<int of {value.bit_length()} bits>"
     if isinstance(value, int | float | bool) or value is None:
         return value
     return f"<{type(value).__name__}>"
@@ -278,7 +284,8 @@ def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Register the one exception-to-problem mapping of the app."""
+    """Register the one exception-to-problem mapping of the app, and document the problems it
+    answers in the app's OpenAPI schema (:func:`document_problems`)."""
     app.add_exception_handler(ProblemError, _problem_error)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
@@ -286,16 +293,70 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(NotFoundError, _store_not_found)
     app.add_exception_handler(PoolTimeout, _pool_timeout)
     app.add_exception_handler(Exception, _unexpected)
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_problems(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+
+
+def _problem_entry(status: int) -> dict[str, Any]:
+    kinds = [p for p in PROBLEM_TYPES.values() if p.status == status]
+    return {
+        "description": "; ".join(f"{p.title} ({p.uri})" for p in kinds) or "Problem",
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": dict(_PROBLEM_REF)}},
+    }
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses`` entries documenting problem bodies for these status codes."""
-    out: dict[int | str, dict[str, Any]] = {}
-    for status in statuses:
-        kinds = [p for p in PROBLEM_TYPES.values() if p.status == status]
-        out[status] = {
-            "model": Problem,
-            "description": "; ".join(f"{p.title} ({p.uri})" for p in kinds) or "problem",
-            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
-        }
-    return out
+    """OpenAPI ``responses`` entries documenting problem bodies for these status codes (those
+    particular to a route: :func:`document_problems` adds the ones every route can answer)."""
+    return {status: _problem_entry(status) for status in statuses}
+
+
+def _statuses_of(path: str, operation: dict[str, Any]) -> set[int]:
+    """The problems an operation can answer whatever its handler does: an unexpected error
+    anywhere; under ``/v1`` a missing or wrong key, a missing scope, the rate limit and a service
+    overloaded or not ready; a validation error with parameters or a body; a malformed or too
+    large body; an unknown id in the path."""
+    statuses = {500}
+    parameters = operation.get("parameters") or []
+    if path.startswith("/v1/"):
+        statuses |= {401, 403, 429, 503}
+    if parameters or "requestBody" in operation:
+        statuses.add(422)
+    if "requestBody" in operation:
+        statuses |= {400, 413}
+    if any(parameter.get("in") == "path" for parameter in parameters):
+        statuses.add(404)
+    return statuses
+
+
+def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with every error response an ``application/problem+json`` :class:`Problem`
+    (FastAPI documents its own 422 as ``application/json``) and every operation listing the
+    problems any route can answer (see :func:`_statuses_of`)."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    for path, item in schema.get("paths", {}).items():
+        for operation in item.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses: dict[str, Any] = operation["responses"]
+            for status in sorted(_statuses_of(path, operation)):
+                responses.setdefault(str(status), _problem_entry(status))
+            for code, response in responses.items():
+                if code[:1] in ("4", "5"):
+                    documented = _problem_entry(int(code)) if code.isdigit() else response
+                    response["content"] = documented["content"]
+                    if response.get("description") in (None, "", "Validation Error"):
+                        response["description"] = documented["description"]
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)
+    return schema

@@ -434,7 +434,7 @@ def run_training_job(ctx: JobContext) -> dict[str, Any]:
     if upload:
         path = ctx.files_dir / str(upload["stored"])
         try:
-            frame, errors = read_labelled_file(path)
+            frame, errors = read_labelled_file(path, str(upload.get("name") or path.name))
         except LabelFileError as exc:
             raise JobFailed(str(exc)) from exc
         frames.append(frame)

@@ -67,7 +67,8 @@ class CommentIn(BaseModel):
 
     id: str | int | None = Field(default=None, description="your id for the comment, echoed back")
     text: Any = Field(
-        description=f"the comment text (1-{MAX_TEXT_CHARS} characters)",
+        default=None,
+        description=f"the comment text (1-{MAX_TEXT_CHARS} characters); an item without it gets an error entry",
         json_schema_extra={"type": "string"},
     )
     note_title: str | None = Field(
@@ -217,7 +218,11 @@ class FileSummaryOut(_Out):
     errors_not_shown: int = 0
     warnings: list[str] = Field(default_factory=list)
     coverage: list[dict[str, Any]] = Field(default_factory=list)
-    failed: str | None = None
+    failed: str | None = Field(default=None, description="why the file was not imported at all")
+    incomplete: str | None = Field(
+        default=None,
+        description="why reading stopped before the end of the file: the rows after it were not imported",
+    )
     seconds: float = 0.0
 
 

@@ -2,7 +2,7 @@
 
 Accepted files:
 
-* CSV (utf-8 / utf-8-sig) with a ``text`` (or ``content``) column and any of
+* CSV (UTF-8 with or without BOM, or GB18030/GBK: :mod:`models.limits`) with a ``text`` (or ``content``) column and any of
   - ``sentiment`` or ``label``: positive / neutral / negative (also 正面 / 中性 / 负面, pos / neu / neg);
   - ``intents``: the intents that apply, separated by ``,`` ``;`` ``|`` or ``、`` (empty = none);
   - one column per intent (``purchase_intent`` ... ``spam``) with 1/0, true/false, yes/no.
@@ -10,7 +10,8 @@ Accepted files:
 * A Label Studio JSON export (full format with ``annotations[].result[]`` choices whose
   ``from_name`` is ``sentiment`` / ``intents``, or the JSON-MIN format with those keys).
 
-Bad rows are returned as errors (file, line, reason); good rows are kept.
+Bad rows are returned as errors (file, line, reason); good rows are kept. Messages name the file
+as the user called it (``name``), not where it was stored.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from models.labels import INTENTS, SENTIMENTS
+from models.limits import JSONLimitError, TextDecodeError, decode_text, loads_json
 
 MAX_TEXT_CHARS = 2000
 _SENTIMENT_ALIASES = {
@@ -80,15 +82,22 @@ def _check_text(text: Any) -> str | None:
     return None
 
 
-def _read_csv(path: Path, raw: str) -> tuple[list[dict[str, Any]], list[str]]:
+def _read_csv(name: str, raw: str) -> tuple[list[dict[str, Any]], list[str]]:
     reader = csv.DictReader(io.StringIO(raw, newline=""))
+    try:
+        return _read_csv_rows(name, reader)
+    except csv.Error as exc:
+        raise LabelFileError(f"{name}: unreadable CSV record after line {reader.line_num} ({exc})") from None
+
+
+def _read_csv_rows(name: str, reader: csv.DictReader[str]) -> tuple[list[dict[str, Any]], list[str]]:
     cols = [c.strip() for c in (reader.fieldnames or [])]
     text_col = "text" if "text" in cols else ("content" if "content" in cols else None)
     sent_col = "sentiment" if "sentiment" in cols else ("label" if "label" in cols else None)
     intent_cols = [i for i in INTENTS if i in cols]
     if text_col is None or (sent_col is None and "intents" not in cols and not intent_cols):
         raise LabelFileError(
-            f"{path.name}: columns {cols} - expected a text (or content) column and at least one of "
+            f"{name}: columns {cols} - expected a text (or content) column and at least one of "
             f"sentiment/label, intents, or per-intent columns {list(INTENTS)}"
         )
     rows: list[dict[str, Any]] = []
@@ -118,7 +127,7 @@ def _read_csv(path: Path, raw: str) -> tuple[list[dict[str, Any]], list[str]]:
         if reason is None and sentiment is None and intents is None:
             reason = "no label in this row"
         if reason:
-            errors.append(f"{path.name} line {line}: {reason}")
+            errors.append(f"{name} line {line}: {reason}")
             continue
         rows.append(_row(text, sentiment, intents))
     return rows, errors
@@ -132,18 +141,20 @@ def _choices(result: Iterable[dict[str, Any]], name: str) -> list[str] | None:
     return None
 
 
-def _read_label_studio(path: Path, raw: str) -> tuple[list[dict[str, Any]], list[str]]:
+def _read_label_studio(name: str, raw: str) -> tuple[list[dict[str, Any]], list[str]]:
     try:
-        data = json.loads(raw)
+        data = loads_json(raw)
+    except JSONLimitError as exc:
+        raise LabelFileError(f"{name}: {exc}") from None
     except json.JSONDecodeError as exc:
-        raise LabelFileError(f"{path.name}: not valid JSON ({exc.msg} at line {exc.lineno})") from exc
+        raise LabelFileError(f"{name}: not valid JSON ({exc.msg} at line {exc.lineno})") from exc
     if not isinstance(data, list):
-        raise LabelFileError(f"{path.name}: expected a Label Studio export (a JSON array of tasks)")
+        raise LabelFileError(f"{name}: expected a Label Studio export (a JSON array of tasks)")
     rows: list[dict[str, Any]] = []
     errors: list[str] = []
     for n, task in enumerate(data, start=1):
         if not isinstance(task, dict):
-            errors.append(f"{path.name} task {n}: not an object")
+            errors.append(f"{name} task {n}: not an object")
             continue
         text = (task.get("data") or {}).get("text", task.get("text"))
         problem = _check_text(text)
@@ -170,24 +181,26 @@ def _read_label_studio(path: Path, raw: str) -> tuple[list[dict[str, Any]], list
         if reason is None and sentiment is None and intents is None:
             reason = "no sentiment or intents annotation"
         if reason:
-            errors.append(f"{path.name} task {n}: {reason}")
+            errors.append(f"{name} task {n}: {reason}")
             continue
         rows.append(_row(text, sentiment, intents))
     return rows, errors
 
 
-def read_labelled_file(path: Path) -> tuple[pd.DataFrame, list[str]]:
-    """Labelled rows (text, sentiment or None, intents as 1/0 or NaN) and per-row errors."""
-    raw = path.read_text(encoding="utf-8-sig", errors="replace")
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        rows, errors = _read_csv(path, raw)
-    elif suffix == ".json":
-        rows, errors = _read_label_studio(path, raw)
-    else:
+def read_labelled_file(path: Path, name: str | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Labelled rows (text, sentiment or None, intents as 1/0 or NaN) and per-row errors;
+    ``name`` is the file's name in messages (default: ``path.name``)."""
+    name = name or path.name
+    suffix = Path(name).suffix.lower() or path.suffix.lower()
+    if suffix not in (".csv", ".json"):
         raise LabelFileError(
-            f"{path.name}: unsupported type {suffix!r}; use a .csv or a Label Studio .json export"
+            f"{name}: unsupported type {suffix!r}; use a .csv or a Label Studio .json export"
         )
+    try:
+        raw, _ = decode_text(path.read_bytes())
+    except TextDecodeError as exc:
+        raise LabelFileError(f"{name}: {exc}") from None
+    rows, errors = _read_csv(name, raw) if suffix == ".csv" else _read_label_studio(name, raw)
     frame = pd.DataFrame(rows, columns=["text", "sentiment", *INTENTS])
     return frame, errors
 

@@ -162,6 +162,8 @@ def _print_summary(summary: IngestSummary, workspace: str) -> None:
         name = escape(f.path)
         if f.failed:
             console.print(f"[red]{name}: not imported[/red]\n{escape(f.failed)}", highlight=False)
+        if f.incomplete:
+            console.print(f"[red]{name}: read only in part[/red]\n{escape(f.incomplete)}", highlight=False)
         if f.created:
             made = ", ".join(f"{what.replace('_', ' ')} x{n:,}" for what, n in sorted(f.created.items()))
             console.print(f"{name}: also created {made}", highlight=False)

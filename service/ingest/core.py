@@ -8,7 +8,6 @@ nothing of that file behind. With a ``sessionmaker`` each file is committed on i
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
@@ -18,6 +17,7 @@ from typing import Any, TypedDict
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.limits import raw_decode_json
 from service.ingest.formats import (
     CONVERTERS,
     FORMATS,
@@ -115,7 +115,7 @@ def _peek_json_array(path: Path) -> FormatSpec | None:
     if start < 0:
         return None
     try:
-        first, _ = json.JSONDecoder().raw_decode(sample, start)
+        first, _ = raw_decode_json(sample, start)
     except ValueError:
         return None
     return detect_format(list(first)) if isinstance(first, dict) else None
@@ -181,8 +181,11 @@ def ingest_file(
         return summary
     try:
         items = _read(reader, summary, campaign=campaign, kol=kol, fmt=fmt, report=report)
-    except (InputFileError, OSError) as exc:
+    except InputFileError as exc:
         summary.failed = str(exc)
+        return summary
+    except OSError as exc:  # its message holds the stored path, not the name the user knows
+        summary.failed = f"{shown}: the file could not be read ({exc.strerror or type(exc).__name__})"
         return summary
     finally:
         reader.close()
@@ -274,6 +277,7 @@ def _converted(
                 ]
             )
     summary.warnings.extend(reader.warnings)
+    summary.incomplete = reader.incomplete
     report("reading", progress.total, progress.total, progress.unit)
     if summary.rows == 0:
         summary.warnings.append("the file has a header but no data rows")

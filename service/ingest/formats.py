@@ -488,9 +488,15 @@ def _str_or_none(value: Any) -> str | None:
 
 
 def _text(value: Any) -> str:
-    """Comment text: kept as written (an empty comment is a picture-only comment, not an error)."""
+    """Comment text: kept as written (an empty comment is a picture-only comment, not an error);
+    a JSON object, list or boolean is no text."""
     if value is None or (isinstance(value, float) and value != value):
         return ""
+    if isinstance(value, dict | list | bool):
+        kind = (
+            "an object" if isinstance(value, dict) else "a list" if isinstance(value, list) else "true/false"
+        )
+        raise ValueError(f"must be text, got {kind}")
     return storable(str(value).strip())
 
 
@@ -511,7 +517,11 @@ def convert_comment(row: Mapping[str, Any], ctx: ConvertContext) -> dict[str, An
     spec = ctx.spec.name
     comment_id = ctx.parse(row, "comment_id", _platform_id, required=True)
     note_id = ctx.parse(row, "note_id", _platform_id, required=True)
-    text = _text(ctx.get(row, "content"))
+    text = ""
+    if ctx.columns.get("content") in row:
+        text = ctx.parse(row, "content", _text)
+    else:  # a JSON object without the key (a table's empty cell is a picture-only comment)
+        ctx.issues.append(("content", "is missing: an object without content is not a comment", None))
     time_column = "upload_time" if spec == "spider_xhs_comments" else "create_time"
     created_at = ctx.parse(row, time_column, parse_timestamp)
     like_count = ctx.parse(row, "like_count", parse_count)

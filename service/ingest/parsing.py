@@ -7,12 +7,13 @@ names the bad value and what is accepted (it becomes the row error shown to the 
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
+
+from models.limits import MAX_JSON_DEPTH, JSONLimitError, loads_json
 
 #: XHS shows times in China time; a time written without a zone is read as UTC+8.
 CHINA_TZ = timezone(timedelta(hours=8), "UTC+08:00")
@@ -40,6 +41,8 @@ def _not_a_count(value: Any) -> ValueError:
 
 
 MAX_COUNT = 10**15  # far above any XHS count; keeps values inside BIGINT on every database
+_MAX_NUMBER_TEXT = 40  # characters of a number written as text; longer ones are too large
+MAX_DURATION_SECONDS = 10**7  # 115 days: far above any watch time
 
 
 def is_empty(value: Any) -> bool:
@@ -96,9 +99,18 @@ def parse_count(value: Any) -> int | None:
     return _checked_count(_parse_count(value), value)
 
 
+def _shown(raw: Any) -> str:
+    """A value as the user wrote it, shortened (and never converted whole: a 5,000-digit integer
+    cannot even be printed)."""
+    if isinstance(raw, int) and not isinstance(raw, bool) and raw.bit_length() > 128:
+        return f"a number of about {int(raw.bit_length() * 0.30103):,} digits"
+    text = str(raw)
+    return repr(text if len(text) <= 40 else f"{text[:40]}... ({len(text):,} characters)")
+
+
 def _checked_count(count: int | None, raw: Any) -> int | None:
     if count is not None and count > MAX_COUNT:
-        raise ValueError(f"{str(raw)[:40]!r} is too large for a count (at most {MAX_COUNT:,})")
+        raise ValueError(f"{_shown(raw)} is too large for a count (at most {MAX_COUNT:,})")
     return count
 
 
@@ -117,9 +129,13 @@ def _parse_count(value: Any) -> int | None:
         return int(value)
     text = str(value).strip().lower().replace(",", "").replace("，", "").replace(" ", "")
     match = _COUNT_RE.match(text)
-    if match is None or (match["unit"] is None and Decimal(match["num"]) % 1):
+    if match is None:
         raise _not_a_count(value)
-    number = Decimal(match["num"]) * _MULTIPLIERS.get(match["unit"] or "", 1)
+    number = Decimal(match["num"][: _MAX_NUMBER_TEXT + 1]) * _MULTIPLIERS.get(match["unit"] or "", 1)
+    if len(match["num"]) > _MAX_NUMBER_TEXT or number > MAX_COUNT:
+        raise ValueError(f"{_shown(value)} is too large for a count (at most {MAX_COUNT:,})")
+    if match["unit"] is None and number % 1:
+        raise _not_a_count(value)
     return int(number.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
@@ -133,9 +149,11 @@ def parse_float(value: Any) -> float | None:
             float(str(value).strip().replace(",", "")) if not isinstance(value, int | float) else float(value)
         )
     except ValueError:
-        raise ValueError(f"{str(value)!r} is not a number") from None
+        raise ValueError(f"{_shown(value)} is not a number") from None
+    except OverflowError:
+        number = math.inf
     if not math.isfinite(number):
-        raise ValueError(f"{str(value)!r} is not a finite number")
+        raise ValueError(f"{_shown(value)} is not a finite number")
     return number
 
 
@@ -171,10 +189,17 @@ def parse_duration_seconds(value: Any) -> float | None:
     """A duration in seconds: ``14``, ``"14秒"``, ``"1分23秒"``, ``"01:23"``, ``"1:02:03"``, ``"14s"``."""
     if is_empty(value):
         return None
+    seconds = _duration(value)
+    if not math.isfinite(seconds) or seconds > MAX_DURATION_SECONDS:
+        raise ValueError(f"{_shown(value)} is too large for a duration (at most {MAX_DURATION_SECONDS:,} s)")
+    return seconds
+
+
+def _duration(value: Any) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool):
         if value < 0:
-            raise ValueError(f"{value} is negative: durations are >= 0")
-        return float(value)
+            raise ValueError(f"{_shown(value)} is negative: durations are >= 0")
+        return math.inf if isinstance(value, int) and value > MAX_DURATION_SECONDS else float(value)
     text = str(value).strip().lower().replace(" ", "")
     try:
         seconds = float(text)
@@ -182,13 +207,13 @@ def parse_duration_seconds(value: Any) -> float | None:
         pass
     else:
         if seconds < 0:
-            raise ValueError(f"{text!r} is negative: durations are >= 0")
+            raise ValueError(f"{_shown(text)} is negative: durations are >= 0")
         return seconds
     match = _DURATION_HMS.match(text)
     if match is None:
         match = _DURATION_ZH.match(text)
         if match is None or not any(match.groupdict().values()):
-            raise ValueError(f"{str(value)!r} is not a duration: expected seconds (14), 1分23秒 or 01:23")
+            raise ValueError(f"{_shown(value)} is not a duration: expected seconds (14), 1分23秒 or 01:23")
     parts = match.groupdict()
     return float(parts["h"] or 0) * 3600 + float(parts["m"] or 0) * 60 + float(parts["s"] or 0)
 
@@ -256,8 +281,10 @@ def parse_timestamp(value: Any) -> datetime | None:
     if isinstance(value, int | float):
         if value == 0:
             return None
+        if isinstance(value, int) and value >= _EPOCH_US_FROM * 1_000_000:
+            raise ValueError(f"{_shown(value)} is not a valid Unix time")
         if value < 0 or not math.isfinite(value):
-            raise ValueError(f"{value!r} is not a time: expected {TIMESTAMP_HELP}")
+            raise ValueError(f"{_shown(value)} is not a time: expected {TIMESTAMP_HELP}")
         return _from_epoch(float(value))
     text = str(value).strip()
     if re.fullmatch(r"\d+(\.\d+)?", text):
@@ -325,6 +352,8 @@ def parse_money(value: Any) -> Decimal | None:
         return None
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not an amount: expected {MONEY_HELP}")
+    if isinstance(value, int) and value.bit_length() > 128:
+        raise ValueError(f"{_shown(value)} is too large (at most 999,999,999,999.99)")
     if isinstance(value, int | float | Decimal):
         number = Decimal(str(value))
     else:
@@ -333,12 +362,18 @@ def parse_money(value: Any) -> Decimal | None:
             text = text.replace(symbol, "")
         match = _MONEY_RE.match(text)
         if match is None:
-            raise ValueError(f"{str(value)!r} is not an amount: expected {MONEY_HELP}")
+            raise ValueError(f"{_shown(value)} is not an amount: expected {MONEY_HELP}")
+        if len(match["num"]) > _MAX_NUMBER_TEXT:
+            raise ValueError(f"{_shown(value)} is too large (at most 999,999,999,999.99)")
         number = Decimal(match["num"]) * _MULTIPLIERS.get(match["unit"] or "", 1)
+    if not number.is_finite():
+        raise ValueError(f"{_shown(value)} is not an amount: expected {MONEY_HELP}")
+    if number >= Decimal("1e12"):
+        raise ValueError(f"{_shown(value)} is too large (at most 999,999,999,999.99)")
     try:
         amount = number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     except InvalidOperation:
-        raise ValueError(f"{str(value)!r} is not an amount: expected {MONEY_HELP}") from None
+        raise ValueError(f"{_shown(value)} is not an amount: expected {MONEY_HELP}") from None
     if amount < 0:
         raise ValueError(f"{str(value)!r} is negative: amounts are >= 0")
     if amount >= Decimal("1e12"):
@@ -360,7 +395,9 @@ def parse_list(value: Any) -> list[str] | None:
     text = str(value).strip()
     if text.startswith("[") and text.endswith("]"):
         try:
-            loaded = json.loads(text)
+            loaded = loads_json(text)
+        except JSONLimitError:
+            raise ValueError(f"{_shown(text)} is nested deeper than {MAX_JSON_DEPTH} levels") from None
         except ValueError:
             items = [a or b for a, b in _QUOTED.findall(text)]
         else:

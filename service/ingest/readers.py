@@ -1,9 +1,9 @@
 """Reading export files row by row, with the line number of every row.
 
 Supported: CSV (UTF-8 with or without BOM, GB18030 as written by Excel on Chinese Windows;
-comma, semicolon or tab separated), XLSX (first sheet, via openpyxl), a JSON array of objects
-(MediaCrawler ``save_data_option=json``), a single JSON object (Spider_XHS ``info.json``) and
-JSON Lines. The kind is chosen from the content, not only the extension.
+comma, semicolon or tab separated), XLSX (first sheet, streamed within limits: see
+:mod:`service.ingest.xlsx`), a JSON array of objects (MediaCrawler ``save_data_option=json``),
+a single JSON object (Spider_XHS ``info.json``) and JSON Lines. The kind is chosen from the content, not only the extension.
 
 Line numbers are the ones a user sees in an editor: the physical line where a CSV record or JSON
 object starts (the CSV header is line 1), the JSON Lines line, the spreadsheet row.
@@ -13,16 +13,26 @@ from __future__ import annotations
 
 import codecs
 import csv
-import json
+from collections import deque
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
+from models.limits import (
+    ENCODINGS,
+    ENCODINGS_HELP,
+    TextDecodeError,
+    decode_text,
+    detect_encoding,
+    loads_json,
+    raw_decode_json,
+)
+
 FileKind = Literal["csv", "xlsx", "json", "jsonl"]
 
 HEADER_SCAN_ROWS = 10  # rows searched for the header (exports may start with a title line)
-_SNIFF_BYTES = 256 * 1024
+_CHUNK = 1 << 20
 _CSV_FIELD_LIMIT = 16 * 1024 * 1024
 
 
@@ -71,22 +81,16 @@ def sniff_kind(path: Path) -> FileKind:
 
 
 def _is_json_lines(path: Path) -> bool:
-    """A file starting with ``{``: one object (possibly over many lines) or one object per line."""
+    """A file starting with ``{``: one object (possibly over many lines) or one object per line.
+
+    JSON Lines when the first line, however long, ends an object (``}``) and the next non-blank
+    line starts another; a pretty-printed object's first line is ``{`` or ends inside the object.
+    Nothing is decoded, so neither the size of the first line nor the encoding matters."""
     with path.open("rb") as fh:
-        sample = fh.read(_SNIFF_BYTES).decode("utf-8-sig", errors="replace")
-    decoder = json.JSONDecoder()
-    start = len(sample) - len(sample.lstrip())
-    try:
-        _, end = decoder.raw_decode(sample, start)
-    except ValueError:
-        first_line = sample.splitlines()[0] if sample else ""
-        try:
-            json.loads(first_line)
-        except ValueError:
-            return False
-        return True
-    rest = sample[end:].lstrip()
-    return rest.startswith("{")
+        lines = (line.strip().removeprefix(codecs.BOM_UTF8).strip() for line in fh)
+        first = next((line for line in lines if line), b"")
+        following = next((line for line in lines if line), b"")
+    return first.endswith(b"}") and following.startswith(b"{")
 
 
 class TableReader:
@@ -100,6 +104,8 @@ class TableReader:
         self.header_line = 0
         self.progress = Progress()
         self.warnings: list[str] = []
+        #: why reading stopped before the end of the file (the rows after it were not read)
+        self.incomplete: str | None = None
         self.encoding = "utf-8"
         self._rows: Iterator[RawRow] | None = None
         self._sources: list[Generator[Any, None, None]] = []
@@ -170,28 +176,42 @@ class TableReader:
 
         return rows()
 
-    def _detect_encoding(self, fh: BinaryIO) -> str:
-        sample = fh.read(_SNIFF_BYTES)
-        fh.seek(0)
-        for encoding in ("utf-8", "gb18030"):
-            try:
-                codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
-            except UnicodeDecodeError:
-                continue
-            return encoding
-        self.warnings.append("the file is neither UTF-8 nor GB18030; undecodable bytes were replaced by �")
-        return "utf-8"
+    def _chunks(self) -> Iterator[bytes]:
+        with self.path.open("rb") as fh:
+            yield from iter(lambda: fh.read(_CHUNK), b"")
+
+    def _choose_encoding(self) -> str:
+        """The encoding of the whole file (not of its first bytes); when it is none of those
+        accepted, the one that fails on fewer lines (those lines become row errors)."""
+        found = detect_encoding(self._chunks)
+        if found is not None:
+            return found
+        failing = {encoding: len(self._undecodable_lines(encoding)) for encoding in ENCODINGS}
+        return min(ENCODINGS, key=lambda encoding: failing[encoding])
+
+    def _undecodable_lines(self, encoding: str) -> list[int]:
+        with self.path.open("rb") as fh:
+            return [number for number, raw in enumerate(fh, start=1) if _decode(raw, encoding) is None]
+
+    def _warn_undecodable(self, bad_lines: list[int]) -> None:
+        if bad_lines:
+            shown = ", ".join(str(n) for n in bad_lines[:10])
+            self.warnings.append(
+                f"{len(bad_lines)} line(s) are neither {ENCODINGS_HELP} text and were not read "
+                f"(lines {shown}{'...' if len(bad_lines) > 10 else ''})"
+            )
 
     def _csv_rows(self) -> Generator[tuple[int, list[Any] | str], None, None]:
         csv.field_size_limit(_CSV_FIELD_LIMIT)
         self.progress = Progress(0, self.path.stat().st_size, "bytes")
+        self.encoding = self._choose_encoding()
         with self.path.open("rb") as fh:
-            self.encoding = self._detect_encoding(fh)
             first = fh.readline()
             fh.seek(0)
             delimiter = _sniff_delimiter(first.decode(self.encoding, errors="replace"))
             bad_lines: list[int] = []
-            reader = csv.reader(self._decoded_lines(fh, bad_lines), delimiter=delimiter)
+            unread: deque[int] = deque()
+            reader = csv.reader(self._decoded_lines(fh, bad_lines, unread), delimiter=delimiter)
             previous_end = 0
             while True:
                 try:
@@ -201,51 +221,39 @@ class TableReader:
                 except csv.Error as exc:
                     yield previous_end + 1, f"unreadable CSV record ({exc})"
                     previous_end = reader.line_num
+                    _undecodable_within(unread, previous_end)
                     continue
                 start = previous_end + 1
                 previous_end = reader.line_num
+                bad = _undecodable_within(unread, previous_end)
+                if bad is not None:
+                    yield start, _not_text(bad)
+                    continue
                 if not values or all(v == "" for v in values):
                     continue
                 yield start, list(values)
-            if bad_lines:
-                shown = ", ".join(str(n) for n in bad_lines[:10])
-                self.warnings.append(
-                    f"{len(bad_lines)} line(s) were not valid {self.encoding} and had bytes replaced by � "
-                    f"(lines {shown}{'...' if len(bad_lines) > 10 else ''})"
-                )
+            self._warn_undecodable(bad_lines)
 
-    def _decoded_lines(self, fh: BinaryIO, bad_lines: list[int]) -> Iterator[str]:
+    def _decoded_lines(self, fh: BinaryIO, bad_lines: list[int], unread: deque[int]) -> Iterator[str]:
+        """The file's lines as text; a line the encoding cannot decode is recorded (its record
+        becomes a row error) and passed on with replacement characters only to keep the CSV
+        structure."""
         encoding = self.encoding
         for number, raw in enumerate(fh, start=1):
             self.progress.done += len(raw)
             if number == 1 and raw.startswith(codecs.BOM_UTF8):
                 raw = raw[len(codecs.BOM_UTF8) :]
-            try:
-                yield raw.decode(encoding)
-            except UnicodeDecodeError:
+            text = _decode(raw, encoding)
+            if text is None:
                 bad_lines.append(number)
-                yield raw.decode(encoding, errors="replace")
+                unread.append(number)
+                text = raw.decode(encoding, errors="replace")
+            yield text
 
     def _xlsx_rows(self) -> Generator[tuple[int, list[Any] | str], None, None]:
-        from openpyxl import load_workbook
+        from service.ingest.xlsx import sheet_rows
 
-        try:
-            workbook = load_workbook(self.path, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many types for a broken file
-            raise InputFileError(f"not a readable .xlsx workbook ({exc})") from None
-        try:
-            sheet = workbook.worksheets[0]
-            self.progress = Progress(0, int(sheet.max_row or 0), "rows")
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                self.progress.done = number
-                cells = list(values)
-                while cells and (cells[-1] is None or cells[-1] == ""):
-                    cells.pop()
-                if not cells:
-                    continue
-                yield number, cells
-        finally:
-            workbook.close()
+        yield from sheet_rows(self.path, self.progress)
 
     # ------------------------------------------------------------------ JSON files
 
@@ -274,39 +282,50 @@ class TableReader:
         data = self.path.read_bytes()
         self.progress = Progress(0, len(data), "bytes")
         try:
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InputFileError(f"JSON files must be UTF-8 ({exc})") from None
+            text, self.encoding = decode_text(data)
+        except TextDecodeError as exc:
+            raise InputFileError(f"a JSON file must be {ENCODINGS_HELP} text: {exc}") from None
+        return text
+
+    def _stop(self, line: int, reason: str) -> tuple[int, str]:
+        """The row error of a read that ends before the file does; the reader remembers it."""
+        error = f"{reason}; the rest of the file was not read"
+        self.incomplete = f"line {line}: {error}"
+        return line, error
 
     def _json_array(self) -> Generator[tuple[int, Any], None, None]:
         text = self._read_text()
-        decoder = json.JSONDecoder()
         size = len(text)
         scale = self.progress.total / size if size else 1.0
         pos = _skip_ws(text, 0)
         if pos < size and text[pos] == "{":  # one object: Spider_XHS info.json
+            line = 1 + text.count("\n", 0, pos)
             try:
-                obj, _ = decoder.raw_decode(text, pos)
+                obj, end = raw_decode_json(text, pos)
             except ValueError as exc:
-                yield 1 + text.count("\n", 0, pos), f"not valid JSON ({exc})"
+                yield self._stop(line, f"not valid JSON ({_reason(exc)})")
                 return
             self.progress.done = self.progress.total
-            yield 1 + text.count("\n", 0, pos), obj
+            yield line, obj
+            rest = _skip_ws(text, end)
+            if rest < size:
+                yield self._stop(1 + text.count("\n", 0, rest), "unexpected content after the JSON object")
             return
         if pos >= size or text[pos] != "[":
             raise InputFileError("a JSON file must hold an array of objects, one object, or JSON Lines")
         line = 1 + text.count("\n", 0, pos)
         last = pos
         pos = _skip_ws(text, pos + 1)
-        if pos < size and text[pos] == "]":
-            return
-        while pos < size:
+        closed = pos < size and text[pos] == "]"
+        if closed:
+            pos += 1
+        while not closed and pos < size:
             line += text.count("\n", last, pos)
             last = pos
             try:
-                obj, end = decoder.raw_decode(text, pos)
+                obj, end = raw_decode_json(text, pos)
             except ValueError as exc:
-                yield line, f"not valid JSON ({exc.args[0].split(':')[0]}); the rest of the file was not read"
+                yield self._stop(line, f"not valid JSON ({_reason(exc)})")
                 return
             yield line, obj
             self.progress.done = int(end * scale)
@@ -314,16 +333,21 @@ class TableReader:
             if pos < size and text[pos] == ",":
                 pos = _skip_ws(text, pos + 1)
             elif pos < size and text[pos] == "]":
-                break
+                pos, closed = pos + 1, True
             else:
                 line += text.count("\n", last, pos)
-                yield line, "expected ',' or ']' after an object; the rest of the file was not read"
+                yield self._stop(line, "expected ',' or ']' after an object")
                 return
+        rest = _skip_ws(text, pos)
+        if rest < size:
+            yield self._stop(1 + text.count("\n", 0, rest), "unexpected content after the closing ]")
+            return
         self.progress.done = self.progress.total
 
     def _json_lines(self) -> Generator[tuple[int, Any], None, None]:
         self.progress = Progress(0, self.path.stat().st_size, "bytes")
-        loads = json.loads
+        self.encoding = self._choose_encoding()
+        bad_lines: list[int] = []
         with self.path.open("rb") as fh:
             for number, raw in enumerate(fh, start=1):
                 self.progress.done += len(raw)
@@ -331,10 +355,41 @@ class TableReader:
                     raw = raw[len(codecs.BOM_UTF8) :]
                 if not raw.strip():
                     continue
+                text = _decode(raw, self.encoding)
+                if text is None:
+                    bad_lines.append(number)
+                    yield number, _not_text(number)
+                    continue
                 try:
-                    yield number, loads(raw)
+                    yield number, loads_json(text)
                 except ValueError as exc:
-                    yield number, f"not valid JSON ({str(exc).split(':')[0]})"
+                    yield number, f"not valid JSON ({_reason(exc)})"
+        self._warn_undecodable(bad_lines)
+
+
+def _decode(raw: bytes, encoding: str) -> str | None:
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
+def _undecodable_within(unread: deque[int], end: int) -> int | None:
+    """The first undecodable line up to ``end`` (a record's last line), dropped from ``unread``
+    with the others up to ``end``."""
+    first = unread[0] if unread and unread[0] <= end else None
+    while unread and unread[0] <= end:
+        unread.popleft()
+    return first
+
+
+def _not_text(line: int) -> str:
+    return str(TextDecodeError(line))
+
+
+def _reason(exc: ValueError) -> str:
+    """A decoding error without its position (the row's line is shown beside it)."""
+    return str(exc).split(":")[0]
 
 
 def _unique_headers(headers: list[str]) -> list[str]:

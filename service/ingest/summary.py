@@ -63,11 +63,14 @@ class FileSummary:
     coverage: list[NoteCoverage] = field(default_factory=list)
     #: why the whole file was skipped (unknown header, unreadable file); nothing was written
     failed: str | None = None
+    #: why reading stopped before the end of the file: the rows read were imported, those after not
+    incomplete: str | None = None
     seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
-        return self.failed is None
+        """The whole file was read (some rows may still be rejected: see ``rejected``)."""
+        return self.failed is None and self.incomplete is None
 
     def reject_row(self, errors: list[RowError]) -> None:
         """Count one rejected row and keep its errors (up to MAX_ERRORS_PER_FILE per file)."""

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 
+from service.bodies import CheckedJSONRoute
 from service.campaigns import build_campaign_report
 from service.deps import CampaignDep, ModelsDep, ReadPrincipal, ServicesDep, SessionDep, WorkspaceDep
 from service.errors import problem_responses
@@ -16,7 +17,10 @@ from service.store.repositories import campaign_rows, list_campaigns
 from service.store.tables import Campaign
 
 router = APIRouter(
-    prefix="/campaigns", tags=["campaigns"], responses=problem_responses(401, 403, 404, 422, 429)
+    prefix="/campaigns",
+    tags=["campaigns"],
+    responses=problem_responses(401, 403, 404, 422, 429),
+    route_class=CheckedJSONRoute,
 )
 
 

@@ -6,13 +6,17 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from service.bodies import CheckedJSONRoute
 from service.comment_analysis import analyze_items
 from service.deps import ModelsDep, ReadPrincipal, ServicesDep
 from service.errors import problem_responses
 from service.schemas import AnalyzeIn, AnalyzeOut
 
 router = APIRouter(
-    prefix="/comments", tags=["comments"], responses=problem_responses(401, 403, 413, 422, 429, 503)
+    prefix="/comments",
+    tags=["comments"],
+    responses=problem_responses(401, 403, 413, 422, 429, 503),
+    route_class=CheckedJSONRoute,
 )
 
 

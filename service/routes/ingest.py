@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import JSONResponse
 
+from service.bodies import CheckedJSONRoute
 from service.deps import ServicesDep, SessionDep, WritePrincipal
 from service.errors import InvalidInput, UnsupportedMediaType, problem_responses
 from service.ingest.core import SUPPORTED_SUFFIXES
@@ -20,7 +21,9 @@ from service.routes.jobs import job_out
 from service.schemas import IngestOut, JobOut
 from service.store.repositories import create_job
 
-router = APIRouter(tags=["ingest"], responses=problem_responses(401, 403, 413, 415, 422, 429))
+router = APIRouter(
+    tags=["ingest"], responses=problem_responses(401, 403, 413, 415, 422, 429), route_class=CheckedJSONRoute
+)
 
 MAX_FILES = 20
 _UNSAFE = re.compile(r"[^\w.\- ()\[\]\u4e00-\u9fff]+")

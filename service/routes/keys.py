@@ -6,13 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
+from service.bodies import CheckedJSONRoute
 from service.deps import MAX_ID, AdminPrincipal, ReadPrincipal, SessionDep, WorkspaceDep
 from service.errors import NotFound, problem_responses
 from service.schemas import ApiKeyCreatedOut, ApiKeyIn, ApiKeyOut, MeOut, WorkspaceOut
 from service.store.repositories import create_api_key, list_api_keys, revoke_api_key
 from service.store.tables import ApiKey
 
-router = APIRouter(tags=["keys"], responses=problem_responses(401, 403, 422, 429))
+router = APIRouter(
+    tags=["keys"], responses=problem_responses(401, 403, 422, 429), route_class=CheckedJSONRoute
+)
 
 
 def key_out(key: ApiKey) -> ApiKeyOut:

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from service.bodies import CheckedJSONRoute
 from service.deps import KolDep, ModelsDep, ReadPrincipal, ServicesDep, SessionDep, WorkspaceDep
 from service.errors import problem_responses
 from service.schemas import KolDetailOut, KolListOut, KolOut, VettingOut
@@ -19,7 +20,12 @@ from service.store.repositories import (
 
 MAX_COUNTED = 100_000
 
-router = APIRouter(prefix="/kols", tags=["kols"], responses=problem_responses(401, 403, 404, 422, 429))
+router = APIRouter(
+    prefix="/kols",
+    tags=["kols"],
+    responses=problem_responses(401, 403, 404, 422, 429),
+    route_class=CheckedJSONRoute,
+)
 
 
 @router.get("", response_model=KolListOut, summary="KOLs of the workspace, most followed first")

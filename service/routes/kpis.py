@@ -7,11 +7,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 
 from models.kpi import KPIInput, KPIInputJSON, compute_kpis
+from service.bodies import CheckedJSONRoute
 from service.campaigns import kpi_config_for
 from service.deps import WorkspaceDep
 from service.errors import problem_responses
 
-router = APIRouter(prefix="/kpis", tags=["kpis"], responses=problem_responses(401, 403, 422, 429))
+router = APIRouter(
+    prefix="/kpis",
+    tags=["kpis"],
+    responses=problem_responses(401, 403, 422, 429),
+    route_class=CheckedJSONRoute,
+)
 
 
 @router.post("", summary="Every KPI of one note, KOL or campaign from raw counts and money")

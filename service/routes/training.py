@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import JSONResponse
 
+from service.bodies import CheckedJSONRoute
 from service.deps import ReadPrincipal, ServicesDep, SessionDep, TrainingJobDep, WritePrincipal, start_writing
 from service.errors import InvalidInput, UnsupportedMediaType, problem_responses
 from service.jobs import job_dir
@@ -18,7 +19,10 @@ from service.schemas import JobListOut, JobOut
 from service.store.repositories import count_labelled_examples, create_job, list_jobs
 
 router = APIRouter(
-    prefix="/training-jobs", tags=["training"], responses=problem_responses(401, 403, 404, 413, 422, 429)
+    prefix="/training-jobs",
+    tags=["training"],
+    responses=problem_responses(401, 403, 404, 413, 422, 429),
+    route_class=CheckedJSONRoute,
 )
 
 LABEL_SUFFIXES = (".csv", ".json")
@@ -74,7 +78,7 @@ def start(
             with stored.open("wb") as out:
                 shutil.copyfileobj(file.file, out, length=1 << 20)
             try:
-                frame, errors = read_labelled_file(stored)
+                frame, errors = read_labelled_file(stored, name)
             except LabelFileError as exc:
                 raise InvalidInput(str(exc)) from exc
             if frame.empty:

@@ -19,6 +19,7 @@ from starlette.responses import Response
 
 from models.artifacts import ArtifactError, read_card, read_registry
 from models.labels import INTENTS, SENTIMENTS
+from service.bodies import CheckedJSONRoute
 from service.campaigns import build_campaign_report
 from service.deps import (
     AppServices,
@@ -64,7 +65,7 @@ from service.web.rendering import render
 from service.web.summaries import SummaryCache, VettingSummary
 from service.web.views import VERDICT_TEXT, CommentInfo, campaign_view, model_version_view, vetting_view
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=CheckedJSONRoute)
 
 PAGE_SIZE = 20
 #: Columns of the campaign dashboard's KOL table besides KOL, tier and the comment figures.

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import csv
 import json
 import math
 from pathlib import Path
@@ -77,3 +78,52 @@ def test_unsupported_file_type(tmp_path: Path) -> None:
     (tmp_path / "l.xlsx").write_bytes(b"PK")
     with pytest.raises(LabelFileError, match="unsupported type"):
         read_labelled_file(tmp_path / "l.xlsx")
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8-sig"])
+def test_csv_in_every_accepted_encoding_is_decoded(tmp_path: Path, encoding: str) -> None:
+    p = tmp_path / "l.csv"
+    p.write_bytes("text,sentiment\n求链接,正面\n滤镜太重了吧,负面\n".encode(encoding))
+    df, errors = read_labelled_file(p)
+    assert errors == []
+    assert df["text"].tolist() == ["求链接", "滤镜太重了吧"]
+    assert df["sentiment"].tolist() == ["positive", "negative"]
+
+
+def test_a_file_in_no_accepted_encoding_is_refused_naming_them(tmp_path: Path) -> None:
+    p = tmp_path / "l.csv"
+    p.write_bytes(b"text,sentiment\n\xff\xfe\xff,positive\n")
+    with pytest.raises(LabelFileError, match=r"l\.csv: line 2 is neither UTF-8 .* or GB18030/GBK"):
+        read_labelled_file(p)
+
+
+def test_messages_name_the_file_as_the_user_called_it(tmp_path: Path) -> None:
+    p = tmp_path / "labels.csv"  # a staging name: the user uploaded "我的标注.csv"
+    p.write_text("text,sentiment\n好看,great\n", encoding="utf-8")
+    _, errors = read_labelled_file(p, name="我的标注.csv")
+    assert errors == ["我的标注.csv line 2: unknown sentiment 'great'; accepted: positive, neutral, negative"]
+    p.write_text("comment\n好\n", encoding="utf-8")
+    with pytest.raises(LabelFileError, match=r"^我的标注\.csv: columns"):
+        read_labelled_file(p, name="我的标注.csv")
+
+
+def test_deeply_nested_label_studio_json_is_refused(tmp_path: Path) -> None:
+    p = tmp_path / "l.json"
+    p.write_text('[{"text": "好", "sentiment": ' + "[" * 5000 + "]" * 5000 + "}]", encoding="utf-8")
+    with pytest.raises(LabelFileError, match=r"l\.json: nested deeper than"):
+        read_labelled_file(p)
+
+
+def test_an_unreadable_csv_record_is_refused_not_a_crash(tmp_path: Path) -> None:
+    previous = csv.field_size_limit(131_072)  # the csv module's default (ingest raises it)
+    try:
+        check_unreadable_record(tmp_path)
+    finally:
+        csv.field_size_limit(previous)
+
+
+def check_unreadable_record(tmp_path: Path) -> None:
+    p = tmp_path / "l.csv"
+    p.write_text("text,sentiment\n好看,positive\n" + "长" * 200_000 + ",positive\n", encoding="utf-8")
+    with pytest.raises(LabelFileError, match=r"l\.csv: unreadable CSV record after line 2 \(field larger"):
+        read_labelled_file(p)

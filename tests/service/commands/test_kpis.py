@@ -265,3 +265,28 @@ def test_kpis_reads_a_spreadsheet(tmp_path: Path) -> None:
             sheet.append(row)
     book.save(tmp_path / "metrics.xlsx")
     assert json_report(str(tmp_path / "metrics.xlsx"))["kols"] == json_report(str(METRICS))["kols"]
+
+
+@pytest.mark.parametrize("value", ["9" * 5000, "1" + "0" * 30, "1" + "0" * 30 + "万"])
+def test_kpis_a_huge_count_is_one_clear_line_not_a_traceback(tmp_path: Path, value: str) -> None:
+    metrics = tmp_path / "metrics.csv"
+    metrics.write_text(
+        "note_id,kol_id,date,impressions,reach,views,likes,saves,comments,shares,follows\n"
+        f"n1,k1,2025-09-20,100,80,20,{value},5,1,1,0\n",
+        encoding="utf-8",
+    )
+    result = run(str(metrics))
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output and "Traceback" not in result.stderr
+    assert "row 2: likes=" in result.stderr and "too large for a count" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 2  # the file's line, then the row's
+
+
+def test_kpis_an_xlsx_that_is_no_workbook_is_one_clear_line(tmp_path: Path) -> None:
+    fake = tmp_path / "metrics.xlsx"
+    fake.write_bytes(b"PK\x03\x04 not really a zip")
+    result = run(str(fake))
+    assert result.exit_code == 2
+    assert (
+        result.stderr.strip() == "error: metrics.xlsx: not a readable .xlsx workbook (File is not a zip file)"
+    )

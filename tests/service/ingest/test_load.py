@@ -517,3 +517,93 @@ def test_ingest_file_stores_text_databases_would_refuse(
 def test_ingest_file_refuses_an_unknown_workspace(session_factory: Factory) -> None:
     with pytest.raises(LookupError, match="workspace 999999"):
         ingest_file(session_factory, 999_999, FIXTURES / "mediacrawler_comments_v1.csv")
+
+
+def _mediacrawler_comment(n: int, **values: Any) -> dict[str, Any]:
+    row = {"comment_id": f"c{n}", "create_time": 1714000000000 + n, "note_id": "n1", "creator_hash": "h1"}
+    return {**row, "content": "好看", **values}
+
+
+def test_ingest_json_lines_with_a_long_first_line_imports_every_line(
+    session_factory: Factory, make_workspace: Callable[..., tables.Workspace], tmp_path: Path
+) -> None:
+    """The issue's case: a first line over 256 KB made the file one JSON object, 1 row of 1,000."""
+    workspace = make_workspace()
+    rows = [_mediacrawler_comment(0, content="长" * 150_000)] + [
+        _mediacrawler_comment(n) for n in range(1, 1000)
+    ]
+    path = tmp_path / "comments.json"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+
+    summary = ingest_file(session_factory, workspace.id, path)
+
+    assert (summary.ok, summary.rows, summary.inserted, summary.rejected) == (True, 1000, 1000, 0)
+
+
+def test_ingest_a_file_read_only_in_part_says_so(
+    session_factory: Factory, make_workspace: Callable[..., tables.Workspace], tmp_path: Path
+) -> None:
+    workspace = make_workspace()
+    path = tmp_path / "comments.json"
+    objects = [json.dumps(_mediacrawler_comment(n)) for n in range(3)]
+    path.write_text(f"[{objects[0]},\n{objects[1]}\n{objects[2]}]", encoding="utf-8")
+
+    summary = ingest_file(session_factory, workspace.id, path, display_name="mine.json")
+
+    assert summary.inserted == 2 and not summary.ok
+    assert summary.incomplete is not None and "line 3" in summary.incomplete
+    assert "the rest of the file was not read" in summary.incomplete
+    assert summary.to_dict()["ok"] is False
+
+
+def test_ingest_gb18030_json_lines_stores_the_chinese_text(
+    session_factory: Factory, make_workspace: Callable[..., tables.Workspace], tmp_path: Path
+) -> None:
+    workspace = make_workspace()
+    path = tmp_path / "gbk.jsonl"
+    rows = [
+        _mediacrawler_comment(1, content="求链接！黄皮能用吗"),
+        _mediacrawler_comment(2, content="滤镜太重"),
+    ]
+    path.write_bytes("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("gb18030"))
+
+    summary = ingest_file(session_factory, workspace.id, path)
+
+    assert (summary.inserted, summary.rejected) == (2, 0)
+    with session_factory() as session:
+        texts = set(session.scalars(select(tables.Comment.text)))
+    assert texts == {"求链接！黄皮能用吗", "滤镜太重"}
+
+
+def test_ingest_refuses_rows_without_content_huge_counts_and_deep_nesting(
+    session_factory: Factory, make_workspace: Callable[..., tables.Workspace], tmp_path: Path
+) -> None:
+    """Per-row errors, the good rows kept: an object without ``content`` is no empty comment."""
+    workspace = make_workspace()
+    no_content = {k: v for k, v in _mediacrawler_comment(2).items() if k != "content"}
+    lines = [
+        json.dumps(_mediacrawler_comment(1)),
+        json.dumps(no_content),
+        json.dumps(_mediacrawler_comment(3, like_count=1e30)),
+        json.dumps(_mediacrawler_comment(4, like_count="1" + "0" * 30)),
+        json.dumps(_mediacrawler_comment(5)).replace('"h1"', "9" * 5000),
+        json.dumps(_mediacrawler_comment(6, content="DEEP")).replace('"DEEP"', "[" * 5000 + "]" * 5000),
+        json.dumps(_mediacrawler_comment(7, content={"text": "好看"})),
+        json.dumps(_mediacrawler_comment(8, content="")),
+    ]
+    path = tmp_path / "comments.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    summary = ingest_file(session_factory, workspace.id, path)
+
+    assert (summary.inserted, summary.rejected) == (2, 6)
+    reasons = {error.line: (error.column, error.reason) for error in summary.errors}
+    assert reasons[2] == ("content", "is missing: an object without content is not a comment")
+    assert reasons[3][0] == "like_count" and "too large" in reasons[3][1]
+    assert reasons[4][0] == "like_count" and "too large" in reasons[4][1]
+    assert reasons[5][0] == "creator_hash" and "too long" in reasons[5][1]
+    assert reasons[6][0] is None and "nested deeper than" in reasons[6][1]
+    assert reasons[7] == ("content", "must be text, got an object")
+    with session_factory() as session:
+        stored = dict(session.execute(select(tables.Comment.platform_comment_id, tables.Comment.text)).all())
+    assert stored == {"c1": "好看", "c8": ""}

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from service.ingest import parsing
 
@@ -219,3 +222,69 @@ def test_parse_moment_reads_dates_and_times(raw: str, expected: datetime | None)
 def test_parse_moment_names_what_it_expects() -> None:
     with pytest.raises(ValueError, match="'20/09/2025' is not an ISO date or time: expected 2025-12-30"):
         parsing.parse_moment("20/09/2025")
+
+
+# --------------------------------------------------------------------------- totality
+
+PARSERS = [
+    parsing.parse_count,
+    parsing.parse_float,
+    parsing.parse_rate,
+    parsing.parse_duration_seconds,
+    parsing.parse_timestamp,
+    parsing.parse_moment,
+    parsing.parse_date,
+    parsing.parse_money,
+    parsing.parse_list,
+    parsing.clean_text,
+]
+
+cells = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.integers(min_value=10**300, max_value=10**4000)
+    | st.floats()
+    | st.text(max_size=30)
+    | st.from_regex(r"\A-?[0-9]{1,5000}(\.[0-9]{1,50})?(e[+-]?[0-9]{1,4})?(k|w|万|亿|秒|小时)?\Z")
+    | st.builds(lambda n: "[" * n + "]" * n, st.integers(min_value=0, max_value=5000))
+)
+
+
+@pytest.mark.parametrize("parser", PARSERS, ids=lambda parser: parser.__name__)
+@given(value=cells)
+def test_every_parser_answers_a_value_or_a_value_error(parser: Any, value: Any) -> None:
+    """Any cell, of any size: a value, or ValueError (which becomes the row's error), nothing else."""
+    with contextlib.suppress(ValueError):
+        parser(value)
+
+
+@pytest.mark.parametrize(
+    ("parser", "raw"),
+    [
+        (parsing.parse_count, "1" + "0" * 30),
+        (parsing.parse_count, "9" * 5000),
+        (parsing.parse_count, 1e30),
+        (parsing.parse_count, "1" + "0" * 30 + "万"),
+        (parsing.parse_money, "9" * 5000),
+        (parsing.parse_money, 10**5000),
+        (parsing.parse_float, 10**400),
+        (parsing.parse_duration_seconds, 10**400),
+        (parsing.parse_duration_seconds, "1e400"),
+        (parsing.parse_duration_seconds, float("inf")),
+        (parsing.parse_duration_seconds, "9" * 400 + "小时"),
+        (parsing.parse_timestamp, 10**400),
+    ],
+    ids=lambda v: (
+        getattr(v, "__name__", None)
+        or f"{type(v).__name__}-{len(repr(v)) if isinstance(v, str) else v.__class__.__name__}"
+    ),
+)
+def test_huge_numbers_are_refused_as_too_large(parser: Any, raw: Any) -> None:
+    with pytest.raises(ValueError, match=r"too large|not a finite number|not a valid Unix time"):
+        parser(raw)
+
+
+def test_parse_list_refuses_deep_nesting() -> None:
+    with pytest.raises(ValueError, match="nested deeper than"):
+        parsing.parse_list("[" * 5000 + "]" * 5000)

@@ -78,3 +78,45 @@ def test_training_jobs_are_listed_whatever_number_of_other_jobs_came_after(
             create_job(session, world.a.workspace_id, "ingest", {"files": []}).state = "succeeded"
     items = client.get("/v1/training-jobs", headers=auth(world.a.reader)).json()["items"]
     assert [(j["id"], j["kind"]) for j in items] == [(world.a.job_id, "training")]
+
+
+def test_training_upload_errors_name_the_users_file(client: TestClient, world: World) -> None:
+    response = client.post(
+        "/v1/training-jobs",
+        files={"file": ("我的标注.csv", "text,sentiment\n好看,great\n".encode(), "text/csv")},
+        headers=auth(world.a.writer),
+    )
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["detail"] == "我的标注.csv: no usable labelled row (1 rejected)"
+    assert problem["row_errors"] == [
+        "我的标注.csv line 2: unknown sentiment 'great'; accepted: positive, neutral, negative"
+    ]
+    assert "labels.csv" not in response.text
+
+
+def test_training_upload_in_gbk_is_read_as_chinese(client: TestClient, world: World) -> None:
+    """Excel on Chinese Windows writes GBK: 正面/负面 must be read as labels, not as "����"."""
+    rows = "text,sentiment\n求链接,正面\n滤镜太重了吧,负面\n还行吧,中性\n"
+    response = client.post(
+        "/v1/training-jobs",
+        files={"file": ("gbk.csv", rows.encode("gbk"), "text/csv")},
+        data={"tasks": "sentiment"},
+        headers=auth(world.a.writer),
+    )
+    assert response.status_code == 202, response.text
+    assert (response.json()["params"]["upload"]["rows"], response.json()["params"]["upload"]["rejected"]) == (
+        3,
+        0,
+    )
+
+
+def test_training_upload_in_no_accepted_encoding_names_them(client: TestClient, world: World) -> None:
+    response = client.post(
+        "/v1/training-jobs",
+        files={"file": ("latin.csv", b"text,sentiment\n\xff\xfe\xff,positive\n", "text/csv")},
+        headers=auth(world.a.writer),
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith("latin.csv: line 2 is neither UTF-8")
+    assert "GB18030/GBK" in response.json()["detail"]

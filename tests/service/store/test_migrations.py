@@ -123,9 +123,8 @@ def test_revision_0004_adds_cancelled_jobs_and_its_downgrade_marks_them_failed(e
         store.downgrade(engine, "0003")
         after = _rows(engine, _table("job", "id", "state", "message"))
         columns = {c["name"] for c in sa.inspect(engine).get_columns("job")}
-        with pytest.raises(sa.exc.IntegrityError):
-            with engine.begin() as conn:
-                conn.execute(job.update().where(job.c.id == 3).values(state="cancelled"))
+        with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+            conn.execute(job.update().where(job.c.id == 3).values(state="cancelled"))
     finally:
         engine.dispose()
     assert cancelled == [{"id": 3, "state": "cancelled", "cancel_requested_at": None}]

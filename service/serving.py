@@ -19,6 +19,10 @@ A model pair is swapped as one reference: the new :class:`~models.comments.Comme
 built completely (pipelines of unchanged versions are reused) and only then assigned, so a request
 sees either the old pair or the new pair, never a mix. Workspace pairs are looked up per request
 (one small query) and kept in a small LRU cache, so every process follows a promotion at once.
+
+Promotions and rollbacks of one workspace are serialised (the first statement of their transaction
+locks the workspace row) and retried when SQLite reports the database locked; a conflict with the
+state they find is a 409.
 """
 
 from __future__ import annotations
@@ -26,9 +30,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -48,18 +53,23 @@ from service.store.repositories import (
     current_model_versions,
     find_model_version,
     get_model_version,
+    lock_workspace,
     make_shipped,
     mark_current,
     promote_model_version,
     roll_back_model_version,
     unset_current,
 )
+from service.store.retry import StillLocked, retry_when_locked
 from service.store.tables import ModelVersion
 
 log = logging.getLogger("redlens.models")
 
+T = TypeVar("T")
+
 WORKSPACE_PAIRS_CACHED = 4
 """Model pairs other than the deployment's kept loaded per process (each costs ~100 MB)."""
+BUSY_RETRY_AFTER_SECONDS = 2
 
 
 class ModelHolder:
@@ -304,6 +314,33 @@ class PromotionResult:
     serving: str
 
 
+def _serialised(session: Session, workspace_id: int, what: str, change: Callable[[], T]) -> T:
+    """Run ``change`` in a transaction whose first statement locks the workspace, and commit.
+
+    Promotions of one workspace then take turns (SQLite: the write lock is waited for, not lost
+    half-way; PostgreSQL: the workspace row is locked), and ``change`` reads the state it decides
+    on under the lock. A lost race for the lock is retried with backoff; a database that stays
+    locked answers 503 with Retry-After, never 500.
+    """
+
+    def attempt() -> T:
+        _write_phase(session)
+        lock_workspace(session, workspace_id)
+        session.expire_all()  # rows read before the lock (sessions keep attributes after commit) are stale
+        out = change()
+        session.commit()
+        return out
+
+    try:
+        return retry_when_locked(attempt, what=what, on_retry=session.rollback)
+    except StillLocked as exc:
+        session.rollback()
+        raise ServiceUnavailable(
+            f"{what}: the database stayed busy; try again in a few seconds",
+            headers={"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)},
+        ) from exc
+
+
 def promote(session: Session, holder: ModelHolder, row: ModelVersion, workspace_id: int) -> PromotionResult:
     """Make ``row`` the version ``workspace_id`` is served (for that workspace only).
 
@@ -311,53 +348,57 @@ def promote(session: Session, holder: ModelHolder, row: ModelVersion, workspace_
     by a workspace, ends the workspace's own choice. Any other shipped version is refused: switching
     the deployment's models is the operator's ``redlens models promote``.
     """
-    previous = serving_versions(session, holder, workspace_id)[row.task]
-    if row.workspace_id is None:
-        deployment = table_current_versions(session).get(row.task) or holder.require().version_of(row.task)
-        if row.version != deployment:
+    task, version, own = row.task, row.version, row.workspace_id is not None
+    if own:
+        try:
+            verify_artifact(task, version, holder.models_dir)
+        except ArtifactError as exc:
+            raise Conflict(f"model {task} {version} cannot be promoted: {exc}") from exc
+
+    def change() -> str:
+        previous = serving_versions(session, holder, workspace_id)[task]
+        if own:
+            promote_model_version(session, task, version, workspace_id=workspace_id)
+            return previous
+        deployment = table_current_versions(session).get(task) or holder.require().version_of(task)
+        if version != deployment:
             raise Conflict(
-                f"{row.task} {row.version} is a shipped version that is not the deployment's current one "
+                f"{task} {version} is a shipped version that is not the deployment's current one "
                 f"({deployment}): the deployment's models are switched for every workspace by an operator "
-                f"with `redlens models promote {row.task} {row.version}`; a workspace promotes "
+                f"with `redlens models promote {task} {version}`; a workspace promotes "
                 "versions its own training jobs produced"
             )
-        _write_phase(session)
-        unset_current(session, row.task, workspace_id=workspace_id)
-        session.commit()
-    else:
-        try:
-            verify_artifact(row.task, row.version, holder.models_dir)
-        except ArtifactError as exc:
-            raise Conflict(f"model {row.task} {row.version} cannot be promoted: {exc}") from exc
-        _write_phase(session)
-        promote_model_version(session, row.task, row.version, workspace_id=workspace_id)
-        session.commit()
+        unset_current(session, task, workspace_id=workspace_id)
+        return previous
+
+    previous = _serialised(session, workspace_id, f"promoting {task} {version}", change)
     models = holder.for_workspace(session, workspace_id)
-    log.info(
-        "workspace %s now serves %s (%s %s promoted)", workspace_id, models.version, row.task, row.version
-    )
-    return PromotionResult(row.task, row.version, previous, models.version)
+    log.info("workspace %s now serves %s (%s %s promoted)", workspace_id, models.version, task, version)
+    return PromotionResult(task, version, previous, models.version)
 
 
 def roll_back(session: Session, holder: ModelHolder, row: ModelVersion, workspace_id: int) -> PromotionResult:
     """Undo the workspace's promotion of ``row``: the version it was served before returns (its
     previously promoted own version, else the deployment's)."""
-    current = serving_versions(session, holder, workspace_id)[row.task]
-    if current != row.version:
-        raise Conflict(
-            f"{row.task} {row.version} is not this workspace's current version ({current}); rollback "
-            "undoes the current version"
-        )
-    if row.workspace_id is None or not row.is_current:
-        raise Conflict(
-            f"this workspace serves the deployment's {row.task} version {row.version}, which only an "
-            f"operator rolls back (`redlens models rollback {row.task}`); a workspace rolls back versions "
-            "it promoted"
-        )
-    _write_phase(session)
-    roll_back_model_version(session, row)
-    session.commit()
+    task, version = row.task, row.version
+
+    def change() -> None:
+        current = serving_versions(session, holder, workspace_id)[task]
+        if current != version:
+            raise Conflict(
+                f"{task} {version} is not this workspace's current version ({current}); rollback "
+                "undoes the current version"
+            )
+        if row.workspace_id is None or not row.is_current:
+            raise Conflict(
+                f"this workspace serves the deployment's {task} version {version}, which only an "
+                f"operator rolls back (`redlens models rollback {task}`); a workspace rolls back versions "
+                "it promoted"
+            )
+        roll_back_model_version(session, row)
+
+    _serialised(session, workspace_id, f"rolling back {task} {version}", change)
     models = holder.for_workspace(session, workspace_id)
-    restored = models.version_of(row.task)
-    log.info("workspace %s rolled %s back from %s to %s", workspace_id, row.task, row.version, restored)
-    return PromotionResult(row.task, restored, row.version, models.version)
+    restored = models.version_of(task)
+    log.info("workspace %s rolled %s back from %s to %s", workspace_id, task, version, restored)
+    return PromotionResult(task, restored, version, models.version)

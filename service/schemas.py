@@ -167,13 +167,14 @@ class JobOut(_Out):
             "finished_at": None,
             "heartbeat_at": "2026-11-25T08:00:31Z",
             "result": None,
-            "links": {"self": "/v1/training-jobs/7"},
+            "cancel_requested_at": None,
+            "links": {"self": "/v1/training-jobs/7", "cancel": "/v1/jobs/7/cancel"},
         }
     )
 
     id: int
     kind: Literal["training", "ingest"]
-    state: Literal["queued", "running", "succeeded", "failed"]
+    state: Literal["queued", "running", "succeeded", "failed", "cancelled"]
     progress: float = Field(ge=0, le=1)
     message: str | None = None
     params: dict[str, Any] = Field(default_factory=dict)
@@ -185,6 +186,10 @@ class JobOut(_Out):
         default=None,
         description="when succeeded: the ingest summary, or per task the new model's metrics next to the "
         "current model's on the same test rows",
+    )
+    cancel_requested_at: dt.datetime | None = Field(
+        default=None,
+        description="when the workspace asked the job to stop; a running job stops at its next checkpoint",
     )
     links: dict[str, str] = Field(default_factory=dict)
 

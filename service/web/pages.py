@@ -1,9 +1,9 @@
-"""Page routes: sign-in, KOLs and their vetting, campaigns, upload, models, labelling.
+"""Page routes: sign-in, KOLs and their vetting, campaigns, upload, models, jobs, labelling.
 
 Pages use the API's dependencies (:mod:`service.deps`): the signed-in key comes from the
 ``redlens_key`` cookie, rows are looked up within its workspace (another workspace's id is a
-404), and scopes are checked the same way. Actions on a page (upload, promote, start training)
-call the JSON API from the page's script with the cookie; the labelling page stores labels through
+404), and scopes are checked the same way. Actions on a page (upload, promote, start training,
+cancel a job) call the JSON API from the page's script with the cookie; the labelling page stores labels through
 :func:`save_label`, the only JSON route of its own.
 """
 
@@ -58,6 +58,7 @@ from service.web.views import VERDICT_TEXT, CommentInfo, campaign_view, model_ve
 router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 20
+JOBS_SHOWN = 50
 #: Columns of the campaign dashboard's KOL table besides KOL, tier and the comment figures.
 KOL_COLUMNS: tuple[tuple[str, str], ...] = (
     ("notes", "Notes"),
@@ -430,6 +431,29 @@ def models_page(
         promoted_here=sorted(own),
         load_error=services.holder.load_error,
         can_promote=principal.has("admin"),
+    )
+
+
+# --------------------------------------------------------------------------- jobs
+
+
+@router.get("/jobs")
+def jobs_page(
+    request: Request,
+    principal: ReadPrincipal,
+    workspace: WorkspaceDep,
+    session: SessionDep,
+) -> Response:
+    jobs = list_jobs(session, workspace.id, limit=JOBS_SHOWN)
+    return _page(
+        request,
+        "jobs.html",
+        principal,
+        workspace,
+        "jobs",
+        jobs=jobs,
+        can_cancel=principal.has("write"),
+        shown=JOBS_SHOWN,
     )
 
 

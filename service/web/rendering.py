@@ -37,6 +37,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("upload", "/upload", "Upload"),
     ("labelling", "/labelling", "Labelling"),
     ("models", "/models", "Models"),
+    ("jobs", "/jobs", "Jobs"),
 )
 
 

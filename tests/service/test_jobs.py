@@ -1,19 +1,46 @@
-"""Persisted jobs: large ingests as jobs, interrupted jobs failed at start-up, queued jobs survive a restart."""
+"""Persisted jobs: large ingests as jobs, interrupted jobs failed at start-up, queued jobs survive a
+restart, workspaces served fairly, a cap on queued jobs, and cancelling."""
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import update
+from sqlalchemy.orm import Session, sessionmaker
 
 from service.config import Settings
-from service.jobs import JobContext
+from service.errors import Conflict, JobQueueFull, NotFound
+from service.jobs import (
+    Handler,
+    JobContext,
+    JobRunner,
+    JobServices,
+    cancel_job,
+    job_dir,
+    queue_job,
+    run_ingest_job,
+)
 from service.main import create_app
+from service.metrics import ApiMetrics
+from service.serving import ModelHolder
 from service.store.engine import make_engine, make_session_factory
-from service.store.repositories import create_api_key, create_job, create_workspace, get_job
+from service.store.repositories import (
+    comments_for_notes,
+    count_queued_jobs,
+    create_api_key,
+    create_job,
+    create_workspace,
+    get_job,
+    list_notes,
+    request_job_cancel,
+)
 from service.store.tables import Job
 from service.store.types import utcnow
 from tests.utils import FIXTURES as TEST_FILES
@@ -158,3 +185,229 @@ def test_shutdown_fails_the_job_it_interrupts(settings: Settings) -> None:
     assert started == [job_id]
     assert state == "failed" and "shut down" in (message or "")
     assert final == "failed"
+
+
+# --------------------------------------------------------------------------- fairness
+
+
+def _runner(settings: Settings, factory: sessionmaker[Session], handlers: dict[str, Any]) -> JobRunner:
+    """A job runner of its own (no app) with these handlers, on the settings' database."""
+    services = JobServices(factory, ModelHolder(settings.models_dir), settings, ApiMetrics())
+    return JobRunner(services, handlers)
+
+
+def _states(factory: sessionmaker[Session], workspace_id: int, ids: list[int]) -> list[str]:
+    with factory() as session:
+        return [getattr(get_job(session, workspace_id, i), "state", "missing") for i in ids]
+
+
+def _wait_for(condition: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting: {what}"
+        time.sleep(0.05)
+
+
+def test_an_ingest_never_waits_behind_another_workspaces_trainings(
+    settings: Settings, session_factory: sessionmaker[Session]
+) -> None:
+    """Workspace A's four trainings are queued first and the first one runs (long); B's small
+    ingest, queued after them, runs and succeeds meanwhile."""
+    factory, release = session_factory, threading.Event()
+
+    def training(ctx: JobContext) -> dict[str, Any]:
+        release.wait(30)
+        return {}
+
+    runner = _runner(settings, factory, {"training": training, "ingest": lambda ctx: {"rows": 1}})
+    with factory() as session, session.begin():
+        a, b = create_workspace(session, "busy"), create_workspace(session, "small")
+        trainings = [create_job(session, a.id, "training").id for _ in range(4)]
+        ingest = create_job(session, b.id, "ingest").id
+        a_id, b_id = a.id, b.id
+    runner.start()
+    try:
+        _wait_for(lambda: _states(factory, b_id, [ingest]) == ["succeeded"], "the ingest to succeed")
+        while_ingest_done = _states(factory, a_id, trainings)
+    finally:
+        release.set()
+        runner.stop(grace=5)
+    assert while_ingest_done == ["running", "queued", "queued", "queued"]
+
+
+def test_the_runner_lets_workspaces_take_turns_for_training(
+    settings: Settings, session_factory: sessionmaker[Session]
+) -> None:
+    factory, ran = session_factory, list[int]()
+
+    def training(ctx: JobContext) -> dict[str, Any]:
+        ran.append(ctx.workspace_id)
+        return {}
+
+    runner = _runner(settings, factory, {"training": training})
+    with factory() as session, session.begin():
+        a, b = create_workspace(session, "first"), create_workspace(session, "second")
+        ids = [create_job(session, a.id, "training").id for _ in range(3)]
+        ids.append(create_job(session, b.id, "training").id)
+        a_id, b_id = a.id, b.id
+    runner.start()
+    try:
+        _wait_for(lambda: len(ran) == 4, "four trainings to run")
+    finally:
+        runner.stop(grace=5)
+    assert ran == [a_id, b_id, a_id, a_id]
+
+
+# --------------------------------------------------------------------------- queue cap and cancel
+
+
+def test_a_workspace_queues_at_most_the_configured_number_of_jobs(
+    make_settings: Callable[..., Settings], session_factory: sessionmaker[Session]
+) -> None:
+    settings, factory = make_settings(job_max_queued_per_workspace=2), session_factory
+    with factory() as session, session.begin():
+        full, other = create_workspace(session, "full").id, create_workspace(session, "other").id
+    for _ in range(2):
+        with factory() as session, session.begin():
+            queue_job(session, settings, full, "ingest", {"files": []})
+    with factory() as session, session.begin(), pytest.raises(JobQueueFull) as refused:
+        queue_job(session, settings, full, "training", {})
+    with factory() as session, session.begin():
+        queue_job(session, settings, other, "ingest", {"files": []})
+        assert count_queued_jobs(session, full) == 2
+    assert "already has 2 queued jobs" in refused.value.detail
+    assert "REDLENS_JOB_MAX_QUEUED_PER_WORKSPACE=2" in refused.value.detail
+    assert refused.value.headers["Retry-After"] == "30"
+
+
+def test_a_job_asked_to_stop_by_another_process_ends_cancelled_at_its_next_checkpoint(
+    settings: Settings, session_factory: sessionmaker[Session]
+) -> None:
+    """The cancel request is only in the database (as another server process would write it):
+    the heartbeat thread passes it on and the job stops at its next progress call."""
+    factory, checkpoints, started = session_factory, list[float](), threading.Event()
+
+    def slow(ctx: JobContext) -> dict[str, Any]:
+        started.set()
+        for step in range(600):
+            ctx.progress(step / 600, f"step {step}")
+            checkpoints.append(step / 600)
+            time.sleep(0.05)
+        return {"finished": True}
+
+    runner = _runner(settings, factory, {"training": slow})
+    with factory() as session, session.begin():
+        ws = create_workspace(session, "stopping").id
+        job_id = create_job(session, ws, "training").id
+    runner.start()
+    try:
+        assert started.wait(30)
+        with factory() as session, session.begin():
+            assert request_job_cancel(session, ws, job_id)
+        _wait_for(lambda: _states(factory, ws, [job_id]) == ["cancelled"], "the job to be cancelled")
+    finally:
+        runner.stop(grace=5)
+    with factory() as session:
+        job = get_job(session, ws, job_id)
+        assert job is not None
+        message, result = job.message, job.result
+    assert 0 < len(checkpoints) < 600, "stopped part-way"
+    assert message is not None and message.startswith("cancelled at ") and result is None
+
+
+def test_cancelling_a_queued_job_removes_it_and_its_files_and_a_finished_one_is_a_conflict(
+    settings: Settings, session_factory: sessionmaker[Session]
+) -> None:
+    factory, ran = session_factory, list[int]()
+
+    def ingest(ctx: JobContext) -> dict[str, Any]:
+        ran.append(ctx.job_id)
+        return {}
+
+    runner = _runner(settings, factory, {"ingest": ingest})
+    with factory() as session, session.begin():
+        ws, other = create_workspace(session, "mine").id, create_workspace(session, "theirs").id
+        queued = create_job(session, ws, "ingest", {"files": []}).id
+        done = create_job(session, ws, "ingest", {"files": []})
+        done.state = "succeeded"
+        done_id = done.id
+    files = job_dir(settings, queued)
+    files.mkdir(parents=True)
+    (files / "upload.csv").write_text("text\n好用\n", encoding="utf-8")
+    with factory() as session:
+        with pytest.raises(NotFound):
+            cancel_job(session, settings, other, queued, None)
+        cancelled = cancel_job(session, settings, ws, queued, None)
+        assert (cancelled.state, cancelled.message) == ("cancelled", "cancelled before it started")
+        assert cancel_job(session, settings, ws, queued, None).state == "cancelled"  # again: the same
+        with pytest.raises(Conflict, match="already succeeded"):
+            cancel_job(session, settings, ws, done_id, None)
+    with factory() as session, session.begin():
+        later = create_job(session, ws, "ingest", {"files": []}).id
+    runner.start()
+    try:
+        _wait_for(lambda: ran == [later], "the job queued later to run")
+    finally:
+        runner.stop(grace=2)
+    assert not files.exists()
+    assert ran == [later], "the cancelled job never ran"
+
+
+# --------------------------------------------------------------------------- cancel a real job
+
+
+def _cancel_when(
+    client: TestClient, key: str, handler: Handler, reached: Callable[[float, str | None], bool]
+) -> tuple[Handler, threading.Event]:
+    """Wrap ``handler``: at the first progress call where ``reached``, cancel the job through the
+    API (as the page or the CLI would) before the call goes on; the event is set once cancelled."""
+    asked = threading.Event()
+
+    def wrapped(ctx: JobContext) -> dict[str, Any]:
+        progress = ctx.progress
+
+        def watched(fraction: float, message: str | None = None) -> None:
+            if not asked.is_set() and reached(fraction, message):
+                response = client.post(f"/v1/jobs/{ctx.job_id}/cancel", headers=auth(key))
+                assert response.status_code == 202, response.text
+                assert response.json()["cancel_requested_at"] is not None
+                asked.set()
+            progress(fraction, message)
+
+        ctx.progress = watched  # type: ignore[method-assign]
+        return handler(ctx)
+
+    return wrapped, asked
+
+
+def test_a_cancelled_ingest_keeps_the_files_imported_before_and_rolls_back_the_current_one(
+    client: TestClient, world: World, app: FastAPI, settings: Settings
+) -> None:
+    runner = app.state.services.runner
+    runner.handlers["ingest"], asked = _cancel_when(
+        client,
+        world.b.writer,
+        run_ingest_job,
+        lambda _, message: (message or "").startswith("writing comments.csv"),
+    )
+    files = [
+        ("files", ("notes.csv", (INGEST / "mediacrawler_contents_v1.csv").read_bytes(), "text/csv")),
+        ("files", ("comments.csv", (INGEST / "mediacrawler_comments_v1.csv").read_bytes(), "text/csv")),
+    ]
+    response = client.post("/v1/ingest?mode=job", files=files, headers=auth(world.b.writer))
+    assert response.status_code == 202, response.text
+    job = wait_for_job(client, response.headers["location"], auth(world.b.reader))
+    assert asked.is_set()
+    assert job["state"] == "cancelled", job
+    assert "nothing of comments.csv was imported" in job["message"]
+    assert "notes.csv had been imported before and are kept" in job["message"]
+    factory = app.state.services.session_factory
+    with factory() as session:
+        notes = list_notes(session, world.b.workspace_id, limit=1000)
+        imported = {n.platform_note_id for n in notes} - {f"note-brand-b-{i}" for i in range(5)}
+        comments = comments_for_notes(session, world.b.workspace_id, [n.id for n in notes])
+    assert imported, "the notes file was imported before the cancel"
+    assert {c.platform_comment_id for c in comments} == {
+        f"c-brand-b-{i}-{j}" for i in range(5) for j in range(8)
+    }, "no comment of the cancelled file"
+    assert not (settings.data_dir / "jobs" / str(job["id"])).exists()

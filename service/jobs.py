@@ -22,8 +22,8 @@ and ends ``cancelled``.
 Because the queue is the table, a job queued just before a restart is run after it. A job that
 was *running* when its process died keeps a stale heartbeat: at start-up and then every minute,
 running jobs whose heartbeat is older than ``job_stale_after_seconds`` are marked ``failed`` with
-the reason, so no job stays "running" forever. A graceful shutdown marks the jobs it interrupts
-failed at once.
+the reason, so no job stays "running" forever; the same sweep removes what interrupted jobs and
+model saves left on disk. A graceful shutdown marks the jobs it interrupts failed at once.
 
 Progress is written by the heartbeat thread, not by the job itself, and not while an ingest is
 in a file's write phase: that transaction is long, and on SQLite a second writer (even from the
@@ -49,15 +49,24 @@ import pandas as pd
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.labels import INTENTS
+from models.artifacts import (
+    ArtifactError,
+    copy_version,
+    current_version,
+    find_version,
+    link_or_copy,
+    read_card,
+)
+from models.labels import INTENTS, TASKS
 from service.comment_analysis import analyze_notes
 from service.config import Settings
 from service.errors import Conflict, JobQueueFull, NotFound
 from service.ingest import FileSummary, IngestProgress, IngestSummary, ingest_file
 from service.ingest.core import ImportOptions, import_order
 from service.metrics import ApiMetrics
-from service.serving import ModelHolder, record_trained, serving_versions
+from service.serving import ModelHolder, clean_model_folders, record_trained, serving_versions
 from service.store.repositories import (
+    active_job_ids,
     beat_job,
     cancel_queued_job,
     claim_queued_job,
@@ -72,6 +81,7 @@ from service.store.repositories import (
     lock_workspace,
     request_job_cancel,
 )
+from service.store.retry import retry_when_locked
 from service.store.tables import Job
 from service.store.types import utcnow
 
@@ -213,7 +223,7 @@ def cancel_job(
 class JobRunner:
     """Threads per process: one worker per lane (see :data:`LANES`) claims and runs that lane's
     queued jobs one at a time, with a heartbeat thread per job; the housekeeper sweeps stale jobs
-    every minute and calls ``on_tick`` every second (the app follows model
+    and leftovers every minute and calls ``on_tick`` every second (the app follows model
     promotions made by other processes there), so none waits for a long training job to end."""
 
     def __init__(
@@ -241,6 +251,7 @@ class JobRunner:
 
     def start(self) -> None:
         self.fail_stale()
+        self.clean_leftovers()
         self._last_sweep = time.monotonic()
         for lane in self.lanes:
             thread = threading.Thread(
@@ -291,6 +302,24 @@ class JobRunner:
             self.services.metrics.jobs_finished.labels("any", "interrupted").inc(count)
         return count
 
+    def clean_leftovers(self) -> list[Path]:
+        """Remove what interrupted jobs and model saves left on disk: temporary and incomplete model
+        version folders (:func:`~service.serving.clean_model_folders`), and the model staging
+        folders of jobs that are no longer queued or running."""
+        removed = clean_model_folders(self.settings)
+        root = jobs_root(self.settings)
+        staged = {int(p.parent.name): p for p in root.glob(f"*/{STAGING_DIR}") if p.parent.name.isdigit()}
+        if staged:
+            with self.services.session_factory() as session:
+                active = active_job_ids(session, staged)
+            for job_id, path in staged.items():
+                if job_id not in active:
+                    shutil.rmtree(path, ignore_errors=True)
+                    removed.append(path)
+        for path in removed:
+            log.warning("removed %s, left by an interrupted save or job", path)
+        return removed
+
     def _loop(self, lane: str) -> None:
         wake = self._wake[lane]
         while not self._stop.is_set():
@@ -313,6 +342,7 @@ class JobRunner:
                 if now - self._last_sweep >= _SWEEP_EVERY_SECONDS:
                     self._last_sweep = now
                     self.fail_stale()
+                    self.clean_leftovers()
             except Exception:
                 log.exception("job housekeeping failed")
 
@@ -554,11 +584,69 @@ def labelled_frame(session: Session, workspace_id: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["text", "sentiment", *INTENTS])
 
 
+STAGING_DIR = "models"
+"""Under a training job's folder: the models folder its retraining reads the current versions from
+and saves the new ones into; only complete new versions leave it, for the workspace's folder."""
+
+
+def _stage_current_versions(
+    holder: ModelHolder, workspace_id: int, currents: Mapping[str, str], staging: Path
+) -> None:
+    """Make ``staging`` a models folder holding the versions ``currents`` names and the base files
+    their cards name (hard links where possible), so that the retraining, which reads and writes one
+    folder, never writes into the shipped or the workspace's folder itself."""
+    folders = holder.folders(workspace_id)
+    for task, version in currents.items():
+        try:
+            source = find_version(task, version, folders)
+            copy_version(task, version, source, staging, link=True)
+        except ArtifactError as exc:
+            log.warning("training compares with no %s version: %s", task, exc)
+            continue
+        base = read_card(task, version, source).get("base")
+        relative = str(base.get("path", "")) if isinstance(base, dict) else ""
+        if not relative.startswith("bases/") or "/" in relative[len("bases/") :]:
+            continue
+        target = staging / relative
+        for folder in [source, *folders]:
+            if (folder / relative).is_file() and not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                link_or_copy(folder / relative, target)
+
+
+def _keep_new_versions(
+    result_tasks: Mapping[str, Mapping[str, Any]], staging: Path, target: Path
+) -> list[Path]:
+    """Move the new versions (and any base file they brought) from ``staging`` into ``target``."""
+    kept: list[Path] = []
+    try:
+        for task, entry in result_tasks.items():
+            version = str(entry["version"])
+            final = target / task / version
+            final.parent.mkdir(parents=True, exist_ok=True)
+            (staging / task / version).rename(final)
+            kept.append(final)
+        bases = staging / "bases"
+        for file in bases.glob("*.npz") if bases.is_dir() else []:
+            if not (target / "bases" / file.name).exists():
+                (target / "bases").mkdir(parents=True, exist_ok=True)
+                link_or_copy(file, target / "bases" / file.name)
+    except BaseException:
+        for path in kept:
+            shutil.rmtree(path, ignore_errors=True)
+        raise
+    return kept
+
+
 def run_training_job(ctx: JobContext) -> dict[str, Any]:
+    """Retrain on the workspace's labelled rows (and the upload) in a staging folder; the new
+    versions land in the workspace's models folder (:func:`~service.serving.workspace_models_dir`),
+    never in the shipped one. Cancelled or failed, it leaves no version behind."""
     from training.labelled import LabelFileError, read_labelled_file
     from training.train import retrain
 
     settings = ctx.services.settings
+    holder = ctx.services.holder
     tasks = tuple(ctx.params.get("tasks") or ("sentiment", "intents"))
     frames = []
     errors: list[str] = []
@@ -582,30 +670,46 @@ def run_training_job(ctx: JobContext) -> dict[str, Any]:
     ctx.progress(0.01, f"{len(extra)} labelled rows")
     with ctx.services.session_factory() as session:
         serving = (
-            serving_versions(session, ctx.services.holder, ctx.workspace_id)
-            if ctx.services.holder.models is not None
-            else None
+            serving_versions(session, holder, ctx.workspace_id)
+            if holder.models is not None
+            else {task: v for task in TASKS if (v := current_version(task, settings.models_dir)) is not None}
         )
-    result = retrain(
-        extra,
-        tasks=tasks,
-        current_versions=serving,
-        models_dir=settings.models_dir,
-        corpus_dir=settings.training_corpus_dir,
-        with_public=settings.training_public_data,
-        grid=False,
-        progress=lambda stage, fraction: ctx.progress(fraction, stage),
-    )
-    with ctx.services.session_factory() as session, session.begin():
-        for task, entry in result.tasks.items():
-            record_trained(
-                session,
-                ctx.workspace_id,
-                task,
-                str(entry["version"]),
-                settings.models_dir,
-                entry.get("metrics"),
+    staging = ctx.files_dir / STAGING_DIR
+    target = holder.workspace_folder(ctx.workspace_id)
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        _stage_current_versions(holder, ctx.workspace_id, serving, staging)
+        try:
+            result = retrain(
+                extra,
+                tasks=tasks,
+                current_versions=serving,
+                models_dir=staging,
+                corpus_dir=settings.training_corpus_dir,
+                with_public=settings.training_public_data,
+                grid=False,
+                progress=lambda stage, fraction: ctx.progress(fraction, stage),
             )
+            ctx.checkpoint()
+        except JobCancelled as exc:
+            raise JobCancelled(f"{exc}; no new version was kept") from exc
+        kept = _keep_new_versions(result.tasks, staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+    def record() -> None:
+        with ctx.services.session_factory() as session, session.begin():
+            for task, entry in result.tasks.items():
+                record_trained(
+                    session, ctx.workspace_id, task, str(entry["version"]), target, entry.get("metrics")
+                )
+
+    try:
+        retry_when_locked(record, what=f"recording the versions of job {ctx.job_id}")
+    except BaseException:
+        for path in kept:
+            shutil.rmtree(path, ignore_errors=True)
+        raise
     return {
         "tasks": result.tasks,
         "extra_rows": len(extra),

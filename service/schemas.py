@@ -505,6 +505,9 @@ class ModelVersionOut(_Out):
     origin: Literal["shipped", "this_workspace"] = Field(
         description="shipped with RedLens (or trained outside the API), or trained by this workspace's job"
     )
+    trained_by: str | None = Field(
+        default=None, description="slug of the workspace whose training job produced it; null when shipped"
+    )
     metrics: dict[str, Any] | None = None
 
 
@@ -536,6 +539,7 @@ class ModelsOut(_Out):
                     "is_current": True,
                     "promoted_at": "2026-11-25T08:00:00Z",
                     "origin": "shipped",
+                    "trained_by": None,
                     "metrics": {"xhs_real_test": {"n": 1869}},
                 }
             ],

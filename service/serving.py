@@ -20,9 +20,12 @@ built completely (pipelines of unchanged versions are reused) and only then assi
 sees either the old pair or the new pair, never a mix. Workspace pairs are looked up per request
 (one small query) and kept in a small LRU cache, so every process follows a promotion at once.
 
-Promotions and rollbacks of one workspace are serialised (the first statement of their transaction
-locks the workspace row) and retried when SQLite reports the database locked; a conflict with the
-state they find is a 409.
+Where versions live: the shipped ones (and the operator's) in ``models_dir`` (``models/``, tracked
+by git); those a workspace's training jobs produce in ``<data_dir>/models/workspace-<id>/``
+(:func:`workspace_models_dir`). A workspace's versions are looked up in its own folder, then in
+``models_dir`` (where versions trained before this layout are). Promotions and rollbacks of one
+workspace are serialised (the first statement of their transaction locks the workspace row) and
+retried when SQLite reports the database locked; a conflict with the state they find is a 409.
 """
 
 from __future__ import annotations
@@ -39,13 +42,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models.artifacts import (
     ArtifactError,
+    clean_incomplete,
     current_version,
+    find_version,
     read_card,
     read_registry,
     verify_artifact,
 )
 from models.comments import CommentModels, ModelCache
 from models.labels import TASKS
+from service.config import Settings
 from service.errors import Conflict, NotFound, ServiceUnavailable
 from service.metrics import ApiMetrics
 from service.store.repositories import (
@@ -69,14 +75,55 @@ T = TypeVar("T")
 
 WORKSPACE_PAIRS_CACHED = 4
 """Model pairs other than the deployment's kept loaded per process (each costs ~100 MB)."""
+WORKSPACE_FOLDER_PREFIX = "workspace-"
 BUSY_RETRY_AFTER_SECONDS = 2
 
 
-class ModelHolder:
-    """The process's serving models. Reading :attr:`models` is one attribute read (atomic)."""
+def workspaces_models_root(settings: Settings) -> Path:
+    """The folder holding one models folder per workspace that trained its own versions."""
+    return settings.data_dir / "models"
 
-    def __init__(self, models_dir: Path, metrics: ApiMetrics | None = None) -> None:
+
+def workspace_models_dir(root: Path, workspace_id: int) -> Path:
+    """The models folder of one workspace's trained versions: ``<root>/workspace-<id>``."""
+    return root / f"{WORKSPACE_FOLDER_PREFIX}{workspace_id}"
+
+
+def workspace_folders(root: Path) -> dict[int, Path]:
+    """The workspace models folders under ``root``, by workspace id."""
+    if not root.is_dir():
+        return {}
+    out: dict[int, Path] = {}
+    for path in root.iterdir():
+        suffix = path.name.removeprefix(WORKSPACE_FOLDER_PREFIX)
+        if path.is_dir() and path.name.startswith(WORKSPACE_FOLDER_PREFIX) and suffix.isdigit():
+            out[int(suffix)] = path
+    return dict(sorted(out.items()))
+
+
+def clean_model_folders(settings: Settings) -> list[Path]:
+    """Remove temporary and incomplete version folders from the shipped and every workspace's
+    models folder (see :func:`models.artifacts.clean_incomplete`); returns what was removed."""
+    removed: list[Path] = []
+    for folder in [settings.models_dir, *workspace_folders(workspaces_models_root(settings)).values()]:
+        try:
+            removed.extend(clean_incomplete(folder))
+        except OSError as exc:
+            log.warning("could not clean %s: %s", folder, exc)
+    return removed
+
+
+class ModelHolder:
+    """The process's serving models. Reading :attr:`models` is one attribute read (atomic).
+
+    ``workspaces_dir`` holds the workspaces' own models folders (:func:`workspace_models_dir`);
+    without it, every version is looked up in ``models_dir`` only."""
+
+    def __init__(
+        self, models_dir: Path, metrics: ApiMetrics | None = None, *, workspaces_dir: Path | None = None
+    ) -> None:
         self.models_dir = models_dir
+        self.workspaces_dir = workspaces_dir
         self.metrics = metrics
         self.models: CommentModels | None = None
         self.load_error: str | None = None
@@ -123,18 +170,42 @@ class ModelHolder:
         self.set(models, "startup")
         return models
 
+    @classmethod
+    def for_settings(cls, settings: Settings, metrics: ApiMetrics | None = None) -> ModelHolder:
+        """The holder of the configured shipped folder and workspaces' folders."""
+        return cls(settings.models_dir, metrics, workspaces_dir=workspaces_models_root(settings))
+
+    def workspace_folder(self, workspace_id: int) -> Path:
+        """Where the workspace's training jobs save its versions."""
+        if self.workspaces_dir is None:
+            raise ArtifactError("this process has no folder for workspace-trained models (workspaces_dir)")
+        return workspace_models_dir(self.workspaces_dir, workspace_id)
+
+    def folders(self, workspace_id: int | None = None) -> list[Path]:
+        """The models folders a version served to ``workspace_id`` is looked up in, in order."""
+        if workspace_id is None or self.workspaces_dir is None:
+            return [self.models_dir]
+        return [self.workspace_folder(workspace_id), self.models_dir]
+
+    def locate(self, task: str, version: str, workspace_id: int | None = None) -> Path:
+        """The models folder holding ``task`` ``version`` for ``workspace_id`` (ArtifactError if none)."""
+        return find_version(task, version, self.folders(workspace_id))
+
     def build(self, sentiment_version: str, intents_version: str) -> CommentModels:
         """A complete model pair, reusing any pipeline of the same version this process has loaded."""
         return self.cache.build(sentiment_version, intents_version, reuse=[m for m in (self.models,) if m])
 
-    def pair(self, sentiment_version: str, intents_version: str) -> CommentModels:
-        """The loaded pair of these versions (the deployment's, or one kept in the cache)."""
+    def pair(
+        self, sentiment_version: str, intents_version: str, workspace_id: int | None = None
+    ) -> CommentModels:
+        """The loaded pair of these versions (the deployment's, or one kept in the cache), looked up
+        in the folders of ``workspace_id``."""
         default = self.require()
         key = (sentiment_version, intents_version)
         if key == (default.sentiment_version, default.intents_version):
             return default
         try:
-            return self.cache.get(*key, reuse=[default])
+            return self.cache.get(*key, reuse=[default], folders=self.folders(workspace_id))
         except ArtifactError as exc:
             raise ServiceUnavailable(
                 f"the workspace's models (sentiment {key[0]}, intents {key[1]}) cannot be loaded: "
@@ -154,7 +225,9 @@ class ModelHolder:
         if not own:
             return default
         return self.pair(
-            own.get("sentiment", default.sentiment_version), own.get("intents", default.intents_version)
+            own.get("sentiment", default.sentiment_version),
+            own.get("intents", default.intents_version),
+            workspace_id,
         )
 
     def sync(self, factory: sessionmaker[Session], *, force: bool = False, interval: float = 10.0) -> bool:
@@ -269,7 +342,7 @@ def record_registry(session: Session, models_dir: Path) -> None:
                 log.info(
                     "%s %s (trained by workspace %s) is the deployment's now", task, current, row.workspace_id
                 )
-                make_shipped(session, row)
+                make_shipped(session, row, str(models_dir / task / str(current)))
             if not row.is_current or table_current_versions(session).get(task) != row.version:
                 mark_current(session, row)
 
@@ -282,7 +355,7 @@ def record_trained(
     models_dir: Path,
     metrics: dict[str, Any] | None,
 ) -> ModelVersion:
-    """Record a version a workspace's training job saved (not current)."""
+    """Record a version a workspace's training job saved into ``models_dir`` (not current)."""
     card = read_card(task, version, models_dir)
     return _record(session, task, version, models_dir, card, metrics, workspace_id)
 
@@ -351,7 +424,7 @@ def promote(session: Session, holder: ModelHolder, row: ModelVersion, workspace_
     task, version, own = row.task, row.version, row.workspace_id is not None
     if own:
         try:
-            verify_artifact(task, version, holder.models_dir)
+            verify_artifact(task, version, holder.locate(task, version, workspace_id))
         except ArtifactError as exc:
             raise Conflict(f"model {task} {version} cannot be promoted: {exc}") from exc
 

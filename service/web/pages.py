@@ -394,9 +394,9 @@ def models_page(
     session: SessionDep,
     services: ServicesDep,
 ) -> Response:
-    models_dir = services.settings.models_dir
+    holder = services.holder
     try:
-        registry = read_registry(models_dir)
+        registry = read_registry(holder.models_dir)
     except (ArtifactError, OSError, ValueError):
         registry = {}
     serving = services.holder.for_workspace_if_loaded(session, workspace.id)
@@ -408,7 +408,9 @@ def models_page(
         deployment = (registry.get(row.task) or {}).get("current")
         current = serving.version_of(row.task) if serving else deployment
         try:
-            card: dict[str, Any] = read_card(row.task, row.version, models_dir)
+            card: dict[str, Any] = read_card(
+                row.task, row.version, holder.locate(row.task, row.version, workspace.id)
+            )
         except (ArtifactError, OSError, ValueError) as exc:
             card = {"_error": f"card not readable: {exc}"}
         by_task[row.task].append(
@@ -418,6 +420,7 @@ def models_page(
                 current=current,
                 deployment=deployment,
                 promoted_here=own.get(row.task) == row.version,
+                trained_by=None if row.workspace_id is None else workspace.slug,
             )
         )
     return _page(

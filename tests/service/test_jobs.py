@@ -3,10 +3,12 @@ restart, workspaces served fairly, a cap on queued jobs, and cancelling."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,10 +28,11 @@ from service.jobs import (
     job_dir,
     queue_job,
     run_ingest_job,
+    run_training_job,
 )
 from service.main import create_app
 from service.metrics import ApiMetrics
-from service.serving import ModelHolder
+from service.serving import ModelHolder, workspace_models_dir, workspaces_models_root
 from service.store.engine import make_engine, make_session_factory
 from service.store.repositories import (
     comments_for_notes,
@@ -46,6 +49,7 @@ from service.store.types import utcnow
 from tests.utils import FIXTURES as TEST_FILES
 from tests.utils.client import auth, wait_for_job
 from tests.utils.factories import World
+from tests.utils.models import LABELLED
 
 
 @pytest.fixture
@@ -192,7 +196,7 @@ def test_shutdown_fails_the_job_it_interrupts(settings: Settings) -> None:
 
 def _runner(settings: Settings, factory: sessionmaker[Session], handlers: dict[str, Any]) -> JobRunner:
     """A job runner of its own (no app) with these handlers, on the settings' database."""
-    services = JobServices(factory, ModelHolder(settings.models_dir), settings, ApiMetrics())
+    services = JobServices(factory, ModelHolder.for_settings(settings), settings, ApiMetrics())
     return JobRunner(services, handlers)
 
 
@@ -380,6 +384,32 @@ def _cancel_when(
     return wrapped, asked
 
 
+def test_a_cancelled_training_job_leaves_no_version_behind(
+    client: TestClient, world: World, app: FastAPI, settings: Settings
+) -> None:
+    """Cancelled after the sentiment model was saved, while the intents model trains."""
+    runner = app.state.services.runner
+    runner.handlers["training"], asked = _cancel_when(
+        client, world.a.writer, run_training_job, lambda fraction, _: fraction >= 0.5
+    )
+    response = client.post(
+        "/v1/training-jobs",
+        files={"file": ("labels.csv", LABELLED.read_bytes(), "text/csv")},
+        data={"tasks": "all"},
+        headers=auth(world.a.writer),
+    )
+    assert response.status_code == 202, response.text
+    job = wait_for_job(client, response.headers["location"], auth(world.a.reader), timeout=120)
+    assert asked.is_set()
+    assert job["state"] == "cancelled", job
+    assert "no new version was kept" in job["message"]
+    workspace_models = settings.data_dir / "models" / f"workspace-{world.a.workspace_id}"
+    assert list(workspace_models.glob("*/*")) == []
+    assert not (settings.data_dir / "jobs" / str(job["id"]) / "models").exists()
+    versions = client.get("/v1/models", headers=auth(world.a.reader)).json()["versions"]
+    assert all(v["origin"] == "shipped" for v in versions)
+
+
 def test_a_cancelled_ingest_keeps_the_files_imported_before_and_rolls_back_the_current_one(
     client: TestClient, world: World, app: FastAPI, settings: Settings
 ) -> None:
@@ -411,3 +441,48 @@ def test_a_cancelled_ingest_keeps_the_files_imported_before_and_rolls_back_the_c
         f"c-brand-b-{i}-{j}" for i in range(5) for j in range(8)
     }, "no comment of the cancelled file"
     assert not (settings.data_dir / "jobs" / str(job["id"])).exists()
+
+
+# --------------------------------------------------------------------------- leftovers
+
+
+def _killed_save(folder: Path, task: str, version: str, *, age: float) -> Path:
+    """What a save killed while writing leaves: a temporary folder with a 0-byte pipeline."""
+    tmp = folder / task / f".{version}.k1ll3d"
+    tmp.mkdir(parents=True)
+    (tmp / "pipeline.joblib").write_bytes(b"")
+    then = time.time() - age
+    os.utime(tmp, (then, then))
+    return tmp
+
+
+def test_start_up_removes_what_killed_saves_and_jobs_left(
+    settings: Settings, session_factory: sessionmaker[Session]
+) -> None:
+    with session_factory() as session, session.begin():
+        ws = create_workspace(session, "leftovers")
+        _, secret = create_api_key(session, ws.id, "read")
+        dead = create_job(session, ws.id, "training")
+        alive = create_job(session, ws.id, "training")
+        now = utcnow()
+        dead.state = "failed"
+        alive.state, alive.started_at, alive.heartbeat_at = "running", now, now  # in another process
+        ws_id, dead_id, alive_id = ws.id, dead.id, alive.id
+    own = workspace_models_dir(workspaces_models_root(settings), ws_id)
+    shipped_killed = _killed_save(settings.models_dir, "sentiment", "20260107-000000-aaaaaa", age=3600)
+    own_killed = _killed_save(own, "intents", "20260107-000000-bbbbbb", age=3600)
+    in_progress = _killed_save(own, "sentiment", "20260107-000000-cccccc", age=5)
+    half = own / "sentiment" / "20260107-000000-dddddd"
+    half.mkdir(parents=True)
+    (half / "pipeline.joblib").write_bytes(b"")
+    staged = {i: job_dir(settings, i) / "models" / "sentiment" for i in (dead_id, alive_id)}
+    for folder in staged.values():
+        folder.mkdir(parents=True)
+
+    with TestClient(create_app(settings, calibration=None)) as client:
+        versions = client.get("/v1/models", headers=auth(secret)).json()["versions"]
+
+    assert not shipped_killed.exists() and not own_killed.exists() and not half.exists()
+    assert in_progress.exists(), "a young temporary folder may be a save in progress elsewhere"
+    assert not staged[dead_id].exists() and staged[alive_id].exists()
+    assert "20260107" not in str(versions)

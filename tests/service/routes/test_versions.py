@@ -8,6 +8,7 @@ registry and the table), and every process follows that within seconds.
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -17,10 +18,16 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from models.artifacts import current_version, set_current
+from models.artifacts import copy_version, current_version, set_current
 from service.config import Settings
 from service.main import create_app
-from service.serving import record_registry, table_current_versions, workspace_current_versions
+from service.serving import (
+    record_registry,
+    table_current_versions,
+    workspace_current_versions,
+    workspace_models_dir,
+    workspaces_models_root,
+)
 from service.store.repositories import create_model_version, list_model_versions
 from tests.utils.client import auth
 from tests.utils.factories import World
@@ -318,3 +325,27 @@ def test_a_locked_database_answers_503_with_retry_after_never_500(
     assert response.headers["retry-after"] == "2"
     assert "the database stayed busy" in response.json()["detail"]
     assert _served(client, world.a.reader) == DEFAULT
+
+
+def test_the_listing_names_the_workspace_that_trained_a_version(
+    client: TestClient, world: World, app: FastAPI
+) -> None:
+    _record(app, SENTIMENT_V2, world.a.workspace_id)
+    versions = client.get("/v1/models", headers=auth(world.a.reader)).json()["versions"]
+    trained = {v["version"]: v["trained_by"] for v in versions}
+    assert trained == {SENTIMENT_V1: None, INTENTS_V1: None, SENTIMENT_V2: world.a.slug}
+
+
+def test_a_version_in_the_workspace_folder_is_promoted_served_and_found_after_a_restart(
+    settings: Settings, world: World, app: FastAPI, client: TestClient, models_dir: Path
+) -> None:
+    """Versions a workspace trains live under the data directory, not in the shipped folder."""
+    own = workspace_models_dir(workspaces_models_root(settings), world.a.workspace_id)
+    copy_version("sentiment", SENTIMENT_V2, models_dir, own)
+    shutil.rmtree(models_dir / "sentiment" / SENTIMENT_V2)
+    _record(app, SENTIMENT_V2, world.a.workspace_id)
+    assert client.post(f"/v1/models/{SENTIMENT_V2}/promote", headers=auth(world.a.admin)).status_code == 200
+    assert _served(client, world.a.reader).startswith(f"sentiment:{SENTIMENT_V2}")
+    assert _served(client, world.b.reader) == DEFAULT
+    with TestClient(create_app(settings, calibration=None)) as restarted:
+        assert _served(restarted, world.a.reader).startswith(f"sentiment:{SENTIMENT_V2}")

@@ -262,6 +262,32 @@ def test_models_page_shows_cards_and_promotion_needs_admin(client: Any, seeded: 
     assert 'id="admin-needed"' in read_only
 
 
+def test_models_page_names_the_workspace_that_trained_a_version(
+    client: Any, web_app: FastAPI, seeded: Seeded
+) -> None:
+    from sklearn.dummy import DummyClassifier
+
+    from models.artifacts import library_versions, save_artifact
+
+    services = _services(web_app)
+    own = services.holder.workspace_folder(seeded.demo_id)
+    model = DummyClassifier(strategy="most_frequent").fit([[0], [1]], ["neutral", "positive"])
+    card = {"description": "trained on the demo's labels", "library_versions": library_versions()}
+    save_artifact(model, task="sentiment", version="20260110-000000-eeeeee", card=card, models_dir=own)
+    with services.session_factory() as session, session.begin():
+        repo.create_model_version(
+            session, "sentiment", "20260110-000000-eeeeee", str(own), "0" * 64, workspace_id=seeded.demo_id
+        )
+        slug = getattr(repo.get_workspace(session, seeded.demo_id), "slug", None)
+    sign_in(client, seeded.demo.reader)
+    page = _text(client.get("/models", headers=HTML).text)
+    block = page.split('data-version="20260110-000000-eeeeee"', 1)[1].split("</details>", 1)[0]
+    assert f"trained by {slug}" in block and "trained on the demo's labels" in block
+    assert page.count("trained by ") == 1  # the shipped versions name no workspace
+    sign_in(client, seeded.rival.reader)
+    assert "20260110-000000-eeeeee" not in client.get("/models", headers=HTML).text
+
+
 # --------------------------------------------------------------------------- jobs
 
 

@@ -215,11 +215,12 @@ def _wait_for(condition: Callable[[], bool], what: str, timeout: float = 30.0) -
 def test_an_ingest_never_waits_behind_another_workspaces_trainings(
     settings: Settings, session_factory: sessionmaker[Session]
 ) -> None:
-    """Workspace A's four trainings are queued first and the first one runs (long); B's small
-    ingest, queued after them, runs and succeeds meanwhile."""
-    factory, release = session_factory, threading.Event()
+    """Workspace A's four trainings are queued and the first one runs (long); B's small ingest,
+    queued after them, runs and succeeds meanwhile."""
+    factory, started, release = session_factory, threading.Event(), threading.Event()
 
     def training(ctx: JobContext) -> dict[str, Any]:
+        started.set()
         release.wait(30)
         return {}
 
@@ -227,10 +228,13 @@ def test_an_ingest_never_waits_behind_another_workspaces_trainings(
     with factory() as session, session.begin():
         a, b = create_workspace(session, "busy"), create_workspace(session, "small")
         trainings = [create_job(session, a.id, "training").id for _ in range(4)]
-        ingest = create_job(session, b.id, "ingest").id
         a_id, b_id = a.id, b.id
     runner.start()
     try:
+        assert started.wait(30), "the first training started"
+        with factory() as session, session.begin():
+            ingest = create_job(session, b_id, "ingest").id
+        runner.wake()
         _wait_for(lambda: _states(factory, b_id, [ingest]) == ["succeeded"], "the ingest to succeed")
         while_ingest_done = _states(factory, a_id, trainings)
     finally:

@@ -269,6 +269,7 @@ def test_concurrent_promotions_never_answer_a_server_error(
     _record(app, SENTIMENT_V2, world.a.workspace_id)
     _record(app, SENTIMENT_V3, world.a.workspace_id)
     quiet = TestClient(app, raise_server_exceptions=False)  # a 500 is an answer here, not an exception
+    assert _served(quiet, world.a.reader) == DEFAULT  # the app has answered once before the burst
 
     def promote(i: int) -> int:
         version = SENTIMENT_V2 if i % 2 else SENTIMENT_V3

@@ -277,7 +277,9 @@ class JobRunner:
         return False
 
     def stop(self, grace: float = _SHUTDOWN_GRACE_SECONDS) -> None:
-        """Stop after the running jobs (waiting up to ``grace`` s); a job still running is marked failed."""
+        """Stop after the running jobs (waiting up to ``grace`` s); a job still running is marked
+        failed, and told to stop at its next checkpoint (removing its partial outputs) rather than
+        run on in the background of a process that is going away."""
         self._stop.set()
         self.wake()
         deadline = time.monotonic() + grace
@@ -287,6 +289,7 @@ class JobRunner:
             self._housekeeper.join(timeout=2)
         for ctx in list(self._current.values()):
             self._finish(ctx, "failed", message="interrupted: the server shut down while the job was running")
+            ctx.request_cancel()
 
     def fail_stale(self) -> int:
         """Mark running jobs without a recent heartbeat failed (their process is gone)."""
@@ -388,12 +391,28 @@ class JobRunner:
             log.debug("cancel check of job %d skipped: %s", ctx.job_id, exc)
 
     def _run(self, lane: str, ctx: JobContext) -> None:
+        """Run the job, then record how it ended; its heartbeat has stopped and an ingest's uploads
+        are gone by then, so whoever sees the job finished sees it tidy."""
         self._current[lane] = ctx
         done = threading.Event()
         beater = threading.Thread(
             target=self._beat, args=(ctx, done), name=f"redlens-job-{ctx.job_id}-beat", daemon=True
         )
         beater.start()
+        try:
+            state, message, result = self._outcome(ctx)
+        finally:
+            done.set()
+            beater.join(timeout=5)
+            if ctx.kind == "ingest":  # uploads are the brand's data: keep them no longer than needed
+                shutil.rmtree(ctx.files_dir, ignore_errors=True)
+        try:
+            self._finish(ctx, state, message=message, result=result)
+        finally:
+            self._current.pop(lane, None)
+
+    def _outcome(self, ctx: JobContext) -> tuple[str, str, dict[str, Any] | None]:
+        """Run the job's handler: its final state, message and result."""
         try:
             self._check_cancel(ctx)
             ctx.checkpoint()
@@ -402,21 +421,14 @@ class JobRunner:
                 raise JobFailed(f"unknown job kind {ctx.kind!r}; known: {sorted(self.handlers)}")
             result = handler(ctx)
         except JobCancelled as exc:
-            self._finish(ctx, "cancelled", message=str(exc))
+            return "cancelled", str(exc), None
         except JobFailed as exc:
-            self._finish(ctx, "failed", message=str(exc))
+            return "failed", str(exc), None
         except Exception as exc:
             log.exception("job %d (%s) failed", ctx.job_id, ctx.kind)
-            self._finish(ctx, "failed", message=f"internal error: {type(exc).__name__}: {str(exc)[:300]}")
-        else:
-            late = " (the cancel came after the work was done)" if ctx.cancel_requested else ""
-            self._finish(ctx, "succeeded", message="done" + late, result=result)
-        finally:
-            done.set()
-            beater.join(timeout=5)
-            self._current.pop(lane, None)
-            if ctx.kind == "ingest":  # uploads are the brand's data: keep them no longer than needed
-                shutil.rmtree(ctx.files_dir, ignore_errors=True)
+            return "failed", f"internal error: {type(exc).__name__}: {str(exc)[:300]}", None
+        late = " (the cancel came after the work was done)" if ctx.cancel_requested else ""
+        return "succeeded", "done" + late, result
 
     def _finish(
         self, ctx: JobContext, state: str, *, message: str | None = None, result: dict[str, Any] | None = None

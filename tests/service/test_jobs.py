@@ -21,6 +21,7 @@ from service.config import Settings
 from service.errors import Conflict, JobQueueFull, NotFound
 from service.jobs import (
     Handler,
+    JobCancelled,
     JobContext,
     JobRunner,
     JobServices,
@@ -189,6 +190,39 @@ def test_shutdown_fails_the_job_it_interrupts(settings: Settings) -> None:
     assert started == [job_id]
     assert state == "failed" and "shut down" in (message or "")
     assert final == "failed"
+
+
+def test_shutdown_stops_a_job_that_runs_on_at_its_next_checkpoint(
+    settings: Settings, session_factory: sessionmaker[Session]
+) -> None:
+    """A job still running after the grace period is marked failed and does not go on in the
+    background: it stops at its next progress call."""
+    started, stopped = threading.Event(), threading.Event()
+
+    def long(ctx: JobContext) -> dict[str, Any]:
+        started.set()
+        try:
+            for step in range(600):
+                ctx.progress(step / 600)
+                time.sleep(0.05)
+        except JobCancelled:
+            stopped.set()
+            raise
+        return {}
+
+    runner = _runner(settings, session_factory, {"training": long})
+    with session_factory() as session, session.begin():
+        ws = create_workspace(session, "shutdown").id
+        job_id = create_job(session, ws, "training").id
+    runner.start()
+    assert started.wait(30)
+    runner.stop(grace=0.1)
+    assert stopped.wait(10), "the job stopped at its next checkpoint"
+    with session_factory() as session:
+        job = get_job(session, ws, job_id)
+        assert job is not None
+        state, message = job.state, job.message
+    assert state == "failed" and "shut down" in (message or "")
 
 
 # --------------------------------------------------------------------------- fairness

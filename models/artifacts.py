@@ -9,6 +9,12 @@ Layout under a models directory::
     <task>/<version>/README.md                 the card as tables (generated from card.json)
     registry.json                              {"<task>": {"current": v, "history": [v, ...]}}
 
+A version folder is complete when it holds a non-empty pipeline, its sha256 file and its card.
+Saves write into a temporary folder named ``.<version>.<random>`` and rename it into place; a save
+killed half-way leaves such a folder (with, say, a 0-byte pipeline), which listings ignore and
+:func:`clean_incomplete` removes. Versions may live in several models folders (the shipped one and
+one per workspace that trained its own): :func:`find_version` says which folder holds one.
+
 joblib files are pickles and run code when loaded, so :func:`load_pipeline` only opens files under
 the models directory whose sha256 matches the card, built with the running scikit-learn version.
 Nothing a user uploads is ever loaded through here.
@@ -22,8 +28,10 @@ import os
 import platform
 import re
 import secrets
+import shutil
 import tempfile
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,7 +42,12 @@ import joblib
 MODELS_DIR = Path(__file__).resolve().parent
 REGISTRY_FILE = "registry.json"
 PIPELINE_FILE = "pipeline.joblib"
+SHA256_FILE = f"{PIPELINE_FILE}.sha256"
 CARD_FILE = "card.json"
+TASK_FOLDERS: tuple[str, ...] = ("sentiment", "intents")
+"""The task folders of a models folder (the shipped one also holds Python packages: never touch those)."""
+TEMPORARY_MAX_AGE_SECONDS = 15 * 60
+"""A temporary folder or file younger than this may belong to a save in progress (another process)."""
 
 
 class ArtifactError(RuntimeError):
@@ -118,7 +131,7 @@ def save_artifact(
     try:
         joblib.dump(pipeline, tmp / PIPELINE_FILE, compress=3)
         digest = sha256_file(tmp / PIPELINE_FILE)
-        (tmp / f"{PIPELINE_FILE}.sha256").write_text(f"{digest}  {PIPELINE_FILE}\n", encoding="utf-8")
+        (tmp / SHA256_FILE).write_text(f"{digest}  {PIPELINE_FILE}\n", encoding="utf-8")
         full = {
             **card,
             "task": task,
@@ -206,15 +219,133 @@ def current_version(task: str, models_dir: Path = MODELS_DIR) -> str | None:
     return str(value) if value else None
 
 
+def is_complete(version_dir: Path) -> bool:
+    """A saved version folder: not temporary, with a non-empty pipeline, its sha256 file and its card."""
+    pipeline = version_dir / PIPELINE_FILE
+    return (
+        not version_dir.name.startswith(".")
+        and version_dir.is_dir()
+        and pipeline.is_file()
+        and pipeline.stat().st_size > 0
+        and (version_dir / SHA256_FILE).is_file()
+        and (version_dir / CARD_FILE).is_file()
+    )
+
+
 def list_versions(task: str, models_dir: Path = MODELS_DIR) -> list[str]:
+    """The complete versions of ``task`` in ``models_dir`` (temporary and half-written folders are not versions)."""
     base = models_dir / task
     if not base.exists():
         return []
-    return sorted(
-        p.name
-        for p in base.iterdir()
-        if p.is_dir() and not p.name.startswith(".") and (p / CARD_FILE).exists()
+    return sorted(p.name for p in base.iterdir() if is_complete(p))
+
+
+def find_version(task: str, version: str, models_dirs: Iterable[Path]) -> Path:
+    """The first of ``models_dirs`` that holds a complete ``task`` ``version``."""
+    _check_names(task, version)
+    searched = list(models_dirs)
+    for folder in searched:
+        if is_complete(folder / task / version):
+            return folder
+    raise ArtifactError(
+        f"no complete {task} version {version!r} in {', '.join(str(f) for f in searched) or 'no folder'}"
     )
+
+
+def copy_version(task: str, version: str, source_dir: Path, target_dir: Path, *, link: bool = False) -> Path:
+    """Copy a verified version from one models folder into another (``link``: hard links where the
+    file system allows, copies elsewhere); like a save, through a temporary folder renamed into place."""
+    verify_artifact(task, version, source_dir)
+    final = target_dir / task / version
+    if final.exists():
+        raise ArtifactError(f"{final} already exists; versions are immutable")
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{version}."))
+    try:
+        for item in (source_dir / task / version).iterdir():
+            if item.is_file():
+                link_or_copy(item, tmp / item.name, link=link)
+        tmp.rename(final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return final
+
+
+def link_or_copy(source: Path, target: Path, *, link: bool = True) -> None:
+    """A hard link of ``source`` at ``target`` (another file system: a copy), or a copy."""
+    if link:
+        try:
+            os.link(source, target)
+            return
+        except OSError:
+            pass
+    shutil.copy2(source, target)
+
+
+def _old_enough(path: Path, now: float, min_age: float) -> bool:
+    try:
+        return now - path.stat().st_mtime >= min_age
+    except OSError:
+        return False
+
+
+def clean_incomplete(
+    models_dir: Path,
+    *,
+    tasks: Collection[str] = TASK_FOLDERS,
+    min_age: float = TEMPORARY_MAX_AGE_SECONDS,
+) -> list[Path]:
+    """Remove what interrupted saves left in ``models_dir``; returns what was removed.
+
+    Temporary folders and files (names starting with '.') go once they are ``min_age`` seconds old
+    (a younger one may be a save in progress in another process); version folders that lack their
+    pipeline, card or sha256 file go at once (versions appear by a rename, complete), unless the
+    registry names them.
+    """
+    now = time.time()
+    named = {
+        (task, str(v))
+        for task, entry in _registry_or_empty(models_dir).items()
+        for v in [entry.get("current"), *(entry.get("history") or [])]
+        if v
+    }
+    removed: list[Path] = []
+    for file in _temporary_files(models_dir):
+        if _old_enough(file, now, min_age):
+            file.unlink(missing_ok=True)
+            removed.append(file)
+    for task in tasks:
+        folder = models_dir / task
+        children = [c for c in folder.iterdir() if c.is_dir()] if folder.is_dir() else []
+        for child in children:
+            if child.name.startswith("."):
+                if not _old_enough(child, now, min_age):
+                    continue
+            elif is_complete(child) or (task, child.name) in named:
+                continue
+            shutil.rmtree(child, ignore_errors=True)
+            removed.append(child)
+    return removed
+
+
+def _temporary_files(models_dir: Path) -> list[Path]:
+    """Temporary files of atomic writes: the registry's (``.registry.json.*.tmp``) and the base files'."""
+    return [
+        p
+        for folder in (models_dir, models_dir / "bases")
+        if folder.is_dir()
+        for p in folder.glob(".*.tmp")
+        if p.is_file()
+    ]
+
+
+def _registry_or_empty(models_dir: Path) -> dict[str, dict[str, Any]]:
+    """The registry, or ``{}`` when it is missing or unreadable."""
+    try:
+        return read_registry(models_dir)
+    except (OSError, ValueError):
+        return {}
 
 
 def set_current(task: str, version: str, models_dir: Path = MODELS_DIR) -> dict[str, Any]:

@@ -673,23 +673,37 @@ class ModelCache:
         self._lock = threading.RLock()
 
     def build(
-        self, sentiment_version: str, intents_version: str, *, reuse: Iterable[CommentModels] = ()
+        self,
+        sentiment_version: str,
+        intents_version: str,
+        *,
+        reuse: Iterable[CommentModels] = (),
+        folders: Sequence[Path] = (),
     ) -> CommentModels:
-        """A complete pair of these versions (not kept in the cache)."""
-        from models.artifacts import load_pipeline
+        """A complete pair of these versions (not kept in the cache), each loaded from the first
+        of ``folders`` that holds it (default: this cache's models folder)."""
+        from models.artifacts import find_version, load_pipeline
 
+        search = list(folders) or [self.models_dir]
         with self._lock:
             loaded = [*reuse, *self._pairs.values()]
         sentiment = next((m.sentiment for m in loaded if m.sentiment_version == sentiment_version), None)
         if sentiment is None:
-            sentiment, _ = load_pipeline("sentiment", sentiment_version, self.models_dir)
+            where = find_version("sentiment", sentiment_version, search)
+            sentiment, _ = load_pipeline("sentiment", sentiment_version, where)
         intents = next((m.intents for m in loaded if m.intents_version == intents_version), None)
         if intents is None:
-            intents, _ = load_pipeline("intents", intents_version, self.models_dir)
+            where = find_version("intents", intents_version, search)
+            intents, _ = load_pipeline("intents", intents_version, where)
         return CommentModels(sentiment, intents, sentiment_version, intents_version)
 
     def get(
-        self, sentiment_version: str, intents_version: str, *, reuse: Iterable[CommentModels] = ()
+        self,
+        sentiment_version: str,
+        intents_version: str,
+        *,
+        reuse: Iterable[CommentModels] = (),
+        folders: Sequence[Path] = (),
     ) -> CommentModels:
         """The cached pair of these versions, loaded (and kept) on first use."""
         key = (sentiment_version, intents_version)
@@ -698,7 +712,7 @@ class ModelCache:
             if cached is not None:
                 self._pairs.move_to_end(key)
                 return cached
-            models = self.build(*key, reuse=reuse)
+            models = self.build(*key, reuse=reuse, folders=folders)
             self._pairs[key] = models
             while len(self._pairs) > self.capacity:
                 self._pairs.popitem(last=False)

@@ -10,6 +10,7 @@ from service.commands import (
     db,
     demo,
     ingest,
+    jobs,
     keys,
     kpis,
     models,
@@ -32,6 +33,7 @@ app.command("train")(training.train)
 app.command("evaluate")(training.evaluate)
 app.command("analyze")(analyze.analyze)
 app.add_typer(models.models_app, name="models")
+app.add_typer(jobs.jobs_app, name="jobs")
 app.command("kpis")(kpis.kpis)
 app.command("simulate")(simulate.simulate)
 app.command("serve")(serve.serve)

@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     ingest_job_threshold_bytes: int = Field(
         default=2 * 1024 * 1024, ge=0, description="uploads larger than this are ingested as a background job"
     )
+    job_max_queued_per_workspace: int = Field(
+        default=10, ge=1, description="queued jobs one workspace may have; more are refused with 429"
+    )
     job_heartbeat_seconds: float = Field(default=5.0, gt=0)
     job_stale_after_seconds: float = Field(
         default=120.0, gt=0, description="a running job without heartbeat for this long is marked failed"

@@ -64,6 +64,7 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
         ProblemType("unsupported-media-type", 415, "Unsupported file or media type"),
         ProblemType("validation-error", 422, "The request is not valid"),
         ProblemType("rate-limited", 429, "Too many requests"),
+        ProblemType("job-queue-full", 429, "Too many queued jobs in this workspace"),
         ProblemType("internal-error", 500, "Internal server error"),
         ProblemType("unavailable", 503, "Service not ready"),
     )
@@ -150,6 +151,13 @@ class InvalidInput(ProblemError):
 
 class RateLimited(ProblemError):
     slug = "rate-limited"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after)}, retry_after=retry_after)
+
+
+class JobQueueFull(ProblemError):
+    slug = "job-queue-full"
 
     def __init__(self, detail: str, *, retry_after: int) -> None:
         super().__init__(detail, headers={"Retry-After": str(retry_after)}, retry_after=retry_after)

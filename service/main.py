@@ -177,7 +177,7 @@ def create_app(
         settings=settings,
         engine=engine,
         session_factory=make_session_factory(engine),
-        holder=ModelHolder(settings.models_dir, metrics),
+        holder=ModelHolder.for_settings(settings, metrics),
         metrics=metrics,
         limiter=RateLimiter.from_settings(
             settings.rate_limit_per_minute, settings.rate_limit_burst, settings.redis_url

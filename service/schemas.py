@@ -168,13 +168,14 @@ class JobOut(_Out):
             "finished_at": None,
             "heartbeat_at": "2026-11-25T08:00:31Z",
             "result": None,
-            "links": {"self": "/v1/training-jobs/7"},
+            "cancel_requested_at": None,
+            "links": {"self": "/v1/training-jobs/7", "cancel": "/v1/jobs/7/cancel"},
         }
     )
 
     id: int
     kind: Literal["training", "ingest"]
-    state: Literal["queued", "running", "succeeded", "failed"]
+    state: Literal["queued", "running", "succeeded", "failed", "cancelled"]
     progress: float = Field(ge=0, le=1)
     message: str | None = None
     params: dict[str, Any] = Field(default_factory=dict)
@@ -186,6 +187,10 @@ class JobOut(_Out):
         default=None,
         description="when succeeded: the ingest summary, or per task the new model's metrics next to the "
         "current model's on the same test rows",
+    )
+    cancel_requested_at: dt.datetime | None = Field(
+        default=None,
+        description="when the workspace asked the job to stop; a running job stops at its next checkpoint",
     )
     links: dict[str, str] = Field(default_factory=dict)
 
@@ -514,6 +519,9 @@ class ModelVersionOut(_Out):
     origin: Literal["shipped", "this_workspace"] = Field(
         description="shipped with RedLens (or trained outside the API), or trained by this workspace's job"
     )
+    trained_by: str | None = Field(
+        default=None, description="slug of the workspace whose training job produced it; null when shipped"
+    )
     metrics: dict[str, Any] | None = None
 
 
@@ -545,6 +553,7 @@ class ModelsOut(_Out):
                     "is_current": True,
                     "promoted_at": "2026-11-25T08:00:00Z",
                     "origin": "shipped",
+                    "trained_by": None,
                     "metrics": {"xhs_real_test": {"n": 1869}},
                 }
             ],

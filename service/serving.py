@@ -19,6 +19,13 @@ A model pair is swapped as one reference: the new :class:`~models.comments.Comme
 built completely (pipelines of unchanged versions are reused) and only then assigned, so a request
 sees either the old pair or the new pair, never a mix. Workspace pairs are looked up per request
 (one small query) and kept in a small LRU cache, so every process follows a promotion at once.
+
+Where versions live: the shipped ones (and the operator's) in ``models_dir`` (``models/``, tracked
+by git); those a workspace's training jobs produce in ``<data_dir>/models/workspace-<id>/``
+(:func:`workspace_models_dir`). A workspace's versions are looked up in its own folder, then in
+``models_dir`` (where versions trained before this layout are). Promotions and rollbacks of one
+workspace are serialised (the first statement of their transaction locks the workspace row) and
+retried when SQLite reports the database locked; a conflict with the state they find is a 409.
 """
 
 from __future__ import annotations
@@ -26,21 +33,25 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.artifacts import (
     ArtifactError,
+    clean_incomplete,
     current_version,
+    find_version,
     read_card,
     read_registry,
     verify_artifact,
 )
 from models.comments import CommentModels, ModelCache
 from models.labels import TASKS
+from service.config import Settings
 from service.errors import Conflict, NotFound, ServiceUnavailable
 from service.metrics import ApiMetrics
 from service.store.repositories import (
@@ -48,25 +59,71 @@ from service.store.repositories import (
     current_model_versions,
     find_model_version,
     get_model_version,
+    lock_workspace,
     make_shipped,
     mark_current,
     promote_model_version,
     roll_back_model_version,
     unset_current,
 )
+from service.store.retry import StillLocked, retry_when_locked
 from service.store.tables import ModelVersion
 
 log = logging.getLogger("redlens.models")
 
+T = TypeVar("T")
+
 WORKSPACE_PAIRS_CACHED = 4
 """Model pairs other than the deployment's kept loaded per process (each costs ~100 MB)."""
+WORKSPACE_FOLDER_PREFIX = "workspace-"
+BUSY_RETRY_AFTER_SECONDS = 2
+
+
+def workspaces_models_root(settings: Settings) -> Path:
+    """The folder holding one models folder per workspace that trained its own versions."""
+    return settings.data_dir / "models"
+
+
+def workspace_models_dir(root: Path, workspace_id: int) -> Path:
+    """The models folder of one workspace's trained versions: ``<root>/workspace-<id>``."""
+    return root / f"{WORKSPACE_FOLDER_PREFIX}{workspace_id}"
+
+
+def workspace_folders(root: Path) -> dict[int, Path]:
+    """The workspace models folders under ``root``, by workspace id."""
+    if not root.is_dir():
+        return {}
+    out: dict[int, Path] = {}
+    for path in root.iterdir():
+        suffix = path.name.removeprefix(WORKSPACE_FOLDER_PREFIX)
+        if path.is_dir() and path.name.startswith(WORKSPACE_FOLDER_PREFIX) and suffix.isdigit():
+            out[int(suffix)] = path
+    return dict(sorted(out.items()))
+
+
+def clean_model_folders(settings: Settings) -> list[Path]:
+    """Remove temporary and incomplete version folders from the shipped and every workspace's
+    models folder (see :func:`models.artifacts.clean_incomplete`); returns what was removed."""
+    removed: list[Path] = []
+    for folder in [settings.models_dir, *workspace_folders(workspaces_models_root(settings)).values()]:
+        try:
+            removed.extend(clean_incomplete(folder))
+        except OSError as exc:
+            log.warning("could not clean %s: %s", folder, exc)
+    return removed
 
 
 class ModelHolder:
-    """The process's serving models. Reading :attr:`models` is one attribute read (atomic)."""
+    """The process's serving models. Reading :attr:`models` is one attribute read (atomic).
 
-    def __init__(self, models_dir: Path, metrics: ApiMetrics | None = None) -> None:
+    ``workspaces_dir`` holds the workspaces' own models folders (:func:`workspace_models_dir`);
+    without it, every version is looked up in ``models_dir`` only."""
+
+    def __init__(
+        self, models_dir: Path, metrics: ApiMetrics | None = None, *, workspaces_dir: Path | None = None
+    ) -> None:
         self.models_dir = models_dir
+        self.workspaces_dir = workspaces_dir
         self.metrics = metrics
         self.models: CommentModels | None = None
         self.load_error: str | None = None
@@ -113,18 +170,42 @@ class ModelHolder:
         self.set(models, "startup")
         return models
 
+    @classmethod
+    def for_settings(cls, settings: Settings, metrics: ApiMetrics | None = None) -> ModelHolder:
+        """The holder of the configured shipped folder and workspaces' folders."""
+        return cls(settings.models_dir, metrics, workspaces_dir=workspaces_models_root(settings))
+
+    def workspace_folder(self, workspace_id: int) -> Path:
+        """Where the workspace's training jobs save its versions."""
+        if self.workspaces_dir is None:
+            raise ArtifactError("this process has no folder for workspace-trained models (workspaces_dir)")
+        return workspace_models_dir(self.workspaces_dir, workspace_id)
+
+    def folders(self, workspace_id: int | None = None) -> list[Path]:
+        """The models folders a version served to ``workspace_id`` is looked up in, in order."""
+        if workspace_id is None or self.workspaces_dir is None:
+            return [self.models_dir]
+        return [self.workspace_folder(workspace_id), self.models_dir]
+
+    def locate(self, task: str, version: str, workspace_id: int | None = None) -> Path:
+        """The models folder holding ``task`` ``version`` for ``workspace_id`` (ArtifactError if none)."""
+        return find_version(task, version, self.folders(workspace_id))
+
     def build(self, sentiment_version: str, intents_version: str) -> CommentModels:
         """A complete model pair, reusing any pipeline of the same version this process has loaded."""
         return self.cache.build(sentiment_version, intents_version, reuse=[m for m in (self.models,) if m])
 
-    def pair(self, sentiment_version: str, intents_version: str) -> CommentModels:
-        """The loaded pair of these versions (the deployment's, or one kept in the cache)."""
+    def pair(
+        self, sentiment_version: str, intents_version: str, workspace_id: int | None = None
+    ) -> CommentModels:
+        """The loaded pair of these versions (the deployment's, or one kept in the cache), looked up
+        in the folders of ``workspace_id``."""
         default = self.require()
         key = (sentiment_version, intents_version)
         if key == (default.sentiment_version, default.intents_version):
             return default
         try:
-            return self.cache.get(*key, reuse=[default])
+            return self.cache.get(*key, reuse=[default], folders=self.folders(workspace_id))
         except ArtifactError as exc:
             raise ServiceUnavailable(
                 f"the workspace's models (sentiment {key[0]}, intents {key[1]}) cannot be loaded: "
@@ -144,7 +225,9 @@ class ModelHolder:
         if not own:
             return default
         return self.pair(
-            own.get("sentiment", default.sentiment_version), own.get("intents", default.intents_version)
+            own.get("sentiment", default.sentiment_version),
+            own.get("intents", default.intents_version),
+            workspace_id,
         )
 
     def sync(self, factory: sessionmaker[Session], *, force: bool = False, interval: float = 10.0) -> bool:
@@ -259,7 +342,7 @@ def record_registry(session: Session, models_dir: Path) -> None:
                 log.info(
                     "%s %s (trained by workspace %s) is the deployment's now", task, current, row.workspace_id
                 )
-                make_shipped(session, row)
+                make_shipped(session, row, str(models_dir / task / str(current)))
             if not row.is_current or table_current_versions(session).get(task) != row.version:
                 mark_current(session, row)
 
@@ -272,7 +355,7 @@ def record_trained(
     models_dir: Path,
     metrics: dict[str, Any] | None,
 ) -> ModelVersion:
-    """Record a version a workspace's training job saved (not current)."""
+    """Record a version a workspace's training job saved into ``models_dir`` (not current)."""
     card = read_card(task, version, models_dir)
     return _record(session, task, version, models_dir, card, metrics, workspace_id)
 
@@ -304,6 +387,33 @@ class PromotionResult:
     serving: str
 
 
+def _serialised(session: Session, workspace_id: int, what: str, change: Callable[[], T]) -> T:
+    """Run ``change`` in a transaction whose first statement locks the workspace, and commit.
+
+    Promotions of one workspace then take turns (SQLite: the write lock is waited for, not lost
+    half-way; PostgreSQL: the workspace row is locked), and ``change`` reads the state it decides
+    on under the lock. A lost race for the lock is retried with backoff; a database that stays
+    locked answers 503 with Retry-After, never 500.
+    """
+
+    def attempt() -> T:
+        _write_phase(session)
+        lock_workspace(session, workspace_id)
+        session.expire_all()  # rows read before the lock (sessions keep attributes after commit) are stale
+        out = change()
+        session.commit()
+        return out
+
+    try:
+        return retry_when_locked(attempt, what=what, on_retry=session.rollback)
+    except StillLocked as exc:
+        session.rollback()
+        raise ServiceUnavailable(
+            f"{what}: the database stayed busy; try again in a few seconds",
+            headers={"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)},
+        ) from exc
+
+
 def promote(session: Session, holder: ModelHolder, row: ModelVersion, workspace_id: int) -> PromotionResult:
     """Make ``row`` the version ``workspace_id`` is served (for that workspace only).
 
@@ -311,53 +421,57 @@ def promote(session: Session, holder: ModelHolder, row: ModelVersion, workspace_
     by a workspace, ends the workspace's own choice. Any other shipped version is refused: switching
     the deployment's models is the operator's ``redlens models promote``.
     """
-    previous = serving_versions(session, holder, workspace_id)[row.task]
-    if row.workspace_id is None:
-        deployment = table_current_versions(session).get(row.task) or holder.require().version_of(row.task)
-        if row.version != deployment:
+    task, version, own = row.task, row.version, row.workspace_id is not None
+    if own:
+        try:
+            verify_artifact(task, version, holder.locate(task, version, workspace_id))
+        except ArtifactError as exc:
+            raise Conflict(f"model {task} {version} cannot be promoted: {exc}") from exc
+
+    def change() -> str:
+        previous = serving_versions(session, holder, workspace_id)[task]
+        if own:
+            promote_model_version(session, task, version, workspace_id=workspace_id)
+            return previous
+        deployment = table_current_versions(session).get(task) or holder.require().version_of(task)
+        if version != deployment:
             raise Conflict(
-                f"{row.task} {row.version} is a shipped version that is not the deployment's current one "
+                f"{task} {version} is a shipped version that is not the deployment's current one "
                 f"({deployment}): the deployment's models are switched for every workspace by an operator "
-                f"with `redlens models promote {row.task} {row.version}`; a workspace promotes "
+                f"with `redlens models promote {task} {version}`; a workspace promotes "
                 "versions its own training jobs produced"
             )
-        _write_phase(session)
-        unset_current(session, row.task, workspace_id=workspace_id)
-        session.commit()
-    else:
-        try:
-            verify_artifact(row.task, row.version, holder.models_dir)
-        except ArtifactError as exc:
-            raise Conflict(f"model {row.task} {row.version} cannot be promoted: {exc}") from exc
-        _write_phase(session)
-        promote_model_version(session, row.task, row.version, workspace_id=workspace_id)
-        session.commit()
+        unset_current(session, task, workspace_id=workspace_id)
+        return previous
+
+    previous = _serialised(session, workspace_id, f"promoting {task} {version}", change)
     models = holder.for_workspace(session, workspace_id)
-    log.info(
-        "workspace %s now serves %s (%s %s promoted)", workspace_id, models.version, row.task, row.version
-    )
-    return PromotionResult(row.task, row.version, previous, models.version)
+    log.info("workspace %s now serves %s (%s %s promoted)", workspace_id, models.version, task, version)
+    return PromotionResult(task, version, previous, models.version)
 
 
 def roll_back(session: Session, holder: ModelHolder, row: ModelVersion, workspace_id: int) -> PromotionResult:
     """Undo the workspace's promotion of ``row``: the version it was served before returns (its
     previously promoted own version, else the deployment's)."""
-    current = serving_versions(session, holder, workspace_id)[row.task]
-    if current != row.version:
-        raise Conflict(
-            f"{row.task} {row.version} is not this workspace's current version ({current}); rollback "
-            "undoes the current version"
-        )
-    if row.workspace_id is None or not row.is_current:
-        raise Conflict(
-            f"this workspace serves the deployment's {row.task} version {row.version}, which only an "
-            f"operator rolls back (`redlens models rollback {row.task}`); a workspace rolls back versions "
-            "it promoted"
-        )
-    _write_phase(session)
-    roll_back_model_version(session, row)
-    session.commit()
+    task, version = row.task, row.version
+
+    def change() -> None:
+        current = serving_versions(session, holder, workspace_id)[task]
+        if current != version:
+            raise Conflict(
+                f"{task} {version} is not this workspace's current version ({current}); rollback "
+                "undoes the current version"
+            )
+        if row.workspace_id is None or not row.is_current:
+            raise Conflict(
+                f"this workspace serves the deployment's {task} version {version}, which only an "
+                f"operator rolls back (`redlens models rollback {task}`); a workspace rolls back versions "
+                "it promoted"
+            )
+        roll_back_model_version(session, row)
+
+    _serialised(session, workspace_id, f"rolling back {task} {version}", change)
     models = holder.for_workspace(session, workspace_id)
-    restored = models.version_of(row.task)
-    log.info("workspace %s rolled %s back from %s to %s", workspace_id, row.task, row.version, restored)
-    return PromotionResult(row.task, restored, row.version, models.version)
+    restored = models.version_of(task)
+    log.info("workspace %s rolled %s back from %s to %s", workspace_id, task, version, restored)
+    return PromotionResult(task, restored, version, models.version)

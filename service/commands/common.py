@@ -77,7 +77,7 @@ def workspace_session(
             workspace = get_workspace_by_slug(session, slug)
             if workspace is None:
                 raise fail(f"no workspace {slug!r} (try `redlens demo` for the demo workspace)")
-            holder = ModelHolder(settings.models_dir)
+            holder = ModelHolder.for_settings(settings)
             if holder.load_current() is None:
                 raise fail(f"comment models not loaded: {holder.load_error}")
             yield session, factory, workspace, holder.for_workspace(session, workspace.id)

@@ -25,7 +25,7 @@ def demo(
     try:
         if current_revision(engine) != head_revision():
             raise fail("the database is not migrated: run `redlens db upgrade` first")
-        holder = ModelHolder(settings.models_dir)
+        holder = ModelHolder.for_settings(settings)
         models = holder.load_current()
         if models is None:
             typer.echo(

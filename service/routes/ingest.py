@@ -13,13 +13,12 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import JSONResponse
 
 from service.bodies import CheckedJSONRoute
-from service.deps import ServicesDep, SessionDep, WritePrincipal
+from service.deps import ServicesDep, SessionDep, WritePrincipal, start_writing
 from service.errors import InvalidInput, UnsupportedMediaType, problem_responses
 from service.ingest.core import SUPPORTED_SUFFIXES
-from service.jobs import ingest_and_analyze, job_dir
+from service.jobs import ingest_and_analyze, job_dir, queue_job
 from service.routes.jobs import job_out
 from service.schemas import IngestOut, JobOut
-from service.store.repositories import create_job
 
 router = APIRouter(
     tags=["ingest"], responses=problem_responses(401, 403, 413, 415, 422, 429), route_class=CheckedJSONRoute
@@ -111,7 +110,8 @@ def ingest(
             "kol": kol.strip() if kol and kol.strip() else None,
             "as_of": as_of.isoformat() if as_of else None,
         }
-        job = create_job(session, principal.workspace_id, "ingest", params)
+        start_writing(session)
+        job = queue_job(session, services.settings, principal.workspace_id, "ingest", params)
         target = job_dir(services.settings, job.id)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(staging), str(target))

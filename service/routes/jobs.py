@@ -1,16 +1,18 @@
-"""Background jobs of the workspace (ingests and trainings)."""
+"""Background jobs of the workspace (ingests and trainings): list, follow, cancel."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
 
-from service.deps import JobDep, ReadPrincipal, SessionDep
+from service.deps import JobDep, JobId, ReadPrincipal, ServicesDep, SessionDep, WritePrincipal
 from service.errors import problem_responses
+from service.jobs import cancel_job
 from service.schemas import JobListOut, JobOut
 from service.store.repositories import list_jobs as stored_jobs
-from service.store.tables import Job
+from service.store.tables import JOB_STATES, Job
 
 router = APIRouter(prefix="/jobs", tags=["jobs"], responses=problem_responses(401, 403, 429))
 
@@ -35,7 +37,8 @@ def job_out(job: Job) -> JobOut:
         finished_at=job.finished_at,
         heartbeat_at=job.heartbeat_at,
         result=job.result,
-        links={"self": path},
+        cancel_requested_at=job.cancel_requested_at,
+        links={"self": path, "cancel": f"/v1/jobs/{job.id}/cancel"},
     )
 
 
@@ -43,7 +46,7 @@ def job_out(job: Job) -> JobOut:
 def list_jobs(
     principal: ReadPrincipal,
     session: SessionDep,
-    state: Annotated[str | None, Query(pattern="^(queued|running|succeeded|failed)$")] = None,
+    state: Annotated[str | None, Query(pattern=f"^({'|'.join(JOB_STATES)})$")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> JobListOut:
     """Newest first: ingest and training jobs with state and progress."""
@@ -53,5 +56,30 @@ def list_jobs(
 
 @router.get("/{job_id}", response_model=JobOut, summary="One job: state, progress, result")
 def get_job(job: JobDep) -> JobOut:
-    """State (queued, running, succeeded, failed), progress 0-1, message, and the result when done."""
+    """State (queued, running, succeeded, failed, cancelled), progress 0-1, message, and the result
+    when done."""
     return job_out(job)
+
+
+@router.post(
+    "/{job_id}/cancel",
+    response_model=JobOut,
+    summary="Cancel a job: a queued one at once, a running one at its next checkpoint",
+    responses={
+        202: {"model": JobOut, "description": "the job is running: it stops at its next checkpoint"},
+        **problem_responses(404, 409),
+    },
+)
+def cancel(
+    job_id: JobId,
+    principal: WritePrincipal,
+    session: SessionDep,
+    services: ServicesDep,
+) -> JSONResponse:
+    """200 with the job ``cancelled`` (a queued job, its uploaded files removed; or one cancelled
+    before); 202 with the job still ``running`` and ``cancel_requested_at`` set: it stops at its
+    next progress checkpoint, removes what it had written for the step in progress, and ends
+    ``cancelled``. A job that already succeeded or failed is a 409; another workspace's job a 404."""
+    job = cancel_job(session, services.settings, principal.workspace_id, job_id, services.runner)
+    body = job_out(job)
+    return JSONResponse(body.model_dump(mode="json"), status_code=200 if job.state == "cancelled" else 202)

@@ -12,11 +12,11 @@ from fastapi.responses import JSONResponse
 from service.bodies import CheckedJSONRoute
 from service.deps import ReadPrincipal, ServicesDep, SessionDep, TrainingJobDep, WritePrincipal, start_writing
 from service.errors import InvalidInput, UnsupportedMediaType, problem_responses
-from service.jobs import job_dir
+from service.jobs import job_dir, queue_job
 from service.routes.ingest import shown_name
 from service.routes.jobs import job_out
 from service.schemas import JobListOut, JobOut
-from service.store.repositories import count_labelled_examples, create_job, list_jobs
+from service.store.repositories import count_labelled_examples, list_jobs
 
 router = APIRouter(
     prefix="/training-jobs",
@@ -95,7 +95,7 @@ def start(
         elif count_labelled_examples(session, principal.workspace_id) == 0:
             raise InvalidInput("no labelled data: upload a file, or label comments in the workspace first")
         start_writing(session)
-        job = create_job(session, principal.workspace_id, "training", params)
+        job = queue_job(session, services.settings, principal.workspace_id, "training", params)
         target = job_dir(services.settings, job.id)
         target.parent.mkdir(parents=True, exist_ok=True)
         if staging.exists():

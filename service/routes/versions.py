@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 
-from service.deps import AdminPrincipal, ReadPrincipal, ServicesDep, SessionDep
+from service.deps import AdminPrincipal, ReadPrincipal, ServicesDep, SessionDep, WorkspaceDep
 from service.errors import problem_responses
 from service.schemas import ModelsOut, ModelVersionOut, PromotionOut, ServingOut
 from service.serving import find_visible_version, promote, roll_back, workspace_current_versions
@@ -24,11 +24,13 @@ Task = Annotated[
 
 
 @router.get("", response_model=ModelsOut, summary="Serving versions and every version this workspace can see")
-def list_versions(principal: ReadPrincipal, session: SessionDep, services: ServicesDep) -> ModelsOut:
+def list_versions(
+    principal: ReadPrincipal, workspace: WorkspaceDep, session: SessionDep, services: ServicesDep
+) -> ModelsOut:
     """``serving`` is what this workspace is served: the versions it promoted for itself, else the
     deployment's. Trained versions are visible only to the workspace that trained them
-    (``origin``); ``is_current`` marks the versions serving this workspace. Each version carries
-    its test metrics."""
+    (``origin``, ``trained_by``); ``is_current`` marks the versions serving this workspace. Each
+    version carries its test metrics."""
     models = services.holder.for_workspace_if_loaded(session, principal.workspace_id)
     own = workspace_current_versions(session, principal.workspace_id)
     rows = list_model_versions(session, workspace_id=principal.workspace_id)
@@ -49,6 +51,7 @@ def list_versions(principal: ReadPrincipal, session: SessionDep, services: Servi
                 is_current=models is not None and r.version == models.version_of(r.task),
                 promoted_at=r.promoted_at,
                 origin="shipped" if r.workspace_id is None else "this_workspace",
+                trained_by=None if r.workspace_id is None else workspace.slug,
                 metrics=r.metrics,
             )
             for r in rows

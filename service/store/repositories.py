@@ -6,8 +6,10 @@ an API key can never reach another brand's data. The functions flush but never c
 caller owns the transaction (one request, one job step).
 
 System-level exceptions say so in their docstring: :func:`find_api_key` and
-:func:`find_web_session` (they are how a workspace is found), :func:`claim_queued_job` and :func:`fail_stale_jobs` (the job runner's), and
-:func:`find_model_version` and :func:`make_shipped` (the deployment's model registry).
+:func:`find_web_session` (they are how a workspace is found), :func:`claim_queued_job`,
+:func:`active_job_ids` and :func:`fail_stale_jobs` (the job runner's), and
+:func:`find_model_version`, :func:`model_version_trainers` and :func:`make_shipped` (the
+deployment's model registry).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, delete, func, or_, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from service.store.tables import (
     FINISHED_JOB_STATES,
@@ -691,21 +693,104 @@ def list_jobs(
     return list(session.scalars(stmt.order_by(Job.id.desc()).limit(limit)))
 
 
-def claim_queued_job(session: Session) -> Job | None:
-    """System-level: take the oldest queued job of any workspace and mark it running.
+def lock_workspace(session: Session, workspace_id: int) -> None:
+    """Serialise changes to the workspace's job queue and model choice: a no-op write to its row.
+
+    As the transaction's first statement it takes SQLite's write lock (waiting for it, instead of
+    failing later the way a read-then-write transaction does), and on PostgreSQL it locks the
+    workspace row until the transaction ends, so a count read next stays true until the commit.
+    """
+    session.execute(update(Workspace).where(Workspace.id == workspace_id).values(id=Workspace.id))
+
+
+def count_queued_jobs(session: Session, workspace_id: int) -> int:
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Job)
+            .where(Job.workspace_id == workspace_id, Job.state == "queued")
+        )
+        or 0
+    )
+
+
+def claim_queued_job(session: Session, kinds: Sequence[str] = JOB_KINDS) -> Job | None:
+    """System-level: take the next queued job of one of ``kinds`` and mark it running.
+
+    Workspaces take turns: the job taken is the oldest queued one of the workspace whose latest
+    claim (of these kinds) is the oldest, a workspace never served coming first. So four jobs
+    one workspace queued delay another workspace's job by one job at most, not four.
 
     One ``UPDATE ... WHERE state = 'queued'``, so two processes never take the same job, and the
     transaction starts by writing (on SQLite it waits for the write lock instead of failing later).
     """
-    oldest = select(func.min(Job.id)).where(Job.state == "queued").scalar_subquery()
+    queued, earlier = aliased(Job), aliased(Job)
+    last_claim = (
+        select(func.max(earlier.started_at))
+        .where(earlier.workspace_id == queued.workspace_id, earlier.kind.in_(kinds))
+        .correlate(queued)
+        .scalar_subquery()
+    )
+    chosen = (
+        select(queued.id)
+        .where(queued.state == "queued", queued.kind.in_(kinds))
+        .order_by(last_claim.asc().nulls_first(), queued.id)
+        .limit(1)
+        .correlate(None)
+        .scalar_subquery()
+    )
     now = utcnow()
     job_id = session.execute(
         update(Job)
-        .where(Job.id == oldest, Job.state == "queued")
+        .where(Job.id == chosen, Job.state == "queued")
         .values(state="running", started_at=now, heartbeat_at=now, message="started")
         .returning(Job.id)
     ).scalar_one_or_none()
     return None if job_id is None else session.get(Job, job_id)
+
+
+def cancel_queued_job(session: Session, workspace_id: int, job_id: int, message: str) -> bool:
+    """A queued job of the workspace becomes ``cancelled`` (one UPDATE); False when it is not queued."""
+    now = utcnow()
+    result = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.workspace_id == workspace_id, Job.state == "queued")
+        .values(state="cancelled", message=message, finished_at=now, cancel_requested_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def request_job_cancel(session: Session, workspace_id: int, job_id: int) -> bool:
+    """Ask a running job of the workspace to stop (its runner checks at the next checkpoint);
+    False when it is not running. Asking twice keeps the first time."""
+    result = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.workspace_id == workspace_id, Job.state == "running")
+        .values(cancel_requested_at=func.coalesce(Job.cancel_requested_at, utcnow()))
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def job_cancel_requested(session: Session, workspace_id: int, job_id: int) -> bool:
+    """Whether the workspace asked this job to stop."""
+    return (
+        session.scalar(
+            select(Job.cancel_requested_at).where(Job.id == job_id, Job.workspace_id == workspace_id)
+        )
+        is not None
+    )
+
+
+def active_job_ids(session: Session, job_ids: Iterable[int]) -> set[int]:
+    """System-level: which of ``job_ids`` are queued or running (their files are in use)."""
+    ids = list(job_ids)
+    active: set[int] = set()
+    for start in range(0, len(ids), _IN_CHUNK):
+        chunk = ids[start : start + _IN_CHUNK]
+        active.update(
+            session.scalars(select(Job.id).where(Job.id.in_(chunk), Job.state.in_(("queued", "running"))))
+        )
+    return active
 
 
 def _update_running_job(session: Session, workspace_id: int, job_id: int, **values: Any) -> bool:
@@ -739,8 +824,8 @@ def finish_job(
     message: str | None,
     result: Mapping[str, Any] | None = None,
 ) -> bool:
-    """End a running job: ``succeeded`` (progress 1, with its result) or ``failed``. False when the
-    job was not running any more: a finished job is never revived."""
+    """End a running job: ``succeeded`` (progress 1, with its result), ``failed`` or ``cancelled``.
+    False when the job was not running any more: a finished job is never revived."""
     if state not in FINISHED_JOB_STATES:
         raise ValueError(f"a job finishes as one of {FINISHED_JOB_STATES}, not {state!r}")
     now = utcnow()
@@ -751,13 +836,19 @@ def finish_job(
 
 
 def fail_stale_jobs(session: Session, heartbeat_before: datetime, message: str = "worker lost") -> int:
-    """System-level: mark running jobs whose heartbeat is older than ``heartbeat_before`` failed."""
-    result = session.execute(
+    """System-level: mark running jobs whose heartbeat is older than ``heartbeat_before`` failed
+    (``cancelled`` when their workspace had asked them to stop)."""
+    stale = and_(Job.state == "running", or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < heartbeat_before))
+    now = utcnow()
+    cancelled = session.execute(
         update(Job)
-        .where(Job.state == "running", or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < heartbeat_before))
-        .values(state="failed", finished_at=utcnow(), message=message)
+        .where(stale, Job.cancel_requested_at.is_not(None))
+        .values(state="cancelled", finished_at=now, message=f"cancelled ({message})")
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    failed = session.execute(
+        update(Job).where(stale).values(state="failed", finished_at=now, message=message)
+    )
+    return int(cancelled.rowcount) + int(failed.rowcount)  # type: ignore[attr-defined]
 
 
 # --------------------------------------------------------------------------- labelled examples
@@ -893,6 +984,17 @@ def find_model_version(session: Session, task: str, version: str) -> ModelVersio
     )
 
 
+def model_version_trainers(session: Session) -> dict[tuple[str, str], str]:
+    """System-level (the operator's listing): the slug of the workspace that trained each
+    workspace-trained version, by (task, version); shipped versions are absent."""
+    rows = session.execute(
+        select(ModelVersion.task, ModelVersion.version, Workspace.slug).join(
+            Workspace, Workspace.id == ModelVersion.workspace_id
+        )
+    ).all()
+    return {(task, version): slug for task, version, slug in rows}
+
+
 def current_model_versions(session: Session, workspace_id: int | None = None) -> dict[str, str]:
     """The current version of each task in exactly one scope: the shipped (deployment's) ones when
     ``workspace_id`` is None, else the ones the workspace promoted for itself (a task it did not
@@ -983,11 +1085,13 @@ def roll_back_model_version(session: Session, row: ModelVersion) -> ModelVersion
     return earlier
 
 
-def make_shipped(session: Session, row: ModelVersion) -> ModelVersion:
+def make_shipped(session: Session, row: ModelVersion, path: str | None = None) -> ModelVersion:
     """System-level: a version trained by a workspace becomes the deployment's (the operator
-    promoted it for everyone); it is not current until marked so."""
+    promoted it for everyone, from ``path`` when given); it is not current until marked so."""
     row.workspace_id = None
     row.is_current = False
+    if path is not None:
+        row.path = path
     session.flush()
     return row
 

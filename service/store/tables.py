@@ -50,8 +50,8 @@ NAMING_CONVENTION = {
 }
 
 JOB_KINDS: tuple[str, ...] = ("training", "ingest")
-JOB_STATES: tuple[str, ...] = ("queued", "running", "succeeded", "failed")
-FINISHED_JOB_STATES: tuple[str, ...] = ("succeeded", "failed")
+JOB_STATES: tuple[str, ...] = ("queued", "running", "succeeded", "failed", "cancelled")
+FINISHED_JOB_STATES: tuple[str, ...] = ("succeeded", "failed", "cancelled")
 NOTE_TYPES: tuple[str, ...] = ("normal", "video")
 LABELLED_SOURCES: tuple[str, ...] = ("upload", "labelling")
 
@@ -385,10 +385,12 @@ class Job(Base):
     started_at: Mapped[dt.datetime | None]
     finished_at: Mapped[dt.datetime | None]
     heartbeat_at: Mapped[dt.datetime | None]
+    #: Set when the workspace asks a running job to stop; the runner stops it at its next checkpoint.
+    cancel_requested_at: Mapped[dt.datetime | None]
 
     __table_args__ = (
         CheckConstraint("kind IN ('training', 'ingest')", name="kind"),
-        CheckConstraint("state IN ('queued', 'running', 'succeeded', 'failed')", name="state"),
+        CheckConstraint("state IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')", name="state"),
         Index("ix_job_workspace_id_kind", "workspace_id", "kind"),
         Index("ix_job_state", "state"),
     )

@@ -1,8 +1,8 @@
-"""Page routes: sign-in, KOLs and their vetting, campaigns, upload, models, labelling.
+"""Page routes: sign-in, KOLs and their vetting, campaigns, upload, models, jobs, labelling.
 
 Pages use the API's dependencies (:mod:`service.deps`): the signed-in key comes from the sign-in
 session in the ``redlens_session`` cookie (:func:`service.security.start_web_session`), rows are looked up within its workspace (another workspace's id is a
-404), and scopes are checked the same way. Actions on a page (upload, promote, start training)
+404), and scopes are checked the same way. Actions on a page (upload, promote, start training, cancel a job)
 call the JSON API from the page's script with the cookie; the labelling page stores labels through
 :func:`save_label`, the only JSON route of its own.
 """
@@ -68,6 +68,7 @@ from service.web.views import VERDICT_TEXT, CommentInfo, campaign_view, model_ve
 router = APIRouter(include_in_schema=False, route_class=CheckedJSONRoute)
 
 PAGE_SIZE = 20
+JOBS_SHOWN = 50
 #: Columns of the campaign dashboard's KOL table besides KOL, tier and the comment figures.
 KOL_COLUMNS: tuple[tuple[str, str], ...] = (
     ("notes", "Notes"),
@@ -385,9 +386,9 @@ def models_page(
     session: SessionDep,
     services: ServicesDep,
 ) -> Response:
-    models_dir = services.settings.models_dir
+    holder = services.holder
     try:
-        registry = read_registry(models_dir)
+        registry = read_registry(holder.models_dir)
     except (ArtifactError, OSError, ValueError):
         registry = {}
     serving = services.holder.for_workspace_if_loaded(session, workspace.id)
@@ -399,7 +400,9 @@ def models_page(
         deployment = (registry.get(row.task) or {}).get("current")
         current = serving.version_of(row.task) if serving else deployment
         try:
-            card: dict[str, Any] = read_card(row.task, row.version, models_dir)
+            card: dict[str, Any] = read_card(
+                row.task, row.version, holder.locate(row.task, row.version, workspace.id)
+            )
         except (ArtifactError, OSError, ValueError) as exc:
             card = {"_error": f"card not readable: {exc}"}
         by_task[row.task].append(
@@ -409,6 +412,7 @@ def models_page(
                 current=current,
                 deployment=deployment,
                 promoted_here=own.get(row.task) == row.version,
+                trained_by=None if row.workspace_id is None else workspace.slug,
             )
         )
     return _page(
@@ -422,6 +426,29 @@ def models_page(
         promoted_here=sorted(own),
         load_error=services.holder.load_error,
         can_promote=principal.has("admin"),
+    )
+
+
+# --------------------------------------------------------------------------- jobs
+
+
+@router.get("/jobs")
+def jobs_page(
+    request: Request,
+    principal: ReadPrincipal,
+    workspace: WorkspaceDep,
+    session: SessionDep,
+) -> Response:
+    jobs = list_jobs(session, workspace.id, limit=JOBS_SHOWN)
+    return _page(
+        request,
+        "jobs.html",
+        principal,
+        workspace,
+        "jobs",
+        jobs=jobs,
+        can_cancel=principal.has("write"),
+        shown=JOBS_SHOWN,
     )
 
 

@@ -39,6 +39,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("upload", "/upload", N_("Upload")),
     ("labelling", "/labelling", N_("Labelling")),
     ("models", "/models", N_("Models")),
+    ("jobs", "/jobs", "Jobs"),
 )
 
 

@@ -312,10 +312,11 @@ def model_version_view(
     current: str | None,
     deployment: str | None,
     promoted_here: bool,
+    trained_by: str | None = None,
 ) -> dict[str, Any]:
     """One model version with its card for the models page. ``current`` is the version serving
     the workspace, ``deployment`` the deployment's current one; ``promoted_here`` says the workspace
-    chose it (and so can roll it back). A workspace can promote its own versions, and the
+    chose it (and so can roll it back); ``trained_by`` is the slug of the workspace that trained it. A workspace can promote its own versions, and the
     deployment's current one (to end its own choice), nothing else."""
     card = card or {}
     metrics = row.metrics if row.metrics else card.get("metrics")
@@ -323,6 +324,7 @@ def model_version_view(
         "task": row.task,
         "version": row.version,
         "origin": "shipped" if row.workspace_id is None else "this workspace",
+        "trained_by": trained_by,
         "is_current": row.version == current,
         "created_at": row.created_at,
         "promoted_at": row.promoted_at,

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -94,3 +96,86 @@ def test_set_current_refuses_an_unknown_version(tmp_path: Path) -> None:
 def test_committed_models_are_small() -> None:
     total = sum(p.stat().st_size for p in artifacts.MODELS_DIR.glob("*/*/pipeline.joblib"))
     assert total <= 30 * 1024 * 1024
+
+
+def _age(path: Path, seconds: float) -> None:
+    """Make ``path`` look ``seconds`` old (its modification time)."""
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+def _killed_save(folder: Path, version: str, task: str = "sentiment") -> Path:
+    """What a save killed while writing the pipeline leaves: its temporary folder with a 0-byte pipeline."""
+    tmp = folder / task / f".{version}.k1ll3d"
+    tmp.mkdir(parents=True)
+    (tmp / "pipeline.joblib").write_bytes(b"")
+    return tmp
+
+
+def test_listings_ignore_temporary_and_incomplete_version_folders(tmp_path: Path) -> None:
+    _save(tmp_path, "v1")
+    _killed_save(tmp_path, "v2")
+    half = tmp_path / "sentiment" / "v3"
+    half.mkdir()
+    (half / "card.json").write_text("{}")
+    (half / "pipeline.joblib").write_bytes(b"")
+    assert artifacts.list_versions("sentiment", tmp_path) == ["v1"]
+    assert artifacts.is_complete(tmp_path / "sentiment" / "v1")
+    assert not artifacts.is_complete(half)
+
+
+def test_clean_incomplete_removes_what_killed_saves_left(tmp_path: Path) -> None:
+    _save(tmp_path, "v1")
+    _save(tmp_path, "v2", task="intents")
+    artifacts.set_current("sentiment", "v1", tmp_path)
+    old = _killed_save(tmp_path, "v4")
+    _age(old, 3600)
+    young = _killed_save(tmp_path, "v5", task="intents")  # may be a save in progress elsewhere
+    no_card = tmp_path / "sentiment" / "v6"
+    no_card.mkdir()
+    (no_card / "pipeline.joblib").write_bytes(b"x")
+    (tmp_path / "sentiment" / "v1" / "pipeline.joblib.sha256").unlink()  # named by the registry: kept
+    registry_tmp = tmp_path / ".registry.json.abc.tmp"
+    registry_tmp.write_text("{")
+    _age(registry_tmp, 3600)
+    package = tmp_path / "authenticity"  # the shipped folder also holds Python packages
+    package.mkdir()
+    (package / ".hidden").mkdir()
+    _age(package / ".hidden", 3600)
+
+    removed = artifacts.clean_incomplete(tmp_path)
+
+    assert sorted(removed) == sorted([old, no_card, registry_tmp])
+    assert young.exists() and (package / ".hidden").exists()
+    assert (tmp_path / "sentiment" / "v1").exists() and artifacts.list_versions("intents", tmp_path) == ["v2"]
+    assert artifacts.clean_incomplete(tmp_path) == []
+
+
+def test_find_version_takes_the_first_folder_holding_a_complete_version(tmp_path: Path) -> None:
+    shipped, own = tmp_path / "shipped", tmp_path / "own"
+    _save(shipped, "v1")
+    _save(own, "v2")
+    _killed_save(own, "v1")
+    assert artifacts.find_version("sentiment", "v2", [own, shipped]) == own
+    assert artifacts.find_version("sentiment", "v1", [own, shipped]) == shipped
+    with pytest.raises(ArtifactError, match="no complete sentiment version 'v3'"):
+        artifacts.find_version("sentiment", "v3", [own, shipped])
+    with pytest.raises(ArtifactError, match="invalid model version"):
+        artifacts.find_version("sentiment", "../own/sentiment/v2", [shipped])
+
+
+@pytest.mark.parametrize("link", [False, True])
+def test_copy_version_copies_a_verified_version_into_another_folder(tmp_path: Path, link: bool) -> None:
+    source, target = tmp_path / "source", tmp_path / "target"
+    art = _save(source, "v1")
+    copied = artifacts.copy_version("sentiment", "v1", source, target, link=link)
+    assert copied == target / "sentiment" / "v1"
+    assert sorted(p.name for p in copied.iterdir()) == sorted(p.name for p in art.path.iterdir())
+    assert artifacts.verify_artifact("sentiment", "v1", target)["version"] == "v1"
+    assert list((target / "sentiment").glob(".*")) == []
+    with pytest.raises(ArtifactError, match="immutable"):
+        artifacts.copy_version("sentiment", "v1", source, target)
+    with (source / "sentiment" / "v1" / "pipeline.joblib").open("ab") as fh:
+        fh.write(b"\x00")
+    with pytest.raises(ArtifactError, match="does not match its card"):
+        artifacts.copy_version("sentiment", "v1", source, tmp_path / "third")

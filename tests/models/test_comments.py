@@ -185,6 +185,23 @@ def test_model_cache_refuses_a_version_not_on_disk(tmp_path: Path) -> None:
         ModelCache(_saved_models(tmp_path)).get("s9", "i1")
 
 
+def test_model_cache_loads_each_version_from_the_first_folder_that_holds_it(tmp_path: Path) -> None:
+    shipped = _saved_models(tmp_path / "shipped")
+    own = tmp_path / "own"
+    sentiment, _ = _fit()
+    save_artifact(
+        sentiment,
+        task="sentiment",
+        version="s3",
+        card={"library_versions": library_versions()},
+        models_dir=own,
+    )
+    pair = ModelCache(shipped).get("s3", "i1", folders=[own, shipped])
+    assert (pair.sentiment_version, pair.intents_version) == ("s3", "i1")
+    with pytest.raises(ArtifactError, match="no complete sentiment version 's3'"):
+        ModelCache(shipped).build("s3", "i1")  # not in the cache's own folder
+
+
 def test_process_cache_is_one_cache_per_folder(tmp_path: Path) -> None:
     assert process_cache(str(tmp_path)) is process_cache(str(tmp_path))
     assert process_cache(str(tmp_path)) is not process_cache(str(tmp_path / "other"))

@@ -21,10 +21,10 @@ def auth(secret: str) -> dict[str, str]:
 def wait_for_job(
     client: TestClient, path: str, headers: dict[str, str], timeout: float = 60.0
 ) -> dict[str, Any]:
-    """Poll a job until it leaves queued/running; returns its last state."""
+    """Poll a job until it leaves queued/running (or ``timeout`` passes); returns its last state."""
     deadline = time.monotonic() + timeout
     while True:
         body: dict[str, Any] = client.get(path, headers=headers).json()
-        if body.get("state") in ("succeeded", "failed") or time.monotonic() > deadline:
+        if body.get("state") in ("succeeded", "failed", "cancelled") or time.monotonic() > deadline:
             return body
         time.sleep(0.1)

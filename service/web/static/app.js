@@ -73,7 +73,7 @@
         requestJSON("GET", url).then(function (res) {
           var job = res.data;
           onProgress(job);
-          if (job.state === "succeeded" || job.state === "failed") { resolve(job); }
+          if (job.state === "succeeded" || job.state === "failed" || job.state === "cancelled") { resolve(job); }
           else { window.setTimeout(tick, 700); }
         }).catch(reject);
       }
@@ -258,7 +258,8 @@
             if (job.state === "succeeded") {
               bar.value = 100; status.textContent = "Done."; renderIngest(job.result || {});
               files = []; input.value = ""; show();
-            } else { fail("The import failed: " + (job.message || "unknown reason")); }
+            } else if (job.state === "cancelled") { fail("The import was cancelled: " + (job.message || "")); }
+            else { fail("The import failed: " + (job.message || "unknown reason")); }
           }).catch(function (err) { fail("Could not follow the import: " + err.message); });
         } else {
           fail("Upload refused: " + problemText(xhr.status, body));
@@ -288,6 +289,28 @@
         promoteVersion(task, version, action).then(function (res) {
           setStatus(message, "Now serving " + res.data.task + " " + res.data.version +
             (res.data.previous_version ? " (was " + res.data.previous_version + ")" : "") + ".", "ok");
+          window.setTimeout(function () { window.location.reload(); }, 900);
+        }).catch(function (err) {
+          button.disabled = false;
+          setStatus(message, (err.status === 403 ? "Not allowed: " : "Failed: ") + err.message, "bad");
+        });
+      });
+    });
+  }
+
+  // ------------------------------------------------------------------ jobs
+
+  function initJobs(table) {
+    var message = $("#jobs-message");
+    $all("button.cancel-job", table).forEach(function (button) {
+      button.addEventListener("click", function () {
+        var id = button.getAttribute("data-job-id");
+        button.disabled = true;
+        setStatus(message, "Cancelling job #" + id + "…");
+        requestJSON("POST", "/v1/jobs/" + encodeURIComponent(id) + "/cancel").then(function (res) {
+          setStatus(message, res.status === 202
+            ? "Job #" + id + " stops at its next step; what it had written for that step is removed."
+            : "Job #" + id + " is cancelled.", "ok");
           window.setTimeout(function () { window.location.reload(); }, 900);
         }).catch(function (err) {
           button.disabled = false;
@@ -469,9 +492,10 @@
           section.setAttribute("data-job-state", "succeeded");
           renderTraining(job, canPromote);
         } else {
-          section.setAttribute("data-job-state", "failed");
+          section.setAttribute("data-job-state", job.state);
           errorBox.hidden = false;
-          errorBox.textContent = "Training failed: " + (job.message || "unknown reason");
+          errorBox.textContent = (job.state === "cancelled" ? "Training cancelled: " : "Training failed: ") +
+            (job.message || "unknown reason");
         }
       }).catch(function (err) {
         button.disabled = false;
@@ -488,6 +512,8 @@
     var upload = $("#upload-form");
     if (upload) { initUpload(upload); }
     if ($("button.promote, button.rollback")) { initModels(); }
+    var jobs = $("#jobs");
+    if (jobs) { initJobs(jobs); }
     var queue = $("#queue");
     if (queue) { initLabelling(queue); }
     var training = $("#training");

@@ -78,6 +78,12 @@ def case_job(client: TestClient, w: World) -> None:
     _not_found(client.get(f"/v1/jobs/{w.b.job_id}", headers=auth(w.a.admin)))
 
 
+def case_cancel_job(client: TestClient, w: World) -> None:
+    _not_found(client.post(f"/v1/jobs/{w.b.job_id}/cancel", headers=auth(w.a.admin)))
+    theirs = client.get(f"/v1/jobs/{w.b.job_id}", headers=auth(w.b.reader)).json()
+    assert (theirs["state"], theirs["cancel_requested_at"]) == ("succeeded", None)
+
+
 def case_jobs(client: TestClient, w: World) -> None:
     items = client.get("/v1/jobs", headers=auth(w.a.admin)).json()["items"]
     assert [j["id"] for j in items] == [w.a.job_id]
@@ -201,6 +207,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/v1/campaigns/{campaign_id}/report"): case_report,
     ("GET", "/v1/jobs"): case_jobs,
     ("GET", "/v1/jobs/{job_id}"): case_job,
+    ("POST", "/v1/jobs/{job_id}/cancel"): case_cancel_job,
     ("GET", "/v1/training-jobs"): case_training_jobs,
     ("GET", "/v1/training-jobs/{job_id}"): case_training_job,
     ("POST", "/v1/training-jobs"): case_start_training,

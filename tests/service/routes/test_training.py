@@ -7,6 +7,8 @@ from typing import cast
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from models.artifacts import is_complete
+from service.config import Settings
 from service.store.repositories import create_job
 from tests.utils.client import auth, wait_for_job
 from tests.utils.factories import World
@@ -14,7 +16,7 @@ from tests.utils.models import LABELLED
 
 
 def test_training_job_trains_records_and_compares_with_the_current_model(
-    client: TestClient, world: World
+    client: TestClient, world: World, settings: Settings
 ) -> None:
     response = client.post(
         "/v1/training-jobs",
@@ -33,9 +35,15 @@ def test_training_job_trains_records_and_compares_with_the_current_model(
     assert entry["version"] and entry["metrics"]
     assert entry["current_version"] == "20260101-000000-aaaaaa"
     assert set(entry["current_metrics"]) == set(entry["metrics"]), "compared on the same test sets"
+    # saved under the data directory, in the workspace's folder, never in the shipped (git) one
+    own_folder = settings.data_dir / "models" / f"workspace-{world.a.workspace_id}"
+    assert is_complete(own_folder / "sentiment" / entry["version"])
+    assert not (settings.models_dir / "sentiment" / entry["version"]).exists()
+    assert not (settings.data_dir / "jobs" / str(job["id"]) / "models").exists(), "staging removed"
     versions = client.get("/v1/models", headers=auth(world.a.reader)).json()["versions"]
     mine = [v for v in versions if v["version"] == entry["version"]]
     assert mine and mine[0]["origin"] == "this_workspace" and not mine[0]["is_current"]
+    assert mine[0]["trained_by"] == world.a.slug
     assert entry["version"] not in {
         v["version"] for v in client.get("/v1/models", headers=auth(world.b.reader)).json()["versions"]
     }

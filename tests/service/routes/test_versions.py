@@ -8,18 +8,27 @@ registry and the table), and every process follows that within seconds.
 from __future__ import annotations
 
 import json
+import shutil
 import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from models.artifacts import current_version, set_current
+from models.artifacts import copy_version, current_version, set_current
 from service.config import Settings
 from service.main import create_app
-from service.serving import record_registry, table_current_versions
-from service.store.repositories import create_model_version
+from service.serving import (
+    record_registry,
+    table_current_versions,
+    workspace_current_versions,
+    workspace_models_dir,
+    workspaces_models_root,
+)
+from service.store.repositories import create_model_version, list_model_versions
 from tests.utils.client import auth
 from tests.utils.factories import World
 from tests.utils.models import INTENTS_V1, SENTIMENT_V1, SENTIMENT_V2, SENTIMENT_V3
@@ -250,3 +259,94 @@ def test_the_models_cli_switches_the_deployment_for_running_servers(
         assert _served(client, world.b.reader) == DEFAULT
     finally:
         get_settings.cache_clear()
+
+
+def test_concurrent_promotions_never_answer_a_server_error(
+    client: TestClient, world: World, app: FastAPI
+) -> None:
+    """50 promotions at once (two versions, alternately) are taken in turn: all succeed, and the
+    workspace ends with one current version, the one it is served."""
+    _record(app, SENTIMENT_V2, world.a.workspace_id)
+    _record(app, SENTIMENT_V3, world.a.workspace_id)
+    quiet = TestClient(app, raise_server_exceptions=False)  # a 500 is an answer here, not an exception
+    assert _served(quiet, world.a.reader) == DEFAULT  # the app has answered once before the burst
+
+    def promote(i: int) -> int:
+        version = SENTIMENT_V2 if i % 2 else SENTIMENT_V3
+        return quiet.post(f"/v1/models/{version}/promote", headers=auth(world.a.admin)).status_code
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        statuses = Counter(pool.map(promote, range(50)))
+    assert statuses == {200: 50}
+    with app.state.services.session_factory() as session:
+        own = workspace_current_versions(session, world.a.workspace_id)
+        current_rows = [
+            r.version
+            for r in list_model_versions(session, "sentiment", workspace_id=world.a.workspace_id)
+            if r.is_current and r.workspace_id is not None
+        ]
+    assert current_rows == [own["sentiment"]]
+    assert _served(client, world.a.reader) == f"sentiment:{own['sentiment']}+intents:{INTENTS_V1}"
+    assert _served(client, world.b.reader) == DEFAULT
+
+
+def test_concurrent_rollbacks_of_one_version_are_one_success_and_conflicts(
+    client: TestClient, world: World, app: FastAPI
+) -> None:
+    _record(app, SENTIMENT_V2, world.a.workspace_id)
+    _record(app, SENTIMENT_V3, world.a.workspace_id)
+    for version in (SENTIMENT_V2, SENTIMENT_V3):
+        assert client.post(f"/v1/models/{version}/promote", headers=auth(world.a.admin)).status_code == 200
+    quiet = TestClient(app, raise_server_exceptions=False)
+
+    def roll_back(_: int) -> int:
+        return quiet.post(f"/v1/models/{SENTIMENT_V3}/rollback", headers=auth(world.a.admin)).status_code
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = Counter(pool.map(roll_back, range(20)))
+    assert statuses == {200: 1, 409: 19}
+    assert _served(client, world.a.reader).startswith(f"sentiment:{SENTIMENT_V2}")
+
+
+def test_a_locked_database_answers_503_with_retry_after_never_500(
+    client: TestClient, world: World, app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When every attempt loses the race for the lock (forced here), the answer is a 503."""
+    from sqlalchemy.exc import OperationalError
+
+    import service.serving
+
+    def always_locked(session: object, workspace_id: int) -> None:
+        raise OperationalError("UPDATE workspace ...", {}, Exception("database is locked"))
+
+    _record(app, SENTIMENT_V2, world.a.workspace_id)
+    monkeypatch.setattr(service.serving, "lock_workspace", always_locked)
+    response = client.post(f"/v1/models/{SENTIMENT_V2}/promote", headers=auth(world.a.admin))
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "2"
+    assert "the database stayed busy" in response.json()["detail"]
+    assert _served(client, world.a.reader) == DEFAULT
+
+
+def test_the_listing_names_the_workspace_that_trained_a_version(
+    client: TestClient, world: World, app: FastAPI
+) -> None:
+    _record(app, SENTIMENT_V2, world.a.workspace_id)
+    versions = client.get("/v1/models", headers=auth(world.a.reader)).json()["versions"]
+    trained = {v["version"]: v["trained_by"] for v in versions}
+    assert trained == {SENTIMENT_V1: None, INTENTS_V1: None, SENTIMENT_V2: world.a.slug}
+
+
+def test_a_version_in_the_workspace_folder_is_promoted_served_and_found_after_a_restart(
+    settings: Settings, world: World, app: FastAPI, client: TestClient, models_dir: Path
+) -> None:
+    """Versions a workspace trains live under the data directory, not in the shipped folder."""
+    own = workspace_models_dir(workspaces_models_root(settings), world.a.workspace_id)
+    copy_version("sentiment", SENTIMENT_V2, models_dir, own)
+    shutil.rmtree(models_dir / "sentiment" / SENTIMENT_V2)
+    _record(app, SENTIMENT_V2, world.a.workspace_id)
+    assert client.post(f"/v1/models/{SENTIMENT_V2}/promote", headers=auth(world.a.admin)).status_code == 200
+    assert _served(client, world.a.reader).startswith(f"sentiment:{SENTIMENT_V2}")
+    assert _served(client, world.b.reader) == DEFAULT
+    with TestClient(create_app(settings, calibration=None)) as restarted:
+        assert _served(restarted, world.a.reader).startswith(f"sentiment:{SENTIMENT_V2}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
@@ -100,3 +101,32 @@ def test_downgrade_restores_the_earlier_shapes(empty_db_url: str) -> None:
         {"id": 9, "params": {"tasks": ["sentiment"], "kind": "training"}},
     ]
     assert comments[0]["intents"] == {"purchase_intent": {"p": 0.91, "flag": True}}
+
+
+def test_revision_0005_adds_cancelled_jobs_and_its_downgrade_marks_them_failed(empty_db_url: str) -> None:
+    store.upgrade(empty_db_url, "0003")
+    engine = store.make_engine(empty_db_url)
+    job = _table("job", "id", "workspace_id", "kind", "state", "progress", "message", "created_at")
+    try:
+        with engine.begin() as conn:
+            conn.execute(_table("workspace", "id", "slug", "name", "created_at").insert(), [
+                {"id": 1, "slug": "old", "name": "Old", "created_at": NOW}
+            ])  # fmt: skip
+            conn.execute(job.insert(), [
+                {"id": 3, "workspace_id": 1, "kind": "ingest", "state": "queued", "progress": 0.0,
+                 "message": None, "created_at": NOW}
+            ])  # fmt: skip
+        store.upgrade(engine)
+        with engine.begin() as conn:
+            conn.execute(job.update().where(job.c.id == 3).values(state="cancelled", message=None))
+        cancelled = _rows(engine, _table("job", "id", "state", "cancel_requested_at"))
+        store.downgrade(engine, "0003")
+        after = _rows(engine, _table("job", "id", "state", "message"))
+        columns = {c["name"] for c in sa.inspect(engine).get_columns("job")}
+        with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+            conn.execute(job.update().where(job.c.id == 3).values(state="cancelled"))
+    finally:
+        engine.dispose()
+    assert cancelled == [{"id": 3, "state": "cancelled", "cancel_requested_at": None}]
+    assert after == [{"id": 3, "state": "failed", "message": "cancelled"}]
+    assert "cancel_requested_at" not in columns

@@ -189,6 +189,15 @@ ISOLATION_CASES: list[tuple[str, Callable[[Session, Seeded, Seeded], Any], Calla
         lambda r: r == [],
     ),
     ("get_job", lambda s, a, b: repo.get_job(s, a.workspace_id, b.job_id), lambda r: r is None),
+    ("count_queued_jobs", lambda s, a, b: repo.count_queued_jobs(s, a.workspace_id), lambda r: r == 1),
+    (
+        "job_cancel_requested",  # B cancelled its job; A asking about that id learns nothing
+        lambda s, a, b: [
+            repo.cancel_queued_job(s, b.workspace_id, b.job_id, "cancelled"),
+            repo.job_cancel_requested(s, a.workspace_id, b.job_id),
+        ],
+        lambda r: r == [True, False],
+    ),
     ("list_jobs", lambda s, a, b: repo.list_jobs(s, a.workspace_id), lambda r: len(r) == 1),
     (
         "list_jobs of a kind",
@@ -253,10 +262,12 @@ def test_repository_queries_never_cross_workspaces(
 # Functions taking workspace_id that create rows in the given workspace or address the workspace
 # itself: there is nothing of another workspace they could reach.
 NOT_QUERIES = {"create_api_key", "create_campaign", "create_job", "create_model_version"}
-NOT_QUERIES |= {"get_workspace", "update_workspace"}
+NOT_QUERIES |= {"get_workspace", "update_workspace", "lock_workspace"}
 WRITE_CASES = {
     "beat_job",
     "finish_job",
+    "cancel_queued_job",
+    "request_job_cancel",
     "add_labelled_examples",
     "promote_model_version",
     "unset_current",
@@ -321,6 +332,8 @@ def test_repository_writes_never_cross_workspaces(
     with session_factory() as session, session.begin():
         assert repo.beat_job(session, a.workspace_id, b.job_id, progress=0.5, message="x") is False
         assert repo.finish_job(session, a.workspace_id, b.job_id, state="failed", message="x") is False
+        assert repo.request_job_cancel(session, a.workspace_id, b.job_id) is False
+        assert repo.cancel_queued_job(session, a.workspace_id, b.job_id, "x") is False
         repo.unset_current(session, "sentiment", workspace_id=a.workspace_id)
         with pytest.raises(ValueError, match="do not exist in workspace"):
             repo.add_labelled_examples(
@@ -336,7 +349,7 @@ def test_repository_writes_never_cross_workspaces(
         their_models = repo.current_model_versions(session, b.workspace_id)
     assert comment is not None and comment.sentiment is None
     assert key is not None and key.last_used_at is None and key.revoked_at is None
-    assert job is not None and (job.state, job.message) == ("running", None)
+    assert job is not None and (job.state, job.message, job.cancel_requested_at) == ("running", None, None)
     assert their_models == {"sentiment": b.model_version}
 
 
@@ -546,6 +559,100 @@ def test_job_lifecycle(session: Session) -> None:
     assert [j.id for j in repo.list_jobs(session, ws, kind="training")] == [job.id]
 
 
+def _claims(session_factory: Factory, kinds: tuple[str, ...], n: int) -> list[tuple[str, int]]:
+    """Claim ``n`` jobs of ``kinds`` one after the other: (workspace slug, job id) of each."""
+    out = []
+    for _ in range(n):
+        with session_factory() as session, session.begin():
+            job = repo.claim_queued_job(session, kinds)
+            assert job is not None
+            workspace = repo.get_workspace(session, job.workspace_id)
+            assert workspace is not None
+            out.append((workspace.slug, job.id))
+    return out
+
+
+def _queue(session_factory: Factory, slug: str, kind: str, n: int) -> list[int]:
+    with session_factory() as session, session.begin():
+        workspace = repo.get_workspace_by_slug(session, slug) or repo.create_workspace(session, slug)
+        return [repo.create_job(session, workspace.id, kind).id for _ in range(n)]
+
+
+def test_claims_take_turns_across_workspaces(session_factory: Factory) -> None:
+    """Four trainings of one workspace queued first delay the other's by one job, not four."""
+    a = _queue(session_factory, "busy", "training", 4)
+    b = _queue(session_factory, "other", "training", 2)
+    c = _queue(session_factory, "third", "training", 1)
+    order = _claims(session_factory, ("training",), 7)
+    assert order == [
+        ("busy", a[0]),
+        ("other", b[0]),
+        ("third", c[0]),
+        ("busy", a[1]),
+        ("other", b[1]),
+        ("busy", a[2]),
+        ("busy", a[3]),
+    ]
+
+
+def test_a_workspace_that_queues_later_goes_before_one_served_recently(session_factory: Factory) -> None:
+    a = _queue(session_factory, "busy", "training", 3)
+    assert _claims(session_factory, ("training",), 1) == [("busy", a[0])]
+    b = _queue(session_factory, "late", "training", 1)
+    assert _claims(session_factory, ("training",), 2) == [("late", b[0]), ("busy", a[1])]
+
+
+def test_a_lane_claims_only_its_kinds(session_factory: Factory) -> None:
+    """The ingest lane takes another workspace's ingest at once, whatever trainings wait."""
+    trainings = _queue(session_factory, "busy", "training", 4)
+    ingest = _queue(session_factory, "small", "ingest", 1)
+    assert _claims(session_factory, ("ingest",), 1) == [("small", ingest[0])]
+    with session_factory() as session, session.begin():
+        assert repo.claim_queued_job(session, ("ingest",)) is None
+    assert _claims(session_factory, ("training",), 1) == [("busy", trainings[0])]
+
+
+def test_cancelling_a_queued_job_and_asking_a_running_one_to_stop(session: Session) -> None:
+    ws = repo.create_workspace(session, "cancel").id
+    queued, running = repo.create_job(session, ws, "ingest"), repo.create_job(session, ws, "training")
+    assert repo.cancel_queued_job(session, ws, queued.id, "cancelled before it started") is True
+    claimed = repo.claim_queued_job(session)
+    assert claimed is not None and claimed.id == running.id  # the cancelled job is never claimed
+    assert repo.count_queued_jobs(session, ws) == 0
+    assert repo.job_cancel_requested(session, ws, running.id) is False
+    assert repo.cancel_queued_job(session, ws, running.id, "x") is False  # running: not cancelled at once
+    assert repo.request_job_cancel(session, ws, running.id) is True
+    assert repo.job_cancel_requested(session, ws, running.id) is True
+    assert repo.finish_job(session, ws, running.id, state="cancelled", message="cancelled at 40%") is True
+    assert repo.request_job_cancel(session, ws, running.id) is False  # finished: nothing to stop
+    session.refresh(queued)
+    session.refresh(running)
+    assert (queued.state, queued.message) == ("cancelled", "cancelled before it started")
+    assert queued.finished_at is not None and queued.started_at is None
+    assert (running.state, running.progress) == ("cancelled", 0.0)
+
+
+def test_a_stale_job_asked_to_stop_ends_cancelled(session: Session) -> None:
+    ws = repo.create_workspace(session, "stale").id
+    stopping, lost = repo.create_job(session, ws, "training"), repo.create_job(session, ws, "ingest")
+    assert repo.claim_queued_job(session) is not None and repo.claim_queued_job(session) is not None
+    repo.request_job_cancel(session, ws, stopping.id)
+    assert repo.fail_stale_jobs(session, datetime.now(UTC) + timedelta(minutes=1), "no heartbeat") == 2
+    session.refresh(stopping)
+    session.refresh(lost)
+    assert (stopping.state, stopping.message) == ("cancelled", "cancelled (no heartbeat)")
+    assert (lost.state, lost.message) == ("failed", "no heartbeat")
+
+
+def test_active_job_ids_are_the_queued_and_running_ones(session: Session) -> None:
+    ws = repo.create_workspace(session, "active").id
+    done, running, queued = (repo.create_job(session, ws, "ingest") for _ in range(3))
+    for _ in range(2):
+        repo.claim_queued_job(session)
+    repo.finish_job(session, ws, done.id, state="succeeded", message="done")
+    assert repo.active_job_ids(session, [done.id, running.id, queued.id, 999]) == {running.id, queued.id}
+
+
 def test_model_versions_promote_within_their_scope(
     seeded: tuple[Seeded, Seeded], session_factory: Factory
 ) -> None:
@@ -595,7 +702,13 @@ def test_a_workspace_version_made_the_deployments_is_shipped(
     with session_factory() as session, session.begin():
         row = repo.find_model_version(session, "sentiment", a.model_version)
         assert row is not None and row.workspace_id == a.workspace_id
-        repo.mark_current(session, repo.make_shipped(session, row))
+        assert repo.model_version_trainers(session) == {
+            ("sentiment", a.model_version): "a",
+            ("sentiment", b.model_version): "b",
+        }
+        repo.mark_current(session, repo.make_shipped(session, row, "/models/sentiment/x"))
+        assert row.path == "/models/sentiment/x"
+        assert ("sentiment", a.model_version) not in repo.model_version_trainers(session)
         assert repo.current_model_versions(session) == {"sentiment": a.model_version}
         visible_to_b = repo.get_model_version(
             session, "sentiment", a.model_version, workspace_id=b.workspace_id

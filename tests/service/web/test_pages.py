@@ -275,6 +275,78 @@ def test_models_page_shows_cards_and_promotion_needs_admin(client: Any, seeded: 
     assert 'id="admin-needed"' in read_only
 
 
+def test_models_page_names_the_workspace_that_trained_a_version(
+    client: Any, web_app: FastAPI, seeded: Seeded
+) -> None:
+    from sklearn.dummy import DummyClassifier
+
+    from models.artifacts import library_versions, save_artifact
+
+    services = _services(web_app)
+    own = services.holder.workspace_folder(seeded.demo_id)
+    model = DummyClassifier(strategy="most_frequent").fit([[0], [1]], ["neutral", "positive"])
+    card = {"description": "trained on the demo's labels", "library_versions": library_versions()}
+    save_artifact(model, task="sentiment", version="20260110-000000-eeeeee", card=card, models_dir=own)
+    with services.session_factory() as session, session.begin():
+        repo.create_model_version(
+            session, "sentiment", "20260110-000000-eeeeee", str(own), "0" * 64, workspace_id=seeded.demo_id
+        )
+        slug = getattr(repo.get_workspace(session, seeded.demo_id), "slug", None)
+    sign_in(client, seeded.demo.reader)
+    page = _text(client.get("/models", headers=HTML).text)
+    block = page.split('data-version="20260110-000000-eeeeee"', 1)[1].split("</details>", 1)[0]
+    assert f"trained by {slug}" in block and "trained on the demo's labels" in block
+    assert page.count("trained by ") == 1  # the shipped versions name no workspace
+    sign_in(client, seeded.rival.reader)
+    assert "20260110-000000-eeeeee" not in client.get("/models", headers=HTML).text
+
+
+# --------------------------------------------------------------------------- jobs
+
+
+def _job_ids(page: str) -> list[int]:
+    return [int(i) for i in _ids(page, "data-job-id")]
+
+
+def test_jobs_page_lists_the_workspaces_jobs_and_cancels_a_queued_one(
+    client: Any, web_app: FastAPI, seeded: Seeded
+) -> None:
+    services = _services(web_app)
+    services.runner.stop(grace=1)  # queued jobs stay queued
+    with services.session_factory() as session, session.begin():
+        queued = repo.create_job(session, seeded.demo_id, "ingest", {"files": []}).id
+        done = repo.create_job(session, seeded.demo_id, "training")
+        done.state, done_id = "succeeded", done.id
+        rivals = repo.create_job(session, seeded.rival_id, "ingest", {"files": []}).id
+    sign_in(client, seeded.demo.writer)
+    page = client.get("/jobs", headers=HTML).text
+    rows = _job_ids(page.split("<tbody>", 1)[1])
+    assert queued in rows and done_id in rows and rivals not in rows
+    assert _ids(page, 'class="cancel-job" data-job-id') == [str(queued)]  # only unfinished jobs
+    assert 'id="write-needed"' not in page
+    # the page's button posts to the API with the sign-in cookie, from the same origin
+    cancelled = client.post(f"/v1/jobs/{queued}/cancel", headers={"origin": ORIGIN})
+    assert cancelled.status_code == 200 and cancelled.json()["state"] == "cancelled"
+    after = client.get("/jobs", headers=HTML).text
+    assert 'class="pill state-cancelled">cancelled' in after and "cancel-job" not in after
+    cross = client.post(f"/v1/jobs/{rivals}/cancel", headers={"origin": ORIGIN})
+    assert cross.status_code == 404
+
+
+def test_jobs_page_of_a_read_key_shows_but_cannot_cancel(
+    client: Any, web_app: FastAPI, seeded: Seeded
+) -> None:
+    services = _services(web_app)
+    services.runner.stop(grace=1)
+    with services.session_factory() as session, session.begin():
+        queued = repo.create_job(session, seeded.demo_id, "ingest", {"files": []}).id
+    sign_in(client, seeded.demo.reader)
+    page = client.get("/jobs", headers=HTML).text
+    assert 'id="write-needed"' in page
+    assert f'data-job-id="{queued}" disabled' in page
+    assert client.post(f"/v1/jobs/{queued}/cancel", headers={"origin": ORIGIN}).status_code == 403
+
+
 def test_read_key_gets_a_friendly_403_on_upload_and_labelling(client: Any, seeded: Seeded) -> None:
     sign_in(client, seeded.demo.reader)
     for path in ("/upload", "/labelling"):

@@ -13,6 +13,7 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -40,6 +41,13 @@ DEFAULT = f"sentiment:{SENTIMENT_V1}+intents:{INTENTS_V1}"
 def api_db_url(db_url: str) -> str:
     """These tests run on SQLite and PostgreSQL."""
     return db_url
+
+
+@pytest.fixture
+def settings(make_settings: Any) -> Settings:
+    """Room for the concurrent-promotion bursts below: they test the database, not load shedding
+    (tests/service/test_shedding.py covers the 503s)."""
+    return make_settings(max_in_flight=64, max_queued=64, rate_limit_per_minute=6000)
 
 
 def _served(client: TestClient, key: str) -> str:

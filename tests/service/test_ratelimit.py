@@ -7,7 +7,6 @@ and skip when it is unreachable, unless ``REDLENS_REQUIRE_REDIS=1`` (CI), where 
 
 from __future__ import annotations
 
-import asyncio
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -23,6 +22,7 @@ from service.config import Settings
 from service.main import create_app
 from service.ratelimit import MemoryBuckets, RateLimit, RedisBuckets, credential_bucket
 from tests.utils import skip_or_fail
+from tests.utils.aio import run as run_async
 from tests.utils.client import TestClient, auth
 from tests.utils.factories import seed_world
 
@@ -115,8 +115,8 @@ def test_redis_buckets_are_shared_between_processes(redis_url: str, prefix: str)
         finally:
             await buckets.aclose()
 
-    first = asyncio.run(worker(2))
-    second = asyncio.run(worker(2))
+    first = run_async(worker(2))
+    second = run_async(worker(2))
     assert first == [0.0, 0.0]
     assert second[0] == 0.0
     assert 0 < second[1] <= 1.0
@@ -131,7 +131,7 @@ def test_redis_buckets_refill_at_the_rate(redis_url: str, prefix: str) -> None:
         finally:
             await buckets.aclose()
 
-    waits = asyncio.run(takes())
+    waits = run_async(takes())
     assert waits[:3] == [0.0, 0.0, 0.0]
     assert waits[3] == pytest.approx(1.0)
     assert waits[4] == pytest.approx(0.5)
@@ -146,7 +146,7 @@ def test_redis_buckets_fall_back_to_the_process_when_redis_is_unreachable(prefix
         finally:
             await buckets.aclose()
 
-    waits, fallbacks = asyncio.run(takes())
+    waits, fallbacks = run_async(takes())
     assert waits[:2] == [0.0, 0.0]
     assert waits[2] > 0  # still limited, in this process
     assert fallbacks == 3

@@ -22,6 +22,7 @@ from models.authenticity.calibration import provisional_calibration
 from service.config import Settings
 from service.main import create_app
 from service.shedding import ConcurrencyGate
+from tests.utils.aio import run as run_async
 
 PROBLEM = "application/problem+json"
 HANG = 30.0  # seconds before a wait that should have ended fails the test
@@ -41,7 +42,7 @@ def test_gate_admits_up_to_the_limit_queues_a_few_and_refuses_the_rest() -> None
         served = await asyncio.wait_for(queued, HANG)
         return admitted, refused, served, gate.in_flight
 
-    admitted, refused, served, in_flight = asyncio.run(scenario())
+    admitted, refused, served, in_flight = run_async(scenario())
     assert admitted == [True, True]
     assert refused is False
     assert served is True
@@ -55,7 +56,7 @@ def test_gate_refuses_a_waiter_once_its_wait_is_over() -> None:
         late = await asyncio.wait_for(gate.enter(), HANG)
         return late, gate.in_flight, gate.waiting
 
-    assert asyncio.run(scenario()) == (False, 1, 0)
+    assert run_async(scenario()) == (False, 1, 0)
 
 
 def test_gate_without_a_queue_refuses_at_once() -> None:
@@ -63,7 +64,7 @@ def test_gate_without_a_queue_refuses_at_once() -> None:
         gate = ConcurrencyGate(limit=1, queue=0, wait=HANG)
         return [await gate.enter(), await asyncio.wait_for(gate.enter(), HANG)]
 
-    assert asyncio.run(scenario()) == [True, False]
+    assert run_async(scenario()) == [True, False]
 
 
 def test_gate_hands_the_slot_past_a_waiter_that_gave_up() -> None:
@@ -80,7 +81,7 @@ def test_gate_hands_the_slot_past_a_waiter_that_gave_up() -> None:
         gate.leave()
         return served, gate.in_flight
 
-    assert asyncio.run(scenario()) == (True, 0)
+    assert run_async(scenario()) == (True, 0)
 
 
 def test_gate_settings_are_checked() -> None:
@@ -127,7 +128,7 @@ def run_app(app: FastAPI, scenario: Callable[[httpx.AsyncClient], Awaitable[Any]
             async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
                 return await scenario(client)
 
-    return asyncio.run(main())
+    return run_async(main())
 
 
 def test_saturated_process_answers_503_with_retry_after_and_serves_again_after(

@@ -3,7 +3,7 @@ audience-authenticity score.
 
 Every account has follower snapshots at irregular dates, notes with counters, optional
 creator-centre note metrics, comments (texts sampled from real public XHS/Douyin comments when
-``/work/shared/corpora`` exists, else from a small built-in list) and optionally the comment
+``../shared/corpora`` (or ``REDLENS_SHARED_CORPORA_DIR``) exists, else from a small built-in list) and optionally the comment
 classifier's intents. Scenarios:
 
 organic (label ``organic``)
@@ -59,10 +59,11 @@ from models.authenticity.data import (
 )
 from models.authenticity.explain import local_day
 from models.labels import INTENTS
+from training.datasets import default_shared_dir
 
 Split = Literal["tune", "eval", "all"]
 
-DEFAULT_CORPORA_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
+DEFAULT_CORPORA_DIR = default_shared_dir()
 END = datetime(2026, 3, 31, 23, 0)
 CHINA = timezone(timedelta(hours=8))  # notes are posted on China days; snapshot dates are China dates
 

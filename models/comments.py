@@ -687,15 +687,13 @@ class ModelCache:
         search = list(folders) or [self.models_dir]
         with self._lock:
             loaded = [*reuse, *self._pairs.values()]
-        sentiment = next((m.sentiment for m in loaded if m.sentiment_version == sentiment_version), None)
-        if sentiment is None:
-            where = find_version("sentiment", sentiment_version, search)
-            sentiment, _ = load_pipeline("sentiment", sentiment_version, where)
-        intents = next((m.intents for m in loaded if m.intents_version == intents_version), None)
-        if intents is None:
-            where = find_version("intents", intents_version, search)
-            intents, _ = load_pipeline("intents", intents_version, where)
-        return CommentModels(sentiment, intents, sentiment_version, intents_version)
+        pipes: dict[str, Pipeline] = {}
+        for task, version in (("sentiment", sentiment_version), ("intents", intents_version)):
+            found = next((getattr(m, task) for m in loaded if m.version_of(task) == version), None)
+            if found is None:
+                found, _ = load_pipeline(task, version, find_version(task, version, search))
+            pipes[task] = found
+        return CommentModels(pipes["sentiment"], pipes["intents"], sentiment_version, intents_version)
 
     def get(
         self,

@@ -126,7 +126,11 @@ def random_half(
 
 
 def active_half(
-    pool: pd.DataFrame, taken: set[int], quotas: dict[str, tuple[int, int]], models_dir: Path | None
+    pool: pd.DataFrame,
+    taken: set[int],
+    quotas: dict[str, tuple[int, int]],
+    models_dir: Path | None,
+    max_per_note: int = MAX_ACTIVE_PER_NOTE,
 ) -> list[int]:
     from snownlp import SnowNLP
 
@@ -156,7 +160,7 @@ def active_half(
             top = top.assign(s=scores).sort_values("s", ascending=False, kind="stable")
             per_note: dict[str, int] = {}
             for idx, key in zip(top.index, top["note_key"], strict=True):
-                cap = MAX_ACTIVE_PER_SPONSORED_NOTE if key in SPONSORED_NOTES else MAX_ACTIVE_PER_NOTE
+                cap = MAX_ACTIVE_PER_SPONSORED_NOTE if key in SPONSORED_NOTES else max_per_note
                 if per_note.get(key, 0) >= cap:
                     continue
                 per_note[key] = per_note.get(key, 0) + 1
@@ -173,17 +177,31 @@ def main() -> None:
     ap.add_argument("--shared", type=Path, default=None)
     ap.add_argument("--round", type=int, default=1, help="labelling round; later rounds skip labelled rows")
     ap.add_argument("--models-dir", type=Path, default=None, help="models that score the active half")
+    ap.add_argument(
+        "--quota",
+        action="append",
+        default=[],
+        metavar="FOLDER=RANDOM,ACTIVE",
+        help="override one folder's quotas (repeatable); folders not named keep the round's defaults",
+    )
+    ap.add_argument("--max-active-per-note", type=int, default=MAX_ACTIVE_PER_NOTE)
     args = ap.parse_args()
     rng = np.random.default_rng(SEED + args.round - 1)
     pool = load_pool(args.shared or default_shared_dir())
-    quotas = QUOTAS if args.round == 1 else LATER_QUOTAS
+    quotas = dict(QUOTAS if args.round == 1 else LATER_QUOTAS)
+    for spec in args.quota:
+        folder, _, counts = spec.partition("=")
+        if folder not in quotas or counts.count(",") != 1:
+            ap.error(f"--quota {spec!r}: expected FOLDER=RANDOM,ACTIVE with FOLDER one of {sorted(quotas)}")
+        r, a = counts.split(",")
+        quotas[folder] = (int(r), int(a))
     if args.round > 1:
         from training.datasets import read_project_labels
 
         done = set(read_project_labels()["provenance"])
         pool = pool[~("real:" + pool["folder"] + ":" + pool["row"].astype(str)).isin(done)]
     rand = random_half(pool, quotas, rng)
-    act = active_half(pool, set(rand), quotas, args.models_dir)
+    act = active_half(pool, set(rand), quotas, args.models_dir, args.max_active_per_note)
     sample = pd.concat([pool.loc[rand].assign(sample="random_note"), pool.loc[act].assign(sample="active")])
     sample["provenance"] = "real:" + sample["folder"] + ":" + sample["row"].astype(str)
     args.out.mkdir(parents=True, exist_ok=True)

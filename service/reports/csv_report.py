@@ -75,7 +75,9 @@ def _kol_rows(report: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[str
         }
         for aspect, prefix in aspects:
             groups = by_aspect[aspect].get("groups") or {}
-            stats = groups.get(name) or next((v for g, v in groups.items() if g.startswith(f"{name} (")), {})
+            stats: Mapping[str, Any] = groups.get(name) or next(
+                (v for g, v in groups.items() if g.startswith(f"{name} (")), {}
+            )
             row[f"{prefix}_share"] = _value(stats.get("share"))
             row[f"{prefix}_net_sentiment"] = _value(stats.get("net_sentiment"))
         out.append(row)

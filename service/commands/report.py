@@ -65,7 +65,7 @@ def campaign_report(
     """Overview, KOLs, content, funnel, brand health, competitive context, themes (per KOL, before/after)."""
     from service.campaigns import build_campaign_report
     from service.config import get_settings
-    from service.reports import FORMATS, LAYOUTS, render
+    from service.reports import FORMATS, LAYOUTS, RenderOptions, render
     from service.store.repositories import get_campaign, get_campaign_by_name
 
     _check(fmt, FORMATS, lang, output)
@@ -78,7 +78,7 @@ def campaign_report(
         session.commit()
     html_hint = f"redlens report campaign {campaign!r} -w {workspace} --format html"
     chromium = get_settings().chromium
-    body = _rendered(partial(render, data, fmt, locale=lang, by=by, chromium=chromium, html_url=html_hint))
+    body = _rendered(partial(render, data, fmt, RenderOptions(lang, by, chromium, html_hint)))
     _write(body, fmt, output)
 
 
@@ -94,7 +94,7 @@ def vetting_report(
     """Cover with the verdict and its reasons, charts, flagged evidence, KPI table, method and versions."""
     from service.commands.vet import vetting_of
     from service.config import get_settings
-    from service.reports import VETTING_FORMATS, render_vetting, vetting_evidence
+    from service.reports import VETTING_FORMATS, RenderOptions, render_vetting, vetting_evidence
 
     _check(fmt, VETTING_FORMATS, lang, output)
     with workspace_session(workspace) as (session, factory, ws, models):
@@ -104,6 +104,6 @@ def vetting_report(
     html_hint = f"redlens report vetting {kol_id!r} -w {workspace} --format html"
     chromium = get_settings().chromium
     body = _rendered(
-        partial(render_vetting, vetting, evidence, fmt, locale=lang, chromium=chromium, html_url=html_hint)
+        partial(render_vetting, vetting, evidence, fmt, RenderOptions(lang, "kol", chromium, html_hint))
     )
     _write(body, fmt, output)

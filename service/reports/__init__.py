@@ -8,7 +8,8 @@ and its media type. PDF needs the ``[pdf]`` extra and a Chromium; without them i
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -40,23 +41,36 @@ def _printed(html: str, chromium: Path | None, html_url: str) -> bytes:
         ) from exc
 
 
+@dataclass(frozen=True)
+class RenderOptions:
+    """How a report is rendered: the HTML/PDF language, the CSV layout, the Chromium that prints the
+    PDF and where the HTML report is (named when the PDF cannot be made)."""
+
+    locale: str = "en"
+    by: str = "kol"
+    chromium: Path | None = None
+    html_url: str = "format=html"
+
+
+def _document(html: Callable[[], str], fmt: str, options: RenderOptions) -> tuple[str | bytes, str]:
+    page = html()
+    return (page if fmt == "html" else _printed(page, options.chromium, options.html_url)), MEDIA_TYPES[fmt]
+
+
+def _json(data: Mapping[str, Any]) -> tuple[str, str]:
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str), MEDIA_TYPES["json"]
+
+
 def render(
-    report: Mapping[str, Any],
-    fmt: str,
-    *,
-    locale: str = "en",
-    by: str = "kol",
-    chromium: Path | None = None,
-    html_url: str = "format=html",
+    report: Mapping[str, Any], fmt: str, options: RenderOptions = RenderOptions()
 ) -> tuple[str | bytes, str]:
     """The campaign report in ``fmt`` and its media type."""
     if fmt == "json":
-        return json.dumps(report, ensure_ascii=False, indent=2, default=str), MEDIA_TYPES["json"]
+        return _json(report)
     if fmt == "csv":
-        return render_csv(report, by), MEDIA_TYPES["csv"]
+        return render_csv(report, options.by), MEDIA_TYPES["csv"]
     if fmt in ("html", "pdf"):
-        html = render_html(report, locale)
-        return (html if fmt == "html" else _printed(html, chromium, html_url)), MEDIA_TYPES[fmt]
+        return _document(lambda: render_html(report, options.locale), fmt, options)
     raise ValueError(f"report format {fmt!r} is not one of {', '.join(FORMATS)}")
 
 
@@ -64,17 +78,13 @@ def render_vetting(
     vetting: Mapping[str, Any],
     evidence: VettingEvidence | None,
     fmt: str,
-    *,
-    locale: str = "en",
-    chromium: Path | None = None,
-    html_url: str = "format=html",
+    options: RenderOptions = RenderOptions(),
 ) -> tuple[str | bytes, str]:
     """The vetting report in ``fmt`` (json, html or pdf) and its media type."""
     if fmt == "json":
-        return json.dumps(vetting, ensure_ascii=False, indent=2, default=str), MEDIA_TYPES["json"]
+        return _json(vetting)
     if fmt in ("html", "pdf"):
-        html = render_vetting_html(vetting, evidence, locale)
-        return (html if fmt == "html" else _printed(html, chromium, html_url)), MEDIA_TYPES[fmt]
+        return _document(lambda: render_vetting_html(vetting, evidence, options.locale), fmt, options)
     raise ValueError(f"vetting report format {fmt!r} is not one of {', '.join(VETTING_FORMATS)}")
 
 
@@ -84,6 +94,7 @@ __all__ = [
     "LAYOUTS",
     "MEDIA_TYPES",
     "VETTING_FORMATS",
+    "RenderOptions",
     "ReportFormat",
     "VettingEvidence",
     "render",

@@ -18,12 +18,7 @@ from service.exports import to_csv_string
 
 CsvLayout = Literal["kol", "note", "theme"]
 LAYOUTS: tuple[str, ...] = ("kol", "note", "theme")
-COMMENT_COLUMNS: tuple[str, ...] = (
-    "comments_analyzed",
-    "net_sentiment",
-    "positive_share",
-    "purchase_intent_share",
-)
+COMMENT_COLUMNS = ("comments_analyzed", "net_sentiment", "positive_share", "purchase_intent_share")
 NOTE_COLUMNS: tuple[str, ...] = (
     "rank",
     "note_id",

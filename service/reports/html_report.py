@@ -48,14 +48,16 @@ LABELS: dict[str, str] = {
     "share_of_voice": "Share of voice",
     "branded_search_lift": "Branded search lift",
 }
-#: Per-KOL columns of the campaign report's KOL table (besides KOL, tier, notes and comment figures).
+#: Columns of the campaign KOL tables (page and report) besides KOL, tier and the comment figures.
 KOL_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("notes", "Notes"),
     ("reach", "Reach"),
     ("engagements", "Engagements"),
     ("engagement_rate_by_followers", "ER (followers)"),
     ("clicks", "Clicks"),
     ("orders", "Orders"),
     ("revenue", "Revenue"),
+    ("total_cost", "Total cost"),
     ("roas", "ROAS"),
     ("cpe", "CPE"),
 )

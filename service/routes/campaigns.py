@@ -11,7 +11,7 @@ from service.bodies import CheckedJSONRoute
 from service.campaigns import build_campaign_report
 from service.deps import CampaignDep, ModelsDep, ReadPrincipal, ServicesDep, SessionDep, WorkspaceDep
 from service.errors import problem_responses
-from service.reports import HTML_CSP, render
+from service.reports import HTML_CSP, RenderOptions, render
 from service.schemas import CampaignListOut, CampaignOut, CampaignReportOut
 from service.store.repositories import campaign_rows, list_campaigns
 from service.store.tables import Campaign
@@ -99,7 +99,6 @@ def report(
     if format == "json":
         return data
     html_url = str(request.url.include_query_params(format="html"))
-    body, media_type = render(
-        data, format, locale=lang, by=by, chromium=services.settings.chromium, html_url=html_url
-    )
+    options = RenderOptions(locale=lang, by=by, chromium=services.settings.chromium, html_url=html_url)
+    body, media_type = render(data, format, options)
     return attachment(body, media_type, format, campaign.name)

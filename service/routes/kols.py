@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from service.bodies import CheckedJSONRoute
 from service.deps import KolDep, ModelsDep, ReadPrincipal, ServicesDep, SessionDep, WorkspaceDep
 from service.errors import problem_responses
-from service.reports import render_vetting, vetting_evidence
+from service.reports import RenderOptions, render_vetting, vetting_evidence
 from service.routes.campaigns import DOWNLOAD_CONTENT, Language, attachment
 from service.schemas import KolDetailOut, KolListOut, KolOut, VettingOut
 from service.store.repositories import (
@@ -119,8 +119,10 @@ def vetting_report(
         vetting,
         evidence,
         format,
-        locale=lang,
-        chromium=services.settings.chromium,
-        html_url=str(request.url.include_query_params(format="html")),
+        RenderOptions(
+            locale=lang,
+            chromium=services.settings.chromium,
+            html_url=str(request.url.include_query_params(format="html")),
+        ),
     )
     return attachment(body, media_type, format, kol.nickname or kol.platform_user_id, "kol")

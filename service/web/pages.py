@@ -35,7 +35,7 @@ from service.deps import (
 )
 from service.errors import CrossSiteRequest, InvalidInput
 from service.ingest.core import SUPPORTED_SUFFIXES
-from service.reports.html_report import LABELS, OVERVIEW_NAMES, vetting_evidence
+from service.reports.html_report import KOL_COLUMNS, LABELS, OVERVIEW_NAMES, vetting_evidence
 from service.routes.ingest import MAX_FILES
 from service.security import (
     AUTH_COOKIE,
@@ -66,19 +66,6 @@ router = APIRouter(include_in_schema=False, route_class=CheckedJSONRoute)
 
 PAGE_SIZE = 20
 JOBS_SHOWN = 50
-#: Columns of the campaign dashboard's KOL table besides KOL, tier and the comment figures.
-KOL_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("notes", "Notes"),
-    ("reach", "Reach"),
-    ("engagements", "Engagements"),
-    ("engagement_rate_by_followers", "ER (followers)"),
-    ("clicks", "Clicks"),
-    ("orders", "Orders"),
-    ("revenue", "Revenue"),
-    ("total_cost", "Total cost"),
-    ("roas", "ROAS"),
-    ("cpe", "CPE"),
-)
 PAGE_LABELS: dict[str, str] = {**LABELS, "clicks": "Clicks", "views": "Views"}
 MAX_LISTED_KOLS = 5000
 DEFAULT_PAGE = "/kols"

@@ -12,7 +12,7 @@ from typing import Any
 from models.campaign_report import CampaignInfo, CampaignReportInput, DailyMentions, ReportNote, build_report
 from models.kpi import KPIInput
 from models.themes import Theme, ThemeSummary
-from service.reports import render
+from service.reports import RenderOptions, render
 from service.reports.charts import daily_sentiment_chart, hbar_chart
 
 HOSTILE = '<script>alert("x")</script>'
@@ -75,7 +75,7 @@ def test_csv_report_neutralises_every_formula_cell() -> None:
     report = _with_theme_comparison(_report())
     bodies = []
     for by in ("kol", "note", "theme"):
-        body, media_type = render(report, "csv", by=by)
+        body, media_type = render(report, "csv", RenderOptions(by=by))
         assert media_type.startswith("text/csv")
         bodies.append(str(body))
     body = "\n".join(bodies)

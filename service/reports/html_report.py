@@ -106,6 +106,16 @@ def vetting_evidence(session: Session, workspace_id: int, kol: Kol, recent_notes
     return VettingEvidence(comments=comments, snapshots=snapshots, notes=note_rows)
 
 
+def vetting_sections(vetting: Mapping[str, Any], evidence: VettingEvidence, tr: Any) -> dict[str, Any]:
+    """The vetting page's and report's sections (:func:`service.web.views.vetting_view`) in the
+    language of ``tr``."""
+    from service.web.views import vetting_view
+
+    return vetting_view(
+        vetting, comments=evidence.comments, snapshots=evidence.snapshots, notes=evidence.notes, tr=tr
+    )
+
+
 def _render(template: str, locale: str, **context: Any) -> str:
     from service.web import i18n
     from service.web.rendering import templates
@@ -146,16 +156,7 @@ def render_vetting_html(
     vetting: Mapping[str, Any], evidence: VettingEvidence | None = None, locale: str = DEFAULT_LOCALE
 ) -> str:
     """The vetting report of one KOL as a standalone HTML page."""
-    from service.web.views import vetting_view
-
-    evidence = evidence or VettingEvidence()
-    view = vetting_view(
-        vetting,
-        comments=evidence.comments,
-        snapshots=evidence.snapshots,
-        notes=evidence.notes,
-        tr=_translator(locale),
-    )
+    view = vetting_sections(vetting, evidence or VettingEvidence(), _translator(locale))
     return _render(
         "reports/vetting.html",
         locale,

@@ -35,7 +35,13 @@ from service.deps import (
 )
 from service.errors import CrossSiteRequest, InvalidInput
 from service.ingest.core import SUPPORTED_SUFFIXES
-from service.reports.html_report import KOL_COLUMNS, LABELS, OVERVIEW_NAMES, vetting_evidence
+from service.reports.html_report import (
+    KOL_COLUMNS,
+    LABELS,
+    OVERVIEW_NAMES,
+    vetting_evidence,
+    vetting_sections,
+)
 from service.routes.ingest import MAX_FILES
 from service.security import (
     AUTH_COOKIE,
@@ -60,7 +66,7 @@ from service.web import i18n, labelling
 from service.web.i18n import N_
 from service.web.rendering import render
 from service.web.summaries import SummaryCache, VettingSummary
-from service.web.views import VERDICT_TEXT, campaign_view, model_version_view, vetting_view
+from service.web.views import VERDICT_TEXT, campaign_view, model_version_view
 
 router = APIRouter(include_in_schema=False, route_class=CheckedJSONRoute)
 
@@ -260,13 +266,7 @@ def kol_page(
 ) -> Response:
     vetting = _vet(session, services, workspace, kol, models)
     evidence = vetting_evidence(session, workspace.id, kol, RECENT_NOTES)
-    view = vetting_view(
-        vetting,
-        comments=evidence.comments,
-        snapshots=evidence.snapshots,
-        notes=evidence.notes,
-        tr=_translator(request),
-    )
+    view = vetting_sections(vetting, evidence, _translator(request))
     return _page(request, "kol.html", principal, workspace, "kols", kol=kol, v=vetting, view=view)
 
 

@@ -213,33 +213,43 @@ def screened_out(rows: Sequence[CampaignNote], comments: Sequence[Comment]) -> d
     """Platform ids of the campaign's comments that the authenticity comment signal rejects
     (likely bots, coordinated copies, spam), screened KOL by KOL over their campaign notes; empty
     when the authenticity calibration is not installed."""
+    kol_of = {r.note_id: (r.kol or r.note.kol) for r in rows}
+    by_kol: dict[str, list[Comment]] = {}
+    for c in comments:
+        kol = kol_of.get(c.note_id)
+        if kol is not None:
+            by_kol.setdefault(kol.platform_user_id, []).append(c)
+    out: dict[str, tuple[str, ...]] = {}
+    for kol_id, kol_comments in by_kol.items():
+        out.update(screen_kol_comments(kol_id, kol_comments))
+    return out
+
+
+def screen_kol_comments(kol_id: str, comments: Sequence[Comment]) -> dict[str, tuple[str, ...]]:
+    """The comments of one KOL that the authenticity comment signal rejects, with the reasons
+    (empty when the calibration is not installed; comments without a time are not screened)."""
     try:
         machine = load_calibration().machine_text
     except (FileNotFoundError, ValueError):
         return {}
-    kol_of = {r.note_id: (r.kol or r.note.kol) for r in rows}
-    by_kol: dict[str, list[AComment]] = {}
-    for c in comments:
-        kol = kol_of.get(c.note_id)
-        if kol is None or c.created_at is None:
-            continue
-        by_kol.setdefault(kol.platform_user_id, []).append(
-            AComment(
-                comment_id=c.platform_comment_id,
-                note_id=str(c.note_id),
-                text=c.text or "",
-                created_at=c.created_at,
-                commenter_id=c.commenter_id or c.commenter_hash or f"unknown:{c.platform_comment_id}",
-                nickname=c.nickname or "",
-                ip_location=c.ip_location,
-                parent_comment_id=c.parent_comment_id,
-            )
+    kept = [
+        AComment(
+            comment_id=c.platform_comment_id,
+            note_id=str(c.note_id),
+            text=c.text or "",
+            created_at=c.created_at,
+            commenter_id=c.commenter_id or c.commenter_hash or f"unknown:{c.platform_comment_id}",
+            nickname=c.nickname or "",
+            ip_location=c.ip_location,
+            parent_comment_id=c.parent_comment_id,
         )
-    out: dict[str, tuple[str, ...]] = {}
-    for kol_id, kol_comments in by_kol.items():
-        account = AccountData(kol_id=kol_id, comments=kol_comments, kol_user_id=kol_id)
-        out.update(screen_comments(account, machine_text=machine))
-    return out
+        for c in comments
+        if c.created_at is not None
+    ]
+    if not kept:
+        return {}
+    account = AccountData(kol_id=kol_id, comments=kept, kol_user_id=kol_id)
+    return screen_comments(account, machine_text=machine)
 
 
 def build_campaign_report(

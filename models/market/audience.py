@@ -87,7 +87,9 @@ def bucket_of(dimension: str, raw: Any) -> str:
             return OUTSIDE
         province = normalize_province(text)
         if province is None:
-            raise ProfileError(f"region {text!r} is not a mainland province (or 海外 for outside the mainland)")
+            raise ProfileError(
+                f"region {text!r} is not a mainland province (or 海外 for outside the mainland)"
+            )
         return province
     if dimension == "interests":
         return text[:64]
@@ -194,7 +196,12 @@ class DimensionFit:
     source: str  # where the KOL's side came from: "platform" (fan portrait) or "commenters"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"dimension": self.dimension, "fit": round(self.fit, 1), "weight": self.weight, "source": self.source}
+        return {
+            "dimension": self.dimension,
+            "fit": round(self.fit, 1),
+            "weight": self.weight,
+            "source": self.source,
+        }
 
 
 @dataclass

@@ -38,7 +38,9 @@ _DISCLOSURE: Final = re.compile(
     r"(品牌合作|商业合作|商务合作|合作款|赞助|#广告|\[广告\]|【广告】|广告合作|本(?:篇|期|条)?(?:笔记|视频)?由.{1,20}?(?:提供|赞助|支持)"
     r"|感谢.{1,20}?(?:的)?(?:支持|赞助|邀请))"
 )
-_SHOP_SEARCH: Final = re.compile(r"(?:上|去)?(?:🍑|淘宝|天猫|京东|某宝|tb|TB)\s*搜\s*([^\s#@,，。!！?？\[\]]{2,30})")
+_SHOP_SEARCH: Final = re.compile(
+    r"(?:上|去)?(?:🍑|淘宝|天猫|京东|某宝|tb|TB)\s*搜\s*([^\s#@,，。!！?？\[\]]{2,30})"
+)
 _TOPIC: Final = re.compile(r"#([^#\[\]\s]{1,40})(?:\[话题\])?#")
 _MENTION: Final = re.compile(r"@([^\s@#,，。:：]{1,30})")
 CLUSTER_MIN_TAGS: Final = 3
@@ -200,7 +202,9 @@ def engagement_ratio(notes: Sequence[NoteFacts], sponsored: Iterable[str]) -> En
     publication; engagements alone when no follower count is known), with the counts."""
     ids = set(sponsored)
     use_rate = all(engagement_rate(n) is not None for n in notes if n.engagements is not None)
-    value = engagement_rate if use_rate else (lambda n: None if n.engagements is None else float(n.engagements))
+    value = (
+        engagement_rate if use_rate else (lambda n: None if n.engagements is None else float(n.engagements))
+    )
     basis = "engagement rate by followers" if use_rate else "engagements per note (no follower counts)"
     spons = [v for n in notes if n.note_id in ids and (v := value(n)) is not None]
     organic = [v for n in notes if n.note_id not in ids and (v := value(n)) is not None]
@@ -247,7 +251,7 @@ def _position(
     metric: str, value: float | None, tier: str | None, fmt: str, table: BenchmarkTable
 ) -> dict[str, Any] | None:
     row = table.range_for(metric, Segment(tier=tier, content_format=fmt))
-    if row is None or tier is None and row.tier is not None:
+    if row is None:
         return None
     return {
         "range": [row.low, row.high],
@@ -269,13 +273,19 @@ def price_estimate(
     fewer than three of it), against the tier benchmark."""
     same = [n for n in organic if n.format == fmt]
     used = same if len(same) >= 3 else list(organic)
-    reasons = [] if used is same else [f"fewer than 3 organic {fmt} notes: medians over all {len(used)} organic notes"]
+    reasons = (
+        []
+        if used is same
+        else [f"fewer than 3 organic {fmt} notes: medians over all {len(used)} organic notes"]
+    )
     reach = _median(n.reach for n in used)
     eng = _median(n.engagements for n in used)
     cpm = price / reach * 1000 if reach else None
     cpe = price / eng if eng else None
     if cpm is None:
-        reasons.append("no reach, impressions or views on organic notes: upload creator-centre metrics for CPM")
+        reasons.append(
+            "no reach, impressions or views on organic notes: upload creator-centre metrics for CPM"
+        )
     if cpe is None:
         reasons.append("no engagement counts on organic notes")
     table = table or default_benchmarks()

@@ -49,7 +49,9 @@ def latest_audience_profile(
     query = select(AudienceProfile).where(
         AudienceProfile.workspace_id == workspace_id, AudienceProfile.kind == kind
     )
-    query = query.where(AudienceProfile.kol_id.is_(None) if kol_id is None else AudienceProfile.kol_id == kol_id)
+    query = query.where(
+        AudienceProfile.kol_id.is_(None) if kol_id is None else AudienceProfile.kol_id == kol_id
+    )
     return session.scalars(query.order_by(AudienceProfile.id.desc()).limit(1)).first()
 
 

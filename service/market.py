@@ -169,7 +169,9 @@ def sponsorship_section(
     facts = [_facts(n, lookup, latest.get(n.id)) for n in notes]
     sponsored = detect_sponsorship(facts, known_brands(session, workspace_id))
     ids = {s.note_id for s in sponsored}
-    titles = {n.platform_note_id: (n.title, n.published_at) for n in notes}
+    titles = {
+        n.platform_note_id: (n.title, n.published_at.isoformat() if n.published_at else None) for n in notes
+    }
     brands: dict[str, int] = {}
     for s in sponsored:
         for b in s.brands:
@@ -195,7 +197,7 @@ def sponsorship_section(
             {
                 **s.to_dict(),
                 "title": titles[s.note_id][0],
-                "published_at": titles[s.note_id][1].isoformat() if titles[s.note_id][1] else None,
+                "published_at": titles[s.note_id][1],
             }
             for s in sponsored
         ],
@@ -247,7 +249,10 @@ def read_profile_file(path: Path) -> ProfileCheck:
                 continue
             if not any(str(v or "").strip() for v in raw.values.values()):
                 continue
-            rows.append((f"row {raw.line}", *(raw.values.get(c) for c in columns)))
+            values = raw.values
+            rows.append(
+                (f"row {raw.line}", values.get(columns[0]), values.get(columns[1]), values.get(columns[2]))
+            )
     finally:
         reader.close()
     if not rows:

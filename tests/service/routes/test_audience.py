@@ -159,3 +159,12 @@ def test_target_page_form_saves_and_reports_bad_sums(client: TestClient, world: 
     target = client.get("/v1/audience-target", headers=auth(world.a.reader)).json()["profile"]
     assert target["shares"] == {"age": {"18-24": 1.0}, "region": {"广东": 0.5, "上海": 0.5}}
     assert target["weights"]["age"] == 2.0
+
+
+def test_compare_shows_fit_and_sponsored_ratio_rows(client: TestClient, world: World) -> None:
+    kol_id = _ingested(client, world)
+    headers = {**auth(world.a.reader), "accept": "text/html"}
+    page = client.get(f"/compare?kol={kol_id}&kol={world.a.kol_id}", headers=headers)
+    assert page.status_code == 200, page.text[:300]
+    assert 'data-row="audience_fit"' in page.text and 'data-row="sponsored_ratio"' in page.text
+    assert "0.48" in page.text  # 612.5 / 1280

@@ -276,9 +276,8 @@ def parse_price(raw: Any) -> Decimal:
 
 def save_profile(
     session: Session,
-    workspace_id: int,
+    principal: Principal,
     check: ProfileCheck,
-    who: tuple[str, str],
     *,
     kind: str,
     kol_id: int | None = None,
@@ -292,9 +291,10 @@ def save_profile(
             "no usable dimension in the profile: " + ("; ".join(check.errors[:5]) or "it is empty"),
             row_errors=check.errors[:50],
         )
+    who = entered_by(principal)
     row = add_audience_profile(
         session,
-        workspace_id,
+        principal.workspace_id,
         kind=kind,
         kol_id=kol_id,
         shares=check.shares,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any, Final
@@ -114,12 +114,8 @@ class RegionSummary:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "commenters": self.commenters,
-            "located": self.located,
+            **asdict(self),
             "coverage": self.coverage,
-            "provinces": self.provinces,
-            "outside_mainland": self.outside_mainland,
-            "city_tiers": self.city_tiers,
             "city_tier_method": "province population share in tier-1 / new-tier-1 cities (2023 list, 2020 census)",
         }
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Final
 
 from models.benchmarks import BenchmarkTable, Segment, default_benchmarks, verdict
@@ -70,7 +70,7 @@ class SponsoredNote:
     brands: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"note_id": self.note_id, "signals": self.signals, "brands": self.brands}
+        return asdict(self)
 
 
 def _topics(note: NoteFacts) -> list[str]:
@@ -186,15 +186,7 @@ class EngagementRatio:
     reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "ratio": self.ratio,
-            "sponsored_median": self.sponsored_median,
-            "organic_median": self.organic_median,
-            "sponsored_notes": self.sponsored_notes,
-            "organic_notes": self.organic_notes,
-            "basis": self.basis,
-            "reason": self.reason,
-        }
+        return asdict(self)
 
 
 def engagement_ratio(notes: Sequence[NoteFacts], sponsored: Iterable[str]) -> EngagementRatio:
@@ -226,25 +218,14 @@ class PriceEstimate:
     currency: str
     cpm: float | None
     cpe: float | None
-    median_reach: float | None
-    median_engagements: float | None
+    median_organic_reach: float | None
+    median_organic_engagements: float | None
     notes_used: int
     benchmarks: dict[str, dict[str, Any] | None]
     reasons: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "format": self.format,
-            "price": self.price,
-            "currency": self.currency,
-            "cpm": self.cpm,
-            "cpe": self.cpe,
-            "median_organic_reach": self.median_reach,
-            "median_organic_engagements": self.median_engagements,
-            "notes_used": self.notes_used,
-            "benchmarks": self.benchmarks,
-            "reasons": self.reasons,
-        }
+        return asdict(self)
 
 
 def _position(

@@ -75,9 +75,7 @@ def put_profile(
     """Dimensions whose shares add up (100% ± 2) are kept; the others come back as errors."""
     check, _ = _check(body)
     start_writing(session)
-    return save_profile(
-        session, principal.workspace_id, check, entered_by(principal), kind="kol", kol_id=kol.id, source="api"
-    )
+    return save_profile(session, principal, check, kind="kol", kol_id=kol.id, source="api")
 
 
 def stored_upload(file: UploadFile, folder: Path) -> Path:
@@ -105,9 +103,8 @@ def import_profile(session: Any, principal: Any, kol_id: int, file: UploadFile) 
     start_writing(session)
     return save_profile(
         session,
-        principal.workspace_id,
+        principal,
         check,
-        entered_by(principal),
         kind="kol",
         kol_id=kol_id,
         source=file.filename,
@@ -149,9 +146,8 @@ def put_target(body: ProfileIn, principal: WritePrincipal, session: SessionDep) 
     start_writing(session)
     return save_profile(
         session,
-        principal.workspace_id,
+        principal,
         check,
-        entered_by(principal),
         kind="target",
         weights=weights,
         source="api",

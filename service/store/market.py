@@ -8,12 +8,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.store.tables import AudienceProfile, KolQuote
+
+
+Row = TypeVar("Row", AudienceProfile, KolQuote)
+
+
+def _added(session: Session, row: Row, entered_by: str, entered_via: str) -> Row:
+    """``row`` stamped with who entered it, added and flushed (its id set)."""
+    row.entered_by, row.entered_via = entered_by[:200], entered_via
+    session.add(row)
+    session.flush()
+    return row
 
 
 def add_audience_profile(
@@ -28,19 +39,17 @@ def add_audience_profile(
     weights: Mapping[str, float] | None = None,
     source: str | None = None,
 ) -> AudienceProfile:
-    row = AudienceProfile(
-        workspace_id=workspace_id,
-        kind=kind,
-        kol_id=kol_id,
-        shares=dict(shares),
-        weights=dict(weights) if weights else None,
-        source=source[:200] if source else None,
-        entered_by=entered_by[:200],
-        entered_via=entered_via,
+    values = {
+        "shares": dict(shares),
+        "weights": dict(weights) if weights else None,
+        "source": (source or "")[:200] or None,
+    }
+    return _added(
+        session,
+        AudienceProfile(workspace_id=workspace_id, kind=kind, kol_id=kol_id, **values),
+        entered_by,
+        entered_via,
     )
-    session.add(row)
-    session.flush()
-    return row
 
 
 def latest_audience_profile(
@@ -66,18 +75,8 @@ def add_quote(
     entered_by: str,
     entered_via: str,
 ) -> KolQuote:
-    row = KolQuote(
-        workspace_id=workspace_id,
-        kol_id=kol_id,
-        format=fmt,
-        price=price,
-        currency=currency,
-        entered_by=entered_by[:200],
-        entered_via=entered_via,
-    )
-    session.add(row)
-    session.flush()
-    return row
+    quote = KolQuote(workspace_id=workspace_id, kol_id=kol_id, format=fmt, price=price, currency=currency)
+    return _added(session, quote, entered_by, entered_via)
 
 
 def latest_quotes(session: Session, workspace_id: int, kol_id: int) -> dict[str, KolQuote]:

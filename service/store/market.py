@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from service.store.tables import AudienceProfile, KolQuote
 
-
 Row = TypeVar("Row", AudienceProfile, KolQuote)
 
 

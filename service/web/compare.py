@@ -197,9 +197,7 @@ def build_rows(
     fits = [((v.get("audience") or {}).get("fit") or {}).get("score") for v in vettings]
     rows.append(_row("audience_fit", "score", fits, "high"))
     ratios = [((v.get("sponsorship") or {}).get("engagement_ratio") or {}).get("ratio") for v in vettings]
-    rows.append(
-        _row("sponsored_ratio", "text", [None if r is None else round(r, 2) for r in ratios], "high")
-    )
+    rows.append(_row("sponsored_ratio", "text", [None if r is None else round(r, 2) for r in ratios], "high"))
     reasons = [_first_reason(v) for v in vettings]
     rows.append(_row("first_reason", "text", reasons))
     if prices:

@@ -228,32 +228,42 @@ def screened_by_kol(
     kol_of: Mapping[int, Kol | None], comments: Sequence[Comment]
 ) -> dict[str, tuple[str, ...]]:
     """:func:`screened_out` for comments whose note row id maps to its KOL in ``kol_of``."""
+    by_kol: dict[str, list[Comment]] = {}
+    for c in comments:
+        kol = kol_of.get(c.note_id)
+        if kol is not None:
+            by_kol.setdefault(kol.platform_user_id, []).append(c)
+    out: dict[str, tuple[str, ...]] = {}
+    for kol_id, kol_comments in by_kol.items():
+        out.update(screen_kol_comments(kol_id, kol_comments))
+    return out
+
+
+def screen_kol_comments(kol_id: str, comments: Sequence[Comment]) -> dict[str, tuple[str, ...]]:
+    """The comments of one KOL that the authenticity comment signal rejects, with the reasons
+    (empty when the calibration is not installed; comments without a time are not screened)."""
     try:
         machine = load_calibration().machine_text
     except (FileNotFoundError, ValueError):
         return {}
-    by_kol: dict[str, list[AComment]] = {}
-    for c in comments:
-        kol = kol_of.get(c.note_id)
-        if kol is None or c.created_at is None:
-            continue
-        by_kol.setdefault(kol.platform_user_id, []).append(
-            AComment(
-                comment_id=c.platform_comment_id,
-                note_id=str(c.note_id),
-                text=c.text or "",
-                created_at=c.created_at,
-                commenter_id=c.commenter_id or c.commenter_hash or f"unknown:{c.platform_comment_id}",
-                nickname=c.nickname or "",
-                ip_location=c.ip_location,
-                parent_comment_id=c.parent_comment_id,
-            )
+    kept = [
+        AComment(
+            comment_id=c.platform_comment_id,
+            note_id=str(c.note_id),
+            text=c.text or "",
+            created_at=c.created_at,
+            commenter_id=c.commenter_id or c.commenter_hash or f"unknown:{c.platform_comment_id}",
+            nickname=c.nickname or "",
+            ip_location=c.ip_location,
+            parent_comment_id=c.parent_comment_id,
         )
-    out: dict[str, tuple[str, ...]] = {}
-    for kol_id, kol_comments in by_kol.items():
-        account = AccountData(kol_id=kol_id, comments=kol_comments, kol_user_id=kol_id)
-        out.update(screen_comments(account, machine_text=machine))
-    return out
+        for c in comments
+        if c.created_at is not None
+    ]
+    if not kept:
+        return {}
+    account = AccountData(kol_id=kol_id, comments=kept, kol_user_id=kol_id)
+    return screen_comments(account, machine_text=machine)
 
 
 def build_campaign_report(

@@ -439,6 +439,15 @@ class VettingOut(_Out):
     themes: dict[str, Any] | None = Field(
         description="top comment themes: keywords, share, sentiment and intent mix"
     )
+    audience: dict[str, Any] | None = Field(
+        default=None,
+        description="commenter regions (real commenters, coverage), fan portrait, target and fit score",
+    )
+    sponsorship: dict[str, Any] | None = Field(
+        default=None,
+        description="sponsored notes with evidence and brands, sponsored-to-organic engagement ratio, "
+        "quoted prices with CPM / CPE against the tier benchmark",
+    )
     window: dict[str, Any]
     model_version: str
     evaluated_at: dt.datetime

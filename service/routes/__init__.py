@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.routes import campaigns, comments, ingest, jobs, keys, kols, kpis, training, versions
+from service.routes import audience, campaigns, comments, ingest, jobs, keys, kols, kpis, training, versions
 
 API_ROUTERS: tuple[APIRouter, ...] = (
     comments.router,
@@ -16,6 +16,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     versions.router,
     training.router,
     keys.router,
+    audience.router,
 )
 
 __all__ = ["API_ROUTERS"]

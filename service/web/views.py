@@ -25,7 +25,7 @@ CHART_TITLES = {
     "engagements_by_kol": N_("engagements by KOL"),
     "engagements_axis": N_("engagements (likes + saves + comments + shares, count)"),
     "save_rate_by_note": N_("save rate by note"),
-    "save_rate_axis": N_("save rate (% of views, else of impressions)"),
+    "save_rate_axis": N_("save rate, percent of views (else of impressions)"),
     "intent_shares": N_("share of analysed comments"),
     "intent_axis": N_("share of analysed comments (%)"),
 }

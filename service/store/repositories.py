@@ -359,6 +359,10 @@ def get_note_by_platform_id(session: Session, workspace_id: int, platform_note_i
     )
 
 
+def get_note(session: Session, workspace_id: int, note_id: int) -> Note | None:
+    return session.scalar(select(Note).where(Note.id == note_id, Note.workspace_id == workspace_id))
+
+
 def list_notes_for_kol(
     session: Session,
     workspace_id: int,

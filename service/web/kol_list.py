@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
@@ -45,6 +45,17 @@ CSV_COLUMNS = (
 )
 
 
+def query_url(query: Any, default: Any, path: str, names: Mapping[str, str] | None = None) -> str:
+    """A link to ``path`` with the fields of the dataclass ``query`` that differ from ``default``
+    as query parameters (``names`` renames fields, e.g. ``since`` to ``from``)."""
+    params = {
+        (names or {}).get(name, name): ("1" if value is True else value)
+        for name, value in vars(query).items()
+        if value != getattr(default, name)
+    }
+    return f"{path}?{urlencode(params)}" if params else path
+
+
 @dataclass(frozen=True)
 class ListQuery:
     """What the KOL list shows: the query parameters of ``/kols`` (and ``/kols.csv``)."""
@@ -60,14 +71,7 @@ class ListQuery:
 
     def url(self, path: str = "/kols", **changes: Any) -> str:
         """This query with ``changes`` as a link; defaults are left out of the address."""
-        query = replace(self, **changes)
-        default = ListQuery()
-        params = {
-            name: ("1" if value is True else value)
-            for name, value in vars(query).items()
-            if value != getattr(default, name)
-        }
-        return f"{path}?{urlencode(params)}" if params else path
+        return query_url(replace(self, **changes), ListQuery(), path)
 
     def header(self, column: str) -> dict[str, str]:
         """The link and ``aria-sort`` of a sortable column header."""

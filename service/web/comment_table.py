@@ -310,7 +310,8 @@ def csv_rows(rows: list[CommentRow]) -> list[dict[str, Any]]:
                 **{f"p_{k}": "" if v is None else round(v, 4) for k, v in row.probabilities.items()},
                 **{name: _yes_no(flags[name].flag) if name in flags else "" for name in INTENTS},
                 **{
-                    f"p_{name}": "" if name not in flags or flags[name].probability is None
+                    f"p_{name}": ""
+                    if name not in flags or flags[name].probability is None
                     else round(float(flags[name].probability or 0.0), 4)
                     for name in INTENTS
                 },
@@ -322,12 +323,18 @@ def csv_rows(rows: list[CommentRow]) -> list[dict[str, Any]]:
     return out
 
 
-def export(session: Session, workspace_id: int, scope: CommentScope, query: CommentQuery, name: str) -> Response:
+def export(
+    session: Session, workspace_id: int, scope: CommentScope, query: CommentQuery, name: str
+) -> Response:
     """Every comment the query selects (up to :data:`MAX_EXPORT`) as a CSV download."""
     comments, total = find_comments(session, workspace_id, scope, query.comment_filter(), limit=MAX_EXPORT)
     if total > MAX_EXPORT:
-        raise InvalidInput(f"{total} comments match; an export holds at most {MAX_EXPORT}: narrow the filters")
-    return csv_response(to_csv_string(csv_rows(comment_rows(session, workspace_id, comments)), CSV_COLUMNS), name)
+        raise InvalidInput(
+            f"{total} comments match; an export holds at most {MAX_EXPORT}: narrow the filters"
+        )
+    return csv_response(
+        to_csv_string(csv_rows(comment_rows(session, workspace_id, comments)), CSV_COLUMNS), name
+    )
 
 
 # --------------------------------------------------------------------------- pages
@@ -379,12 +386,22 @@ def kol_comments(
     start, end = day_bounds(_day(query.since), _day(query.until))
     notes = notes_published_between(session, workspace.id, kol.id, start, end)
     return _comments_page(
-        request, principal, workspace, session, CommentScope("kol", kol.id), query, "kols", kol=kol, notes=notes
+        request,
+        principal,
+        workspace,
+        session,
+        CommentScope("kol", kol.id),
+        query,
+        "kols",
+        kol=kol,
+        notes=notes,
     )
 
 
 @router.get("/kols/{kol_id}/comments.csv")
-def kol_comments_csv(kol: KolDep, workspace: WorkspaceDep, session: SessionDep, query: CommentQueryDep) -> Response:
+def kol_comments_csv(
+    kol: KolDep, workspace: WorkspaceDep, session: SessionDep, query: CommentQueryDep
+) -> Response:
     return export(session, workspace.id, CommentScope("kol", kol.id), query, f"comments-kol-{kol.id}.csv")
 
 
@@ -399,7 +416,9 @@ def campaign_comments(
 ) -> Response:
     """The comments on a campaign's notes."""
     scope = CommentScope("campaign", campaign.id)
-    return _comments_page(request, principal, workspace, session, scope, query, "campaigns", campaign=campaign)
+    return _comments_page(
+        request, principal, workspace, session, scope, query, "campaigns", campaign=campaign
+    )
 
 
 @router.get("/campaigns/{campaign_id}/comments.csv")
@@ -427,7 +446,9 @@ def note_page(
 
 
 @router.get("/notes/{note_id}/comments.csv")
-def note_comments_csv(note: NoteDep, workspace: WorkspaceDep, session: SessionDep, query: CommentQueryDep) -> Response:
+def note_comments_csv(
+    note: NoteDep, workspace: WorkspaceDep, session: SessionDep, query: CommentQueryDep
+) -> Response:
     return export(session, workspace.id, CommentScope("note", note.id), query, f"comments-note-{note.id}.csv")
 
 
@@ -467,7 +488,11 @@ def correct_comment_label(
     refuse_cross_site_form(request)
     name, value = parse_label(label)
     comment = session.get(Comment, comment_id)
-    shown = intent_flags(comment) if comment is not None and comment.workspace_id == principal.workspace_id else {}
+    shown = (
+        intent_flags(comment)
+        if comment is not None and comment.workspace_id == principal.workspace_id
+        else {}
+    )
     start_writing(session)
     try:
         correct_label(session, principal.workspace_id, comment_id, name, value, shown)

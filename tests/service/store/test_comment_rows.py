@@ -57,7 +57,9 @@ def _world(session: Session) -> tuple[int, int, int, list[int]]:
 def test_find_comments_filters_by_label_text_and_time_within_the_workspace(session: Session) -> None:
     ws, kol, _, ids = _world(session)
     scope = rows.CommentScope("kol", kol)
-    paid, total = rows.find_comments(session, ws, scope, rows.CommentFilter(intent="paid_suspicion"), limit=10)
+    paid, total = rows.find_comments(
+        session, ws, scope, rows.CommentFilter(intent="paid_suspicion"), limit=10
+    )
     assert ([c.id for c in paid], total) == ([ids[2], ids[0]], 2)  # newest first
     negative, _ = rows.find_comments(session, ws, scope, rows.CommentFilter(sentiment="negative"), limit=10)
     assert [c.id for c in negative] == [ids[0]]
@@ -70,10 +72,12 @@ def test_find_comments_filters_by_label_text_and_time_within_the_workspace(sessi
 
 
 def test_find_comments_of_another_workspaces_kol_is_empty(session: Session) -> None:
-    ws, kol, _, _ = _world(session)
+    ws, _, _, _ = _world(session)
     other = session.scalar(select(tables.Kol.id).where(tables.Kol.workspace_id != ws))
     assert other is not None
-    assert rows.find_comments(session, ws, rows.CommentScope("kol", other), rows.CommentFilter(), limit=10) == ([], 0)
+    assert rows.find_comments(
+        session, ws, rows.CommentScope("kol", other), rows.CommentFilter(), limit=10
+    ) == ([], 0)
 
 
 def test_a_correction_becomes_a_training_label_and_undo_removes_it(session: Session) -> None:

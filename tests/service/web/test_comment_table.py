@@ -38,7 +38,9 @@ def _count(app: FastAPI, workspace_id: int, kol_id: int, wanted: CommentFilter) 
 
 def _busiest_kol(app: FastAPI, seeded: Seeded) -> int:
     """The demo KOL with the most paid-suspicion comments (the filter has rows to show)."""
-    counts = {k: _count(app, seeded.demo_id, k, CommentFilter(intent="paid_suspicion")) for k in seeded.demo_kol_ids}
+    counts = {
+        k: _count(app, seeded.demo_id, k, CommentFilter(intent="paid_suspicion")) for k in seeded.demo_kol_ids
+    }
     return max(counts, key=lambda k: counts[k])
 
 
@@ -69,7 +71,9 @@ def test_sentiment_filter_search_and_paging_are_query_parameters(
     negative = _rows(client.get(f"/kols/{kol}/comments?sentiment=negative", headers=HTML).text)
     assert negative and {r["sentiment"] for r in negative} == {"negative"}
     with _factory(web_app)() as session:
-        some = find_comments(session, seeded.demo_id, CommentScope("kol", kol), CommentFilter(), limit=1)[0][0]
+        some = find_comments(session, seeded.demo_id, CommentScope("kol", kol), CommentFilter(), limit=1)[0][
+            0
+        ]
     total = _count(web_app, seeded.demo_id, kol, CommentFilter())
     fragment = some.text[:3]
     found = _rows(client.get(f"/kols/{kol}/comments", params={"q": fragment}, headers=HTML).text)
@@ -102,7 +106,9 @@ def test_csv_export_has_a_bom_one_row_per_selected_comment_and_safe_cells(
     table = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert len(table) == _count(web_app, seeded.demo_id, kol, CommentFilter(sentiment="positive"))
     assert {r["sentiment"] for r in table} == {"positive"}
-    everything = list(csv.DictReader(io.StringIO(client.get(f"/kols/{kol}/comments.csv").content.decode("utf-8-sig"))))
+    everything = list(
+        csv.DictReader(io.StringIO(client.get(f"/kols/{kol}/comments.csv").content.decode("utf-8-sig")))
+    )
     formula = next(r for r in everything if r["platform_comment_id"] == "formula-1")
     assert formula["text"].startswith("'=")
 
@@ -170,7 +176,9 @@ def test_a_correction_goes_to_the_training_labels_and_undo_takes_it_back(
     assert 'action="/corrections/' not in client.get(back, headers=HTML).text
 
 
-def test_corrections_need_write_scope_same_origin_and_a_known_label(client: Any, web_app: FastAPI, seeded: Seeded) -> None:
+def test_corrections_need_write_scope_same_origin_and_a_known_label(
+    client: Any, web_app: FastAPI, seeded: Seeded
+) -> None:
     with _factory(web_app)() as session:
         comment = session.scalars(select(Comment).where(Comment.workspace_id == seeded.demo_id)).first()
         rival = session.scalars(select(Comment).where(Comment.workspace_id == seeded.rival_id)).first()
@@ -179,7 +187,9 @@ def test_corrections_need_write_scope_same_origin_and_a_known_label(client: Any,
     sign_in(client, seeded.demo.reader)
     assert _post(client, f"/comments/{comment.id}/labels", {"label": "sentiment:negative"}).status_code == 403
     sign_in(client, seeded.demo.writer)
-    cross = _post(client, f"/comments/{comment.id}/labels", {"label": "sentiment:negative"}, "https://evil.example")
+    cross = _post(
+        client, f"/comments/{comment.id}/labels", {"label": "sentiment:negative"}, "https://evil.example"
+    )
     assert cross.status_code == 403
     bad = _post(client, f"/comments/{comment.id}/labels", {"label": "sentiment:angry"})
     assert bad.status_code == 422 and "sentiment:negative" in html.unescape(bad.text)

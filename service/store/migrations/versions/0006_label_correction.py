@@ -39,7 +39,10 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("undone_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
-            ["workspace_id"], ["workspace.id"], name="fk_label_correction_workspace_id_workspace", ondelete="CASCADE"
+            ["workspace_id"],
+            ["workspace.id"],
+            name="fk_label_correction_workspace_id_workspace",
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
             ["comment_id"], ["comment.id"], name="fk_label_correction_comment_id_comment", ondelete="CASCADE"

@@ -20,44 +20,24 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import RedirectResponse
+from fastapi import Depends, Query
 from sqlalchemy.orm import Session
-from starlette.responses import Response
 
 from models.labels import INTENTS, SENTIMENTS
 from service.comment_analysis import intent_flags, intent_probabilities
-from service.deps import (
-    CampaignDep,
-    KolDep,
-    NoteDep,
-    ReadPrincipal,
-    SessionDep,
-    WorkspaceDep,
-    WritePrincipal,
-    start_writing,
-)
-from service.errors import InvalidInput, NotFound
-from service.exports import to_csv_string
+from service.errors import InvalidInput
 from service.ingest.parsing import CHINA_TZ
 from service.store.comment_rows import (
     CommentFilter,
     CommentScope,
-    CorrectionError,
     active_corrections,
-    correct_label,
     find_comments,
     labelled_examples_of,
     notes_by_id,
-    notes_published_between,
-    undo_correction,
 )
 from service.store.tables import Comment, LabelCorrection, LabelledExample, Note
+from service.web.formatting import query_url
 from service.web.i18n import N_
-from service.web.kol_list import csv_response, query_url
-from service.web.pages import _page, refuse_cross_site_form, safe_next
-
-router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 50
 MAX_EXPORT = 100_000
@@ -142,7 +122,7 @@ class CommentQuery:
         return bool(self.sentiment or self.intent or self.q or self.since or self.until or self.note)
 
     def comment_filter(self) -> CommentFilter:
-        start, end = day_bounds(_day(self.since), _day(self.until))
+        start, end = day_bounds(parse_day(self.since), parse_day(self.until))
         return CommentFilter(
             sentiment=self.sentiment or None,
             intent=self.intent or None,
@@ -153,7 +133,7 @@ class CommentQuery:
         )
 
 
-def _day(value: str) -> date | None:
+def parse_day(value: str) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
@@ -170,7 +150,7 @@ def comment_query(
 ) -> CommentQuery:
     for name, value in (("from", since), ("to", until)):
         try:
-            _day(value or "")
+            parse_day(value or "")
         except ValueError:
             raise InvalidInput(f"{name}={value!r} is not a calendar date (YYYY-MM-DD)") from None
     return CommentQuery(sentiment, intent, (q or "").strip(), since or "", until or "", note, page)
@@ -321,201 +301,3 @@ def csv_rows(rows: list[CommentRow]) -> list[dict[str, Any]]:
             }
         )
     return out
-
-
-def export(
-    session: Session, workspace_id: int, scope: CommentScope, query: CommentQuery, name: str
-) -> Response:
-    """Every comment the query selects (up to :data:`MAX_EXPORT`) as a CSV download."""
-    comments, total = find_comments(session, workspace_id, scope, query.comment_filter(), limit=MAX_EXPORT)
-    if total > MAX_EXPORT:
-        raise InvalidInput(
-            f"{total} comments match; an export holds at most {MAX_EXPORT}: narrow the filters"
-        )
-    return csv_response(
-        to_csv_string(csv_rows(comment_rows(session, workspace_id, comments)), CSV_COLUMNS), name
-    )
-
-
-# --------------------------------------------------------------------------- pages
-
-
-def _comments_page(
-    request: Request,
-    principal: Any,
-    workspace: Any,
-    session: Session,
-    scope: CommentScope,
-    query: CommentQuery,
-    active: str,
-    **context: Any,
-) -> Response:
-    path = {"kol": "/kols/{}/comments", "campaign": "/campaigns/{}/comments", "note": "/notes/{}"}[scope.kind]
-    table = build_table(
-        session,
-        workspace.id,
-        scope,
-        query,
-        path.format(scope.id),
-        can_correct=principal.has("write"),
-        csv_path=f"/notes/{scope.id}/comments.csv" if scope.kind == "note" else None,
-    )
-    return _page(
-        request,
-        "comments.html",
-        principal,
-        workspace,
-        active,
-        table=table,
-        scope=scope.kind,
-        **table_context(),
-        **context,
-    )
-
-
-@router.get("/kols/{kol_id}/comments")
-def kol_comments(
-    request: Request,
-    kol: KolDep,
-    principal: ReadPrincipal,
-    workspace: WorkspaceDep,
-    session: SessionDep,
-    query: CommentQueryDep,
-) -> Response:
-    """A KOL's comments; with ``from``/``to``, also the KOL's notes published on those days."""
-    start, end = day_bounds(_day(query.since), _day(query.until))
-    notes = notes_published_between(session, workspace.id, kol.id, start, end)
-    return _comments_page(
-        request,
-        principal,
-        workspace,
-        session,
-        CommentScope("kol", kol.id),
-        query,
-        "kols",
-        kol=kol,
-        notes=notes,
-    )
-
-
-@router.get("/kols/{kol_id}/comments.csv")
-def kol_comments_csv(
-    kol: KolDep, workspace: WorkspaceDep, session: SessionDep, query: CommentQueryDep
-) -> Response:
-    return export(session, workspace.id, CommentScope("kol", kol.id), query, f"comments-kol-{kol.id}.csv")
-
-
-@router.get("/campaigns/{campaign_id}/comments")
-def campaign_comments(
-    request: Request,
-    campaign: CampaignDep,
-    principal: ReadPrincipal,
-    workspace: WorkspaceDep,
-    session: SessionDep,
-    query: CommentQueryDep,
-) -> Response:
-    """The comments on a campaign's notes."""
-    scope = CommentScope("campaign", campaign.id)
-    return _comments_page(
-        request, principal, workspace, session, scope, query, "campaigns", campaign=campaign
-    )
-
-
-@router.get("/campaigns/{campaign_id}/comments.csv")
-def campaign_comments_csv(
-    campaign: CampaignDep, workspace: WorkspaceDep, session: SessionDep, query: CommentQueryDep
-) -> Response:
-    scope = CommentScope("campaign", campaign.id)
-    return export(session, workspace.id, scope, query, f"comments-campaign-{campaign.id}.csv")
-
-
-@router.get("/notes/{note_id}")
-def note_page(
-    request: Request,
-    note: NoteDep,
-    principal: ReadPrincipal,
-    workspace: WorkspaceDep,
-    session: SessionDep,
-    query: CommentQueryDep,
-) -> Response:
-    """A note: title, date, XHS link, KOL, and its comments."""
-    scope = CommentScope("note", note.id)
-    return _comments_page(
-        request, principal, workspace, session, scope, query, "kols", note=note, xhs_url=note_url(note)
-    )
-
-
-@router.get("/notes/{note_id}/comments.csv")
-def note_comments_csv(
-    note: NoteDep, workspace: WorkspaceDep, session: SessionDep, query: CommentQueryDep
-) -> Response:
-    return export(session, workspace.id, CommentScope("note", note.id), query, f"comments-note-{note.id}.csv")
-
-
-# --------------------------------------------------------------------------- corrections
-
-
-def parse_label(raw: str) -> tuple[str, str | bool]:
-    """``sentiment:negative`` -> ("sentiment", "negative"); ``spam:yes`` -> ("spam", True)."""
-    name, _, value = raw.partition(":")
-    if name == "sentiment" and value in SENTIMENTS:
-        return name, value
-    if name in INTENTS and value in ("yes", "no"):
-        return name, value == "yes"
-    options = [f"sentiment:{s}" for s in SENTIMENTS] + [f"{i}:yes|no" for i in INTENTS]
-    raise InvalidInput(f"label {raw!r} is not one of {', '.join(options)}")
-
-
-def _problem(exc: CorrectionError) -> Exception:
-    return NotFound(str(exc)) if "does not exist" in str(exc) else InvalidInput(str(exc))
-
-
-def _back(next: str, comment_id: int) -> RedirectResponse:
-    target = safe_next(next)
-    return RedirectResponse(f"{target.split('#')[0]}#comment-{comment_id}", status_code=303)
-
-
-@router.post("/comments/{comment_id}/labels")
-def correct_comment_label(
-    request: Request,
-    comment_id: int,
-    principal: WritePrincipal,
-    session: SessionDep,
-    label: Annotated[str, Form(max_length=40)],
-    next: Annotated[str, Form(max_length=500)] = "/kols",
-) -> RedirectResponse:
-    """Correct one label of a comment (it goes to the workspace's training labels); back to the table."""
-    refuse_cross_site_form(request)
-    name, value = parse_label(label)
-    comment = session.get(Comment, comment_id)
-    shown = (
-        intent_flags(comment)
-        if comment is not None and comment.workspace_id == principal.workspace_id
-        else {}
-    )
-    start_writing(session)
-    try:
-        correct_label(session, principal.workspace_id, comment_id, name, value, shown)
-    except CorrectionError as exc:
-        raise _problem(exc) from exc
-    session.commit()
-    return _back(next, comment_id)
-
-
-@router.post("/corrections/{correction_id}/undo")
-def undo_comment_correction(
-    request: Request,
-    correction_id: int,
-    principal: WritePrincipal,
-    session: SessionDep,
-    next: Annotated[str, Form(max_length=500)] = "/kols",
-) -> RedirectResponse:
-    """Undo a correction: the comment's training label goes back to what it was (or away)."""
-    refuse_cross_site_form(request)
-    start_writing(session)
-    try:
-        correction = undo_correction(session, principal.workspace_id, correction_id)
-    except CorrectionError as exc:
-        raise _problem(exc) from exc
-    session.commit()
-    return _back(next, correction.comment_id)

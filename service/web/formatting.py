@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlencode
 
 DASH = "–"
 
@@ -148,6 +149,17 @@ def when(value: Any, with_time: bool = True) -> str:
 def label(name: Any) -> str:
     """A snake_case name for people: ``purchase_intent`` -> ``purchase intent``."""
     return DASH if name is None else str(name).replace("_", " ")
+
+
+def query_url(query: Any, default: Any, path: str, names: Mapping[str, str] | None = None) -> str:
+    """A link to ``path`` with the fields of the dataclass ``query`` that differ from ``default``
+    as query parameters (``names`` renames fields, e.g. ``since`` to ``from``)."""
+    params = {
+        (names or {}).get(name, name): ("1" if value is True else value)
+        for name, value in vars(query).items()
+        if value != getattr(default, name)
+    }
+    return f"{path}?{urlencode(params)}" if params else path
 
 
 FILTERS = {

@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Annotated, Any, Literal
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
@@ -18,6 +17,7 @@ from service.exports import to_csv_string
 from service.store.repositories import list_kols
 from service.store.tables import Kol, Workspace
 from service.web import shortlist
+from service.web.formatting import query_url
 from service.web.pages import MAX_LISTED_KOLS, PAGE_SIZE, _page, _summary_cache, _summary_key, _tier_of, _vet
 from service.web.summaries import VettingSummary
 
@@ -43,17 +43,6 @@ CSV_COLUMNS = (
     "verdict",
     "first_reason",
 )
-
-
-def query_url(query: Any, default: Any, path: str, names: Mapping[str, str] | None = None) -> str:
-    """A link to ``path`` with the fields of the dataclass ``query`` that differ from ``default``
-    as query parameters (``names`` renames fields, e.g. ``since`` to ``from``)."""
-    params = {
-        (names or {}).get(name, name): ("1" if value is True else value)
-        for name, value in vars(query).items()
-        if value != getattr(default, name)
-    }
-    return f"{path}?{urlencode(params)}" if params else path
 
 
 @dataclass(frozen=True)

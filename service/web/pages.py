@@ -9,6 +9,7 @@ call the JSON API from the page's script with the cookie; the labelling page sto
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
@@ -32,6 +33,7 @@ from service.deps import (
     SessionDep,
     WorkspaceDep,
     WritePrincipal,
+    start_writing,
 )
 from service.errors import CrossSiteRequest, InvalidInput
 from service.ingest.core import SUPPORTED_SUFFIXES
@@ -50,20 +52,23 @@ from service.serving import workspace_current_versions
 from service.store.repositories import (
     campaign_rows,
     comments_for_notes,
+    count_comments_by_note,
     follower_series,
     get_kol_by_platform_id,
     list_campaigns,
     list_jobs,
     list_model_versions,
     list_notes_for_kol,
+    set_kol_figures,
 )
 from service.store.tables import Kol, Workspace
 from service.vetting import RECENT_NOTES
 from service.web import labelling
+from service.web.comment_table import comment_rows, table_context
 from service.web.i18n import N_
 from service.web.rendering import render
 from service.web.summaries import SummaryCache, VettingSummary
-from service.web.views import VERDICT_TEXT, CommentInfo, campaign_view, model_version_view, vetting_view
+from service.web.views import VERDICT_TEXT, campaign_view, model_version_view, vetting_view
 
 router = APIRouter(include_in_schema=False, route_class=CheckedJSONRoute)
 
@@ -270,18 +275,8 @@ def kol_page(
 ) -> Response:
     vetting = _vet(session, services, workspace, kol, models)
     notes = list_notes_for_kol(session, workspace.id, kol.id, limit=RECENT_NOTES)
-    titles = {n.id: n.title for n in notes}
-    comments = {
-        c.platform_comment_id: CommentInfo(
-            platform_id=c.platform_comment_id,
-            text=c.text or "",
-            nickname=c.nickname,
-            created_at=c.created_at.isoformat() if c.created_at else None,
-            note_title=titles.get(c.note_id),
-            sentiment=c.sentiment,
-        )
-        for c in comments_for_notes(session, workspace.id, [n.id for n in notes])
-    }
+    stored = comments_for_notes(session, workspace.id, [n.id for n in notes])
+    comments = {row.comment.platform_comment_id: row for row in comment_rows(session, workspace.id, stored)}
     snapshots = [
         {"date": s.date.isoformat(), "followers": s.followers}
         for s in follower_series(session, workspace.id, kol.id)
@@ -295,7 +290,65 @@ def kol_page(
         for n in notes
     ]
     view = vetting_view(vetting, comments=comments, snapshots=snapshots, notes=note_rows)
-    return _page(request, "kol.html", principal, workspace, "kols", kol=kol, v=vetting, view=view)
+    return _page(
+        request,
+        "kol.html",
+        principal,
+        workspace,
+        "kols",
+        kol=kol,
+        v=vetting,
+        view=view,
+        notes=notes,
+        comment_counts=count_comments_by_note(session, workspace.id, [n.id for n in notes]),
+        can_edit=principal.has("write"),
+        **table_context(),
+    )
+
+
+MAX_FOLLOWERS = 10_000_000_000
+MAX_PRICE = Decimal("100000000")
+
+
+def parse_figures(followers: str, price: str) -> tuple[int | None, Decimal | None]:
+    """The follower count and price of the KOL figures form (empty: not given)."""
+    count = None
+    raw = followers.strip().replace(",", "")
+    if raw:
+        if not raw.isdigit() or int(raw) > MAX_FOLLOWERS:
+            raise InvalidInput(f"followers: {followers!r} is not a whole number from 0 to {MAX_FOLLOWERS:,}")
+        count = int(raw)
+    amount = None
+    raw = price.strip().replace(",", "")
+    if raw:
+        try:
+            amount = Decimal(raw)
+        except InvalidOperation:
+            raise InvalidInput(f"price: {price!r} is not a number") from None
+        if not amount.is_finite() or amount < 0 or amount > MAX_PRICE:
+            raise InvalidInput(f"price: {price!r} must be between 0 and {MAX_PRICE}")
+        amount = amount.quantize(Decimal("0.01"))
+    return count, amount
+
+
+@router.post("/kols/{kol_id}/figures")
+def update_kol_figures(
+    request: Request,
+    kol: KolDep,
+    principal: WritePrincipal,
+    session: SessionDep,
+    followers: Annotated[str, Form(max_length=20)] = "",
+    price: Annotated[str, Form(max_length=20)] = "",
+    next: Annotated[str, Form(max_length=500)] = "",
+) -> RedirectResponse:
+    """Enter a KOL's follower count and price per note when no export carries them."""
+    refuse_cross_site_form(request)
+    count, amount = parse_figures(followers, price)
+    kol_id = kol.id
+    start_writing(session)
+    set_kol_figures(session, principal.workspace_id, kol_id, followers=count, price=amount)
+    session.commit()
+    return RedirectResponse(safe_next(next or f"/kols/{kol_id}"), status_code=303)
 
 
 # --------------------------------------------------------------------------- campaigns

@@ -196,3 +196,46 @@ def test_corrections_need_write_scope_same_origin_and_a_known_label(
     assert _post(client, f"/comments/{rival.id}/labels", {"label": "sentiment:negative"}).status_code == 404
     with _factory(web_app)() as session:
         assert repo.count_labelled_examples(session, seeded.demo_id) == labels
+
+
+def _growth_window(client: Any, key: str, kol_id: int) -> tuple[str, str] | None:
+    vetting = client.get(f"/v1/kols/{kol_id}/vetting", headers={"authorization": f"Bearer {key}"}).json()
+    for flag in (vetting.get("authenticity") or {}).get("flags") or []:
+        details = flag.get("details") or {}
+        if flag.get("signal") == "growth" and details.get("start"):
+            return str(details["start"])[:10], str(details["end"])[:10]
+    return None
+
+
+def test_a_follower_spike_links_to_the_notes_and_comments_of_its_days(client: Any, seeded: Seeded) -> None:
+    sign_in(client, seeded.demo.reader)
+    windows = {k: _growth_window(client, seeded.demo.reader, k) for k in seeded.demo_kol_ids}
+    kol, window = next((k, w) for k, w in windows.items() if w is not None)
+    page = html.unescape(client.get(f"/kols/{kol}", headers=HTML).text)
+    link = f"/kols/{kol}/comments?from={window[0]}&to={window[1]}"
+    assert link in page
+    days = client.get(link, headers=HTML)
+    assert days.status_code == 200
+    assert 'id="window-notes"' in days.text
+    assert f'value="{window[0]}"' in days.text  # the table is filtered to those days
+    assert 'id="note-table"' in page and 'href="/notes/' in page
+
+
+def test_the_kol_figures_form_stores_followers_and_price(
+    client: Any, web_app: FastAPI, seeded: Seeded
+) -> None:
+    kol = seeded.demo_kol_ids[1]
+    sign_in(client, seeded.demo.reader)
+    assert _post(client, f"/kols/{kol}/figures", {"followers": "1"}).status_code == 403
+    sign_in(client, seeded.demo.writer)
+    bad = _post(client, f"/kols/{kol}/figures", {"followers": "12k", "price": ""})
+    assert bad.status_code == 422 and "not a whole number" in html.unescape(bad.text)
+    done = _post(
+        client, f"/kols/{kol}/figures", {"followers": "25,300", "price": "4800", "next": f"/kols/{kol}"}
+    )
+    assert (done.status_code, done.headers["location"]) == (303, f"/kols/{kol}")
+    with _factory(web_app)() as session:
+        stored = repo.get_kol(session, seeded.demo_id, kol)
+        assert stored is not None and (stored.followers, str(stored.price)) == (25300, "4800.00")
+    assert "CNY 4,800.00" in client.get(f"/kols/{kol}", headers=HTML).text
+    assert _post(client, f"/kols/{seeded.rival_kol_id}/figures", {"followers": "5"}).status_code == 404

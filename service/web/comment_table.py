@@ -143,8 +143,8 @@ def comment_query(
         Literal["", "purchase_intent", "skepticism", "paid_suspicion", "question", "spam"], Query()
     ] = "",
     q: Annotated[str | None, Query(max_length=100)] = None,
-    since: Annotated[str | None, Query(alias="from", pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
-    until: Annotated[str | None, Query(alias="to", pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
+    since: Annotated[str | None, Query(alias="from", pattern=r"^(\d{4}-\d{2}-\d{2})?$")] = None,
+    until: Annotated[str | None, Query(alias="to", pattern=r"^(\d{4}-\d{2}-\d{2})?$")] = None,
     note: Annotated[int, Query(ge=0, le=2_147_483_647)] = 0,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> CommentQuery:

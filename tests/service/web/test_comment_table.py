@@ -239,3 +239,12 @@ def test_the_kol_figures_form_stores_followers_and_price(
         assert stored is not None and (stored.followers, str(stored.price)) == (25300, "4800.00")
     assert "CNY 4,800.00" in client.get(f"/kols/{kol}", headers=HTML).text
     assert _post(client, f"/kols/{seeded.rival_kol_id}/figures", {"followers": "5"}).status_code == 404
+
+
+def test_the_filter_form_as_a_browser_submits_it_is_accepted(client: Any, seeded: Seeded) -> None:
+    sign_in(client, seeded.demo.reader)
+    kol = seeded.demo_kol_ids[0]
+    query = {"q": "", "sentiment": "negative", "intent": "", "from": "", "to": ""}
+    page = client.get(f"/kols/{kol}/comments", params=query, headers=HTML)
+    assert page.status_code == 200 and 'id="comment-count"' in page.text
+    assert client.get(f"/kols/{kol}/comments?from=2026-02-30", headers=HTML).status_code == 422

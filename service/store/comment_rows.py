@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, false, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from models.labels import INTENTS, SENTIMENTS
@@ -120,14 +120,13 @@ def notes_published_between(
     session: Session, workspace_id: int, kol_id: int, start: datetime | None, before: datetime | None
 ) -> list[Note]:
     """A KOL's notes published in ``[start, before)`` (UTC bounds; ``None`` leaves a side open)."""
-    stmt = select(Note).where(Note.workspace_id == workspace_id, Note.kol_id == kol_id)
-    if start is not None:
-        stmt = stmt.where(Note.published_at >= start)
-    if before is not None:
-        stmt = stmt.where(Note.published_at < before)
     if start is None and before is None:
-        stmt = stmt.where(false())
-    return list(session.scalars(stmt.order_by(Note.published_at.desc().nulls_last(), Note.id.desc())))
+        return []
+    conditions = [Note.workspace_id == workspace_id, Note.kol_id == kol_id]
+    conditions += [Note.published_at >= start] if start is not None else []
+    conditions += [Note.published_at < before] if before is not None else []
+    newest = (Note.published_at.desc().nulls_last(), Note.id.desc())
+    return list(session.scalars(select(Note).where(*conditions).order_by(*newest)))
 
 
 # --------------------------------------------------------------------------- corrections
@@ -137,21 +136,22 @@ def active_corrections(
     session: Session, workspace_id: int, comment_ids: Sequence[int]
 ) -> dict[int, list[LabelCorrection]]:
     """Corrections not undone, per comment, oldest first."""
-    if not comment_ids:
-        return {}
-    rows = session.scalars(
-        select(LabelCorrection)
-        .where(
-            LabelCorrection.workspace_id == workspace_id,
-            LabelCorrection.comment_id.in_(set(comment_ids)),
-            LabelCorrection.undone_at.is_(None),
-        )
-        .order_by(LabelCorrection.id)
-    )
     out: dict[int, list[LabelCorrection]] = {}
-    for row in rows:
+    for row in _of_comments(
+        session, LabelCorrection, workspace_id, comment_ids, LabelCorrection.undone_at.is_(None)
+    ):
         out.setdefault(row.comment_id, []).append(row)
     return out
+
+
+def _of_comments(
+    session: Session, table: Any, workspace_id: int, comment_ids: Sequence[int], *where: Any
+) -> list[Any]:
+    """Rows of ``table`` (with ``comment_id``) about these comments, in id order."""
+    if not comment_ids:
+        return []
+    ours = (table.workspace_id == workspace_id, table.comment_id.in_(set(comment_ids)), *where)
+    return list(session.scalars(select(table).where(*ours).order_by(table.id)))
 
 
 def _example_of(session: Session, workspace_id: int, comment_id: int) -> LabelledExample | None:
@@ -214,14 +214,8 @@ def correct_label(
     else:
         example.intents = {**(example.intents or {}), field: bool(value)}
     session.flush()
-    correction = LabelCorrection(
-        workspace_id=workspace_id,
-        comment_id=comment_id,
-        labelled_example_id=example.id,
-        field=field,
-        value=value,
-        previous=previous,
-    )
+    correction = LabelCorrection(workspace_id=workspace_id, comment_id=comment_id, field=field, value=value)
+    correction.labelled_example_id, correction.previous = example.id, previous
     session.add(correction)
     session.flush()
     return correction
@@ -272,14 +266,5 @@ def labelled_examples_of(
     session: Session, workspace_id: int, comment_ids: Sequence[int]
 ) -> dict[int, LabelledExample]:
     """The latest labelled example of each of these comments (those that have one)."""
-    if not comment_ids:
-        return {}
-    rows = session.scalars(
-        select(LabelledExample)
-        .where(
-            LabelledExample.workspace_id == workspace_id,
-            LabelledExample.comment_id.in_(set(comment_ids)),
-        )
-        .order_by(LabelledExample.id)
-    )
+    rows = _of_comments(session, LabelledExample, workspace_id, comment_ids)
     return {row.comment_id: row for row in rows if row.comment_id is not None}

@@ -4,9 +4,10 @@ note's comments with their CSV exports, and the forms that correct a label and u
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.responses import Response
@@ -25,6 +26,7 @@ from service.deps import (
 )
 from service.errors import InvalidInput, NotFound
 from service.exports import to_csv_string
+from service.security import Principal
 from service.store.comment_rows import (
     CommentScope,
     CorrectionError,
@@ -33,7 +35,7 @@ from service.store.comment_rows import (
     notes_published_between,
     undo_correction,
 )
-from service.store.tables import Comment
+from service.store.tables import Comment, Workspace
 from service.web.comment_table import (
     CSV_COLUMNS,
     MAX_EXPORT,
@@ -70,62 +72,57 @@ def export(
 # --------------------------------------------------------------------------- pages
 
 
+@dataclass(frozen=True)
+class PageContext:
+    """What every comment page needs from the request: the signed-in key, workspace, session."""
+
+    request: Request
+    principal: Principal
+    workspace: Workspace
+    session: Session
+
+
+def page_context(
+    request: Request, principal: ReadPrincipal, workspace: WorkspaceDep, session: SessionDep
+) -> PageContext:
+    return PageContext(request, principal, workspace, session)
+
+
+PageDep = Annotated[PageContext, Depends(page_context)]
+
+
 def _comments_page(
-    request: Request,
-    principal: Any,
-    workspace: Any,
-    session: Session,
-    scope: CommentScope,
-    query: CommentQuery,
-    active: str,
-    **context: Any,
+    ctx: PageContext, scope: CommentScope, query: CommentQuery, active: str, **context: Any
 ) -> Response:
     path = {"kol": "/kols/{}/comments", "campaign": "/campaigns/{}/comments", "note": "/notes/{}"}[scope.kind]
     table = build_table(
-        session,
-        workspace.id,
+        ctx.session,
+        ctx.workspace.id,
         scope,
         query,
         path.format(scope.id),
-        can_correct=principal.has("write"),
+        can_correct=ctx.principal.has("write"),
         csv_path=f"/notes/{scope.id}/comments.csv" if scope.kind == "note" else None,
     )
+    extra = {**table_context(), **context}
     return _page(
-        request,
+        ctx.request,
         "comments.html",
-        principal,
-        workspace,
+        ctx.principal,
+        ctx.workspace,
         active,
         table=table,
         scope=scope.kind,
-        **table_context(),
-        **context,
+        **extra,
     )
 
 
 @router.get("/kols/{kol_id}/comments")
-def kol_comments(
-    request: Request,
-    kol: KolDep,
-    principal: ReadPrincipal,
-    workspace: WorkspaceDep,
-    session: SessionDep,
-    query: CommentQueryDep,
-) -> Response:
+def kol_comments(kol: KolDep, ctx: PageDep, query: CommentQueryDep) -> Response:
     """A KOL's comments; with ``from``/``to``, also the KOL's notes published on those days."""
     start, end = day_bounds(parse_day(query.since), parse_day(query.until))
-    notes = notes_published_between(session, workspace.id, kol.id, start, end)
-    return _comments_page(
-        request,
-        principal,
-        workspace,
-        session,
-        CommentScope("kol", kol.id),
-        query,
-        "kols",
-        kol=kol,
-        notes=notes,
-    )
+    notes = notes_published_between(ctx.session, ctx.workspace.id, kol.id, start, end)
+    return _comments_page(ctx, CommentScope("kol", kol.id), query, "kols", kol=kol, notes=notes)
 
 
 @router.get("/kols/{kol_id}/comments.csv")
@@ -136,19 +133,9 @@ def kol_comments_csv(
 
 
 @router.get("/campaigns/{campaign_id}/comments")
-def campaign_comments(
-    request: Request,
-    campaign: CampaignDep,
-    principal: ReadPrincipal,
-    workspace: WorkspaceDep,
-    session: SessionDep,
-    query: CommentQueryDep,
-) -> Response:
+def campaign_comments(campaign: CampaignDep, ctx: PageDep, query: CommentQueryDep) -> Response:
     """The comments on a campaign's notes."""
-    scope = CommentScope("campaign", campaign.id)
-    return _comments_page(
-        request, principal, workspace, session, scope, query, "campaigns", campaign=campaign
-    )
+    return _comments_page(ctx, CommentScope("campaign", campaign.id), query, "campaigns", campaign=campaign)
 
 
 @router.get("/campaigns/{campaign_id}/comments.csv")
@@ -160,19 +147,10 @@ def campaign_comments_csv(
 
 
 @router.get("/notes/{note_id}")
-def note_page(
-    request: Request,
-    note: NoteDep,
-    principal: ReadPrincipal,
-    workspace: WorkspaceDep,
-    session: SessionDep,
-    query: CommentQueryDep,
-) -> Response:
+def note_page(note: NoteDep, ctx: PageDep, query: CommentQueryDep) -> Response:
     """A note: title, date, XHS link, KOL, and its comments."""
     scope = CommentScope("note", note.id)
-    return _comments_page(
-        request, principal, workspace, session, scope, query, "kols", note=note, xhs_url=note_url(note)
-    )
+    return _comments_page(ctx, scope, query, "kols", note=note, xhs_url=note_url(note))
 
 
 @router.get("/notes/{note_id}/comments.csv")

@@ -105,11 +105,15 @@ def table_context() -> dict[str, Any]:
 class CommentQuery:
     """The query parameters of a comment table."""
 
+    #: labels of the stored analysis ("" for any)
     sentiment: str = ""
     intent: str = ""
+    #: text the comment contains
     q: str = ""
+    #: China days posted, YYYY-MM-DD (``from`` and ``to`` in the address)
     since: str = ""
     until: str = ""
+    #: one note's comments (its row id), 0 for all
     note: int = 0
     page: int = 1
 

@@ -9,13 +9,13 @@ call the JSON API from the page's script with the cookie; the labelling page sto
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from starlette.responses import Response
 
 from models.artifacts import ArtifactError, read_card, read_registry
@@ -308,6 +308,7 @@ def kol_page(
 
 MAX_FOLLOWERS = 10_000_000_000
 MAX_PRICE = Decimal("100000000")
+_PRICE = TypeAdapter(Annotated[Decimal, Field(ge=0, le=MAX_PRICE, allow_inf_nan=False)])
 
 
 def parse_figures(followers: str, price: str) -> tuple[int | None, Decimal | None]:
@@ -319,15 +320,11 @@ def parse_figures(followers: str, price: str) -> tuple[int | None, Decimal | Non
             raise InvalidInput(f"followers: {followers!r} is not a whole number from 0 to {MAX_FOLLOWERS:,}")
         count = int(raw)
     amount = None
-    raw = price.strip().replace(",", "")
-    if raw:
+    if price.strip():
         try:
-            amount = Decimal(raw)
-        except InvalidOperation:
-            raise InvalidInput(f"price: {price!r} is not a number") from None
-        if not amount.is_finite() or amount < 0 or amount > MAX_PRICE:
-            raise InvalidInput(f"price: {price!r} must be between 0 and {MAX_PRICE}")
-        amount = amount.quantize(Decimal("0.01"))
+            amount = _PRICE.validate_python(price.strip().replace(",", "")).quantize(Decimal("0.01"))
+        except ValidationError:
+            raise InvalidInput(f"price: {price!r} is not a number from 0 to {MAX_PRICE}") from None
     return count, amount
 
 

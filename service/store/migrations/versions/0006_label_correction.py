@@ -1,23 +1,17 @@
 """Analysts' label corrections on comment rows (``label_correction``, each undoable) and a KOL's
 price per note (``kol.price``, in the workspace's currency) entered when an export lacks it.
 
-Revision ID: 0006
-Revises: 0005
-Create Date: 2026-12-16
+Revision ID: 0006, revises 0005 (2026-12-16).
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0006"
-down_revision: str | None = "0005"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0006"
+down_revision = "0005"
 
 
 def _json() -> sa.types.TypeEngine[object]:

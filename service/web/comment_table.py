@@ -105,21 +105,19 @@ def table_context() -> dict[str, Any]:
 class CommentQuery:
     """The query parameters of a comment table."""
 
-    #: labels of the stored analysis ("" for any)
+    #: labels of the stored analysis ("" for any), text the comment contains
     sentiment: str = ""
     intent: str = ""
-    #: text the comment contains
     q: str = ""
-    #: China days posted, YYYY-MM-DD (``from`` and ``to`` in the address)
-    since: str = ""
-    until: str = ""
+    #: China days posted, YYYY-MM-DD: ``from`` and ``to`` in the address
+    since: str = field(default="", metadata={"param": "from"})
+    until: str = field(default="", metadata={"param": "to"})
     #: one note's comments (its row id), 0 for all
     note: int = 0
     page: int = 1
 
     def url(self, path: str, **changes: Any) -> str:
-        names = {"since": "from", "until": "to"}
-        return query_url(replace(self, **changes), CommentQuery(), path, names)
+        return query_url(replace(self, **changes), CommentQuery(), path)
 
     @property
     def filtered(self) -> bool:

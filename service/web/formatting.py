@@ -9,6 +9,7 @@ never branch on missing data just to format it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import fields
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -151,13 +152,13 @@ def label(name: Any) -> str:
     return DASH if name is None else str(name).replace("_", " ")
 
 
-def query_url(query: Any, default: Any, path: str, names: Mapping[str, str] | None = None) -> str:
+def query_url(query: Any, default: Any, path: str) -> str:
     """A link to ``path`` with the fields of the dataclass ``query`` that differ from ``default``
-    as query parameters (``names`` renames fields, e.g. ``since`` to ``from``)."""
+    as query parameters (a field's ``param`` metadata names its parameter, e.g. ``from``)."""
     params = {
-        (names or {}).get(name, name): ("1" if value is True else value)
-        for name, value in vars(query).items()
-        if value != getattr(default, name)
+        item.metadata.get("param", item.name): ("1" if value is True else value)
+        for item in fields(query)
+        if (value := getattr(query, item.name)) != getattr(default, item.name)
     }
     return f"{path}?{urlencode(params)}" if params else path
 

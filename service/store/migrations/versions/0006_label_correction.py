@@ -14,6 +14,11 @@ revision = "0006"
 down_revision = "0005"
 
 
+#: referred table -> what deleting its row does to a correction
+_REFERS = {"workspace": "CASCADE", "comment": "CASCADE", "labelled_example": "SET NULL"}
+_TIMES = ("created_at", "undone_at")
+
+
 def _json() -> sa.types.TypeEngine[object]:
     return sa.JSON(none_as_null=True).with_variant(postgresql.JSONB(none_as_null=True), "postgresql")
 
@@ -24,28 +29,19 @@ def upgrade() -> None:
     op.create_table(
         "label_correction",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("workspace_id", sa.Integer(), nullable=False),
-        sa.Column("comment_id", sa.Integer(), nullable=False),
-        sa.Column("labelled_example_id", sa.Integer(), nullable=True),
+        *(sa.Column(f"{table}_id", sa.Integer(), nullable=table == "labelled_example") for table in _REFERS),
         sa.Column("field", sa.String(32), nullable=False),
         sa.Column("value", _json(), nullable=False),
         sa.Column("previous", _json(), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("undone_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["workspace_id"],
-            ["workspace.id"],
-            name="fk_label_correction_workspace_id_workspace",
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["comment_id"], ["comment.id"], name="fk_label_correction_comment_id_comment", ondelete="CASCADE"
-        ),
-        sa.ForeignKeyConstraint(
-            ["labelled_example_id"],
-            ["labelled_example.id"],
-            name="fk_label_correction_labelled_example_id_labelled_example",
-            ondelete="SET NULL",
+        *(sa.Column(name, sa.DateTime(timezone=True), nullable=name == "undone_at") for name in _TIMES),
+        *(
+            sa.ForeignKeyConstraint(
+                [f"{table}_id"],
+                [f"{table}.id"],
+                name=f"fk_label_correction_{table}_id_{table}",
+                ondelete=action,
+            )
+            for table, action in _REFERS.items()
         ),
         sa.PrimaryKeyConstraint("id", name="pk_label_correction"),
     )

@@ -442,7 +442,7 @@ def foreign_content(path: Path) -> str | None:
             with zipfile.ZipFile(path) as archive:
                 names = archive.namelist()
         except (zipfile.BadZipFile, OSError):
-            return "a damaged ZIP archive"
+            return None  # the workbook reader says what is wrong with it
         if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
             kind = "a Word document" if any(n.startswith("word/") for n in names) else "a ZIP archive"
             return kind

@@ -13,7 +13,7 @@ Route handlers declare what they need and get it ready to use::
   :data:`MaybePrincipalDep` returns ``None`` instead of a 401 (web pages redirect to their login
   form).
 * :data:`WorkspaceDep`: the caller's workspace row.
-* :data:`KolDep`, :data:`CampaignDep`, :data:`JobDep`, :data:`TrainingJobDep`: a row of the
+* :data:`KolDep`, :data:`CampaignDep`, :data:`NoteDep`, :data:`JobDep`, :data:`TrainingJobDep`: a row of the
   caller's workspace from the path id, or the one ``not-found`` problem. A row of another
   workspace is indistinguishable from a missing one.
 * :data:`ModelsDep`: the comment models serving the caller's workspace (503 problem when none
@@ -50,7 +50,7 @@ from service.security import (
 )
 from service.serving import ModelHolder
 from service.store import repositories as repo
-from service.store.tables import Campaign, Job, Kol, Workspace
+from service.store.tables import Campaign, Job, Kol, Note, Workspace
 from service.vetting import vet_kol
 
 #: Largest row id accepted in paths (ids are 32-bit integers in PostgreSQL).
@@ -217,6 +217,7 @@ ModelsDep = Annotated[CommentModels, Depends(get_models)]
 KolId = Annotated[int, Path(ge=1, le=MAX_ID, description="RedLens id of the KOL (from GET /v1/kols)")]
 CampaignId = Annotated[int, Path(ge=1, le=MAX_ID, description="RedLens id of the campaign")]
 JobId = Annotated[int, Path(ge=1, le=MAX_ID, description="id of the job")]
+NoteId = Annotated[int, Path(ge=1, le=MAX_ID, description="RedLens id of the note")]
 
 
 def get_owned_kol(kol_id: KolId, principal: ReadPrincipal, session: SessionDep) -> Kol:
@@ -231,6 +232,13 @@ def get_owned_campaign(campaign_id: CampaignId, principal: ReadPrincipal, sessio
     if campaign is None:
         raise NotFound(f"campaign {campaign_id} does not exist in this workspace")
     return campaign
+
+
+def get_owned_note(note_id: NoteId, principal: ReadPrincipal, session: SessionDep) -> Note:
+    note = repo.get_note(session, principal.workspace_id, note_id)
+    if note is None:
+        raise NotFound(f"note {note_id} does not exist in this workspace")
+    return note
 
 
 def get_owned_job(job_id: JobId, principal: ReadPrincipal, session: SessionDep) -> Job:
@@ -248,5 +256,6 @@ def get_owned_training_job(job: Annotated[Job, Depends(get_owned_job)]) -> Job:
 
 KolDep = Annotated[Kol, Depends(get_owned_kol)]
 CampaignDep = Annotated[Campaign, Depends(get_owned_campaign)]
+NoteDep = Annotated[Note, Depends(get_owned_note)]
 JobDep = Annotated[Job, Depends(get_owned_job)]
 TrainingJobDep = Annotated[Job, Depends(get_owned_training_job)]

@@ -74,7 +74,9 @@ from service.store.repositories import (
     create_job,
     fail_stale_jobs,
     finish_job,
+    get_campaign_by_name,
     get_job,
+    get_note,
     get_note_by_platform_id,
     job_cancel_requested,
     list_labelled_examples,
@@ -555,7 +557,38 @@ def ingest_and_analyze(
     out.pop("workspace_id", None)
     out["comments_analyzed"] = analysed
     out["model_version"] = None if models is None else models.version
+    with services.session_factory() as session:
+        out["touched"] = touched_rows(session, workspace_id, note_ids, campaign)
     return out
+
+
+MAX_TOUCHED_LINKS = 50
+
+
+def touched_rows(
+    session: Session, workspace_id: int, note_ids: Sequence[int], campaign: str | None
+) -> dict[str, list[dict[str, Any]]]:
+    """The notes an import touched, their KOLs and the campaign it named, with their pages."""
+    notes = [n for n in (get_note(session, workspace_id, i) for i in note_ids[:MAX_TOUCHED_LINKS]) if n]
+    kols = {}
+    for note in notes:
+        if note.kol is not None and note.kol.id not in kols:
+            k = note.kol
+            kols[k.id] = {
+                "id": k.id,
+                "name": k.nickname or k.platform_user_id,
+                "platform_id": k.platform_user_id,
+                "url": f"/kols/{k.id}",
+                "needs_figures": k.followers is None,
+            }
+    found = get_campaign_by_name(session, workspace_id, campaign) if campaign else None
+    return {
+        "kols": list(kols.values()),
+        "notes": [
+            {"id": n.id, "name": n.title or n.platform_note_id, "url": f"/notes/{n.id}"} for n in notes
+        ],
+        "campaigns": [{"id": found.id, "name": found.name, "url": f"/campaigns/{found.id}"}] if found else [],
+    }
 
 
 def run_ingest_job(ctx: JobContext) -> dict[str, Any]:

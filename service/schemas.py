@@ -267,6 +267,11 @@ class IngestOut(_Out):
     files: list[FileSummaryOut]
     comments_analyzed: int = 0
     model_version: str | None = None
+    touched: dict[str, list[dict[str, Any]]] = Field(
+        default_factory=dict,
+        description="the KOLs, notes and campaigns the import created or updated, each with its page "
+        "(``url``); a KOL whose follower count is unknown has ``needs_figures`` true",
+    )
 
 
 # --------------------------------------------------------------------------- KOLs

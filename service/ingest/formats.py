@@ -326,6 +326,18 @@ FORMATS: tuple[FormatSpec, ...] = (
 FORMATS_BY_NAME: dict[str, FormatSpec] = {spec.name: spec for spec in FORMATS}
 
 
+def _lacks_text(headers: Sequence[str], closest: Sequence[tuple[FormatSpec, list[str]]]) -> bool:
+    """No column holds comment text and no format other than comments nearly matches: the file is
+    most likely a comment export whose text column is missing or named otherwise."""
+    comment_specs = [spec for spec in FORMATS if spec.kind == "comments"]
+    if any("content" in spec.column_map(headers) for spec in comment_specs):
+        return False
+    for spec, missing in closest:
+        if spec.kind != "comments" and len(missing) <= len(spec.required) / 2:
+            return False
+    return True
+
+
 class UnknownFormatError(InputFileError):
     """The header matches no known format. The message names the closest formats and what they miss."""
 
@@ -334,6 +346,8 @@ class UnknownFormatError(InputFileError):
         self.closest = [(spec.name, missing) for spec, missing in closest]
         shown = ", ".join(str(h) for h in list(headers)[:20]) or "(no columns)"
         lines = [f"unrecognised columns: {shown}. Closest formats:"]
+        if _lacks_text(headers, closest):
+            lines = [f"no text or content column; found: {shown}. Closest formats:"]
         for spec, missing in closest:
             shown_optional = ", ".join(spec.optional[:8]) + (", ..." if len(spec.optional) > 8 else "")
             optional = f" [optional: {shown_optional}]" if spec.optional else ""

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import codecs
 import csv
+import json
+import zipfile
 from collections import deque
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
@@ -114,6 +116,7 @@ class TableReader:
     # their first rows as lists; JSON files have their keys.
     def open(self, choose_header: Any) -> None:
         """Read up to the header (``choose_header`` picks it among the first rows of a table)."""
+        check_content(self.path)
         if self.kind in ("csv", "xlsx"):
             raw_rows = self._csv_rows() if self.kind == "csv" else self._xlsx_rows()
             self._sources.append(raw_rows)
@@ -267,6 +270,8 @@ class TableReader:
                 buffered.append(RawRow(line, item))
                 break
             buffered.append(RawRow(line, None, item if isinstance(item, str) else "not a JSON object"))
+        if not self.headers and buffered and self.incomplete:
+            raise InputFileError(self.incomplete.split(": ", 1)[1].split("; the rest")[0])
 
         def rows() -> Iterator[RawRow]:
             yield from buffered
@@ -303,7 +308,7 @@ class TableReader:
             try:
                 obj, end = raw_decode_json(text, pos)
             except ValueError as exc:
-                yield self._stop(line, f"not valid JSON ({_reason(exc)})")
+                yield self._stop(line, invalid_json(exc))
                 return
             self.progress.done = self.progress.total
             yield line, obj
@@ -325,7 +330,7 @@ class TableReader:
             try:
                 obj, end = raw_decode_json(text, pos)
             except ValueError as exc:
-                yield self._stop(line, f"not valid JSON ({_reason(exc)})")
+                yield self._stop(line, invalid_json(exc))
                 return
             yield line, obj
             self.progress.done = int(end * scale)
@@ -361,9 +366,9 @@ class TableReader:
                     yield number, _not_text(number)
                     continue
                 try:
-                    yield number, loads_json(text)
+                    yield number, loads_json(text.rstrip("\r\n"))
                 except ValueError as exc:
-                    yield number, f"not valid JSON ({_reason(exc)})"
+                    yield number, invalid_json(exc, number)
         self._warn_undecodable(bad_lines)
 
 
@@ -385,6 +390,73 @@ def _undecodable_within(unread: deque[int], end: int) -> int | None:
 
 def _not_text(line: int) -> str:
     return str(TextDecodeError(line))
+
+
+def invalid_json(exc: ValueError, line: int | None = None) -> str:
+    """Where and why JSON does not parse: ``invalid JSON at line 3 column 14 (Expecting ',' delimiter)``.
+    ``line`` is the file line of a text that is one line of the file (JSON Lines)."""
+    if isinstance(exc, json.JSONDecodeError):
+        at = exc.lineno if line is None else line + exc.lineno - 1
+        return f"invalid JSON at line {at} column {exc.colno} ({exc.msg})"
+    return f"invalid JSON ({_reason(exc)})"
+
+
+#: Leading bytes of files people upload by mistake, and what to call them.
+FOREIGN_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"%PDF-", "a PDF document"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office file (.xls or .doc; save it as .xlsx or CSV)"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"BM", "a BMP image"),
+    (b"ID3", "an MP3 file"),
+)
+_EXPECTED = {
+    ".csv": "a CSV file",
+    ".txt": "a CSV file",
+    ".json": "a JSON file",
+    ".jsonl": "a JSON Lines file",
+    ".ndjson": "a JSON Lines file",
+    ".xlsx": "an Excel workbook (.xlsx)",
+}
+
+
+def foreign_content(path: Path) -> str | None:
+    """What a file is when its first bytes say it is no table RedLens reads (an image, a PDF, an
+    archive, a ZIP that is not a workbook), else ``None``."""
+    with path.open("rb") as fh:
+        head = fh.read(16)
+    if head[8:12] == b"WEBP" and head.startswith(b"RIFF"):
+        return "a WebP image"
+    if head[4:8] == b"ftyp":
+        return "an MP4 video or HEIC image"
+    for signature, what in FOREIGN_SIGNATURES:
+        if head.startswith(signature) and not (signature == b"BM" and path.suffix.lower() != ".bmp"):
+            return what
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = archive.namelist()
+        except (zipfile.BadZipFile, OSError):
+            return None  # the workbook reader says what is wrong with it
+        if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+            kind = "a Word document" if any(n.startswith("word/") for n in names) else "a ZIP archive"
+            return kind
+    return None
+
+
+def check_content(path: Path) -> None:
+    """Refuse a file that is an image, a PDF, an archive... naming what it is and what is read."""
+    what = foreign_content(path)
+    if what is not None:
+        expected = _EXPECTED.get(path.suffix.lower(), "a table")
+        raise InputFileError(
+            f"this is {what}, not {expected}; RedLens reads CSV, XLSX, JSON and JSON Lines exports"
+        )
 
 
 def _reason(exc: ValueError) -> str:

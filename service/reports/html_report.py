@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from models.campaign_report import OVERVIEW_METRICS
 from service.store.repositories import comments_for_notes, follower_series, list_notes_for_kol
-from service.store.tables import Kol
+from service.store.tables import Kol, Note
 
 #: The overview tiles: the report's overview metrics less those the funnel and EMV chart show.
 OVERVIEW_NAMES: tuple[str, ...] = tuple(
@@ -66,31 +66,23 @@ DEFAULT_LOCALE = "en"
 
 @dataclass(frozen=True)
 class VettingEvidence:
-    """What the vetting report shows beside the verdict: the comments flags point at, the stored
-    follower snapshots and the recent notes (for the growth chart's note ticks)."""
+    """What the vetting report shows beside the verdict: the comments flags point at (comment-table
+    rows with their labels), the stored follower snapshots and the recent notes (for the growth
+    chart's note ticks; ``stored_notes`` are the rows themselves)."""
 
     comments: Mapping[str, Any] = field(default_factory=dict)
     snapshots: Sequence[Mapping[str, Any]] = ()
     notes: Sequence[Mapping[str, Any]] = ()
+    stored_notes: Sequence[Note] = ()
 
 
 def vetting_evidence(session: Session, workspace_id: int, kol: Kol, recent_notes: int) -> VettingEvidence:
     """The evidence of a KOL's vetting from the store (as the vetting page shows it)."""
-    from service.web.views import CommentInfo
+    from service.web.comment_table import comment_rows
 
     notes = list_notes_for_kol(session, workspace_id, kol.id, limit=recent_notes)
-    titles = {n.id: n.title for n in notes}
-    comments = {
-        c.platform_comment_id: CommentInfo(
-            platform_id=c.platform_comment_id,
-            text=c.text or "",
-            nickname=c.nickname,
-            created_at=c.created_at.isoformat() if c.created_at else None,
-            note_title=titles.get(c.note_id),
-            sentiment=c.sentiment,
-        )
-        for c in comments_for_notes(session, workspace_id, [n.id for n in notes])
-    }
+    stored = comments_for_notes(session, workspace_id, [n.id for n in notes])
+    comments = {row.comment.platform_comment_id: row for row in comment_rows(session, workspace_id, stored)}
     snapshots = [
         {"date": s.date.isoformat(), "followers": s.followers}
         for s in follower_series(session, workspace_id, kol.id)
@@ -103,7 +95,7 @@ def vetting_evidence(session: Session, workspace_id: int, kol: Kol, recent_notes
         }
         for n in notes
     ]
-    return VettingEvidence(comments=comments, snapshots=snapshots, notes=note_rows)
+    return VettingEvidence(comments=comments, snapshots=snapshots, notes=note_rows, stored_notes=notes)
 
 
 def vetting_sections(vetting: Mapping[str, Any], evidence: VettingEvidence, tr: Any) -> dict[str, Any]:

@@ -19,6 +19,7 @@ import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, delete, func, or_, select, update
@@ -310,6 +311,22 @@ def get_kol(session: Session, workspace_id: int, kol_id: int) -> Kol | None:
     return session.scalar(select(Kol).where(Kol.id == kol_id, Kol.workspace_id == workspace_id))
 
 
+def set_kol_figures(
+    session: Session, workspace_id: int, kol_id: int, *, followers: int | None, price: Decimal | None
+) -> Kol | None:
+    """Set a KOL's follower count and price per note as a user entered them (``None`` keeps the
+    stored value); ``None`` when the KOL is not in the workspace."""
+    kol = get_kol(session, workspace_id, kol_id)
+    if kol is None:
+        return None
+    if followers is not None:
+        kol.followers = followers
+    if price is not None:
+        kol.price = price
+    session.flush()
+    return kol
+
+
 def get_kol_by_platform_id(session: Session, workspace_id: int, platform_user_id: str) -> Kol | None:
     """The KOL known by this platform id: its ``platform_user_id``, its ``creator_hash``, or the
     ``creator_hash`` of this id (an XHS user id whose account was imported from an anonymised export)."""
@@ -357,6 +374,10 @@ def get_note_by_platform_id(session: Session, workspace_id: int, platform_note_i
     return session.scalar(
         select(Note).where(Note.workspace_id == workspace_id, Note.platform_note_id == platform_note_id)
     )
+
+
+def get_note(session: Session, workspace_id: int, note_id: int) -> Note | None:
+    return session.scalar(select(Note).where(Note.id == note_id, Note.workspace_id == workspace_id))
 
 
 def list_notes_for_kol(

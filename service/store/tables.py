@@ -53,7 +53,7 @@ JOB_KINDS: tuple[str, ...] = ("training", "ingest")
 JOB_STATES: tuple[str, ...] = ("queued", "running", "succeeded", "failed", "cancelled")
 FINISHED_JOB_STATES: tuple[str, ...] = ("succeeded", "failed", "cancelled")
 NOTE_TYPES: tuple[str, ...] = ("normal", "video")
-LABELLED_SOURCES: tuple[str, ...] = ("upload", "labelling")
+LABELLED_SOURCES: tuple[str, ...] = ("upload", "labelling", "correction")
 
 
 class Base(DeclarativeBase):
@@ -153,6 +153,8 @@ class Kol(Base):
     ip_location: Mapped[str | None] = mapped_column(String(64))
     avatar_url: Mapped[str | None] = mapped_column(Text)
     profile_url: Mapped[str | None] = mapped_column(Text)
+    #: Price per note in the workspace's currency, entered by the brand when no export carries it.
+    price: Mapped[Decimal | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -468,3 +470,28 @@ class KolQuote(Base):
         Index("ix_kol_quote_workspace_id", "workspace_id"),
         Index("ix_kol_quote_kol_id", "kol_id"),
     )
+
+
+class LabelCorrection(Base):
+    """An analyst's correction of one label of a comment (``field``: ``sentiment`` or an intent),
+    stored into the comment's :class:`LabelledExample` (created if it had none). ``previous`` is
+    that example's labels before (``None``: the correction created it), so undoing restores them;
+    ``undone_at`` marks an undone correction."""
+
+    __tablename__ = "label_correction"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = _ws_fk()
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"))
+    labelled_example_id: Mapped[int | None] = mapped_column(
+        ForeignKey("labelled_example.id", ondelete="SET NULL")
+    )
+    field: Mapped[str] = mapped_column(String(32))
+    #: the label given: a sentiment name, or true/false for an intent
+    value: Mapped[Any] = mapped_column(JSONType, nullable=False)
+    #: {"sentiment": ..., "intents": {...}} of the example before, None when it did not exist
+    previous: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    undone_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (Index("ix_label_correction_workspace_id_comment_id", "workspace_id", "comment_id"),)

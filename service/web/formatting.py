@@ -9,9 +9,11 @@ never branch on missing data just to format it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import fields
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlencode
 
 DASH = "–"
 
@@ -148,6 +150,17 @@ def when(value: Any, with_time: bool = True) -> str:
 def label(name: Any) -> str:
     """A snake_case name for people: ``purchase_intent`` -> ``purchase intent``."""
     return DASH if name is None else str(name).replace("_", " ")
+
+
+def query_url(query: Any, default: Any, path: str) -> str:
+    """A link to ``path`` with the fields of the dataclass ``query`` that differ from ``default``
+    as query parameters (a field's ``param`` metadata names its parameter, e.g. ``from``)."""
+    params = {
+        item.metadata.get("param", item.name): ("1" if value is True else value)
+        for item in fields(query)
+        if (value := getattr(query, item.name)) != getattr(default, item.name)
+    }
+    return f"{path}?{urlencode(params)}" if params else path
 
 
 FILTERS = {

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Annotated, Any, Literal
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
@@ -18,6 +17,7 @@ from service.exports import to_csv_string
 from service.store.repositories import list_kols
 from service.store.tables import Kol, Workspace
 from service.web import shortlist
+from service.web.formatting import query_url
 from service.web.pages import MAX_LISTED_KOLS, PAGE_SIZE, _page, _summary_cache, _summary_key, _tier_of, _vet
 from service.web.summaries import VettingSummary
 
@@ -60,14 +60,7 @@ class ListQuery:
 
     def url(self, path: str = "/kols", **changes: Any) -> str:
         """This query with ``changes`` as a link; defaults are left out of the address."""
-        query = replace(self, **changes)
-        default = ListQuery()
-        params = {
-            name: ("1" if value is True else value)
-            for name, value in vars(query).items()
-            if value != getattr(default, name)
-        }
-        return f"{path}?{urlencode(params)}" if params else path
+        return query_url(replace(self, **changes), ListQuery(), path)
 
     def header(self, column: str) -> dict[str, str]:
         """The link and ``aria-sort`` of a sortable column header."""

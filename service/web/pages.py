@@ -9,12 +9,13 @@ call the JSON API from the page's script with the cookie; the labelling page sto
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from starlette.responses import Response
 
 from models.artifacts import ArtifactError, read_card, read_registry
@@ -32,6 +33,7 @@ from service.deps import (
     SessionDep,
     WorkspaceDep,
     WritePrincipal,
+    start_writing,
 )
 from service.errors import CrossSiteRequest, InvalidInput
 from service.ingest.core import SUPPORTED_SUFFIXES
@@ -55,14 +57,17 @@ from service.security import (
 from service.serving import workspace_current_versions
 from service.store.repositories import (
     campaign_rows,
+    count_comments_by_note,
     get_kol_by_platform_id,
     list_campaigns,
     list_jobs,
     list_model_versions,
+    set_kol_figures,
 )
 from service.store.tables import Kol, Workspace
 from service.vetting import RECENT_NOTES
 from service.web import i18n, labelling
+from service.web.comment_table import table_context
 from service.web.i18n import N_
 from service.web.rendering import render
 from service.web.summaries import SummaryCache, VettingSummary
@@ -267,7 +272,63 @@ def kol_page(
     vetting = _vet(session, services, workspace, kol, models)
     evidence = vetting_evidence(session, workspace.id, kol, RECENT_NOTES)
     view = vetting_sections(vetting, evidence, _translator(request))
-    return _page(request, "kol.html", principal, workspace, "kols", kol=kol, v=vetting, view=view)
+    notes = list(evidence.stored_notes)
+    return _page(
+        request,
+        "kol.html",
+        principal,
+        workspace,
+        "kols",
+        kol=kol,
+        v=vetting,
+        view=view,
+        notes=notes,
+        comment_counts=count_comments_by_note(session, workspace.id, [n.id for n in notes]),
+        can_edit=principal.has("write"),
+        **table_context(),
+    )
+
+
+MAX_FOLLOWERS = 10_000_000_000
+MAX_PRICE = Decimal("100000000")
+_PRICE = TypeAdapter(Annotated[Decimal, Field(ge=0, le=MAX_PRICE, allow_inf_nan=False)])
+
+
+def parse_figures(followers: str, price: str) -> tuple[int | None, Decimal | None]:
+    """The follower count and price of the KOL figures form (empty: not given)."""
+    count = None
+    raw = followers.strip().replace(",", "")
+    if raw:
+        if not raw.isdigit() or int(raw) > MAX_FOLLOWERS:
+            raise InvalidInput(f"followers: {followers!r} is not a whole number from 0 to {MAX_FOLLOWERS:,}")
+        count = int(raw)
+    amount = None
+    if price.strip():
+        try:
+            amount = _PRICE.validate_python(price.strip().replace(",", "")).quantize(Decimal("0.01"))
+        except ValidationError:
+            raise InvalidInput(f"price: {price!r} is not a number from 0 to {MAX_PRICE}") from None
+    return count, amount
+
+
+@router.post("/kols/{kol_id}/figures")
+def update_kol_figures(
+    request: Request,
+    kol: KolDep,
+    principal: WritePrincipal,
+    session: SessionDep,
+    followers: Annotated[str, Form(max_length=20)] = "",
+    price: Annotated[str, Form(max_length=20)] = "",
+    next: Annotated[str, Form(max_length=500)] = "",
+) -> RedirectResponse:
+    """Enter a KOL's follower count and price per note when no export carries them."""
+    refuse_cross_site_form(request)
+    count, amount = parse_figures(followers, price)
+    kol_id = kol.id
+    start_writing(session)
+    set_kol_figures(session, principal.workspace_id, kol_id, followers=count, price=amount)
+    session.commit()
+    return RedirectResponse(safe_next(next or f"/kols/{kol_id}"), status_code=303)
 
 
 # --------------------------------------------------------------------------- campaigns

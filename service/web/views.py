@@ -8,7 +8,6 @@ so templates only lay things out.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -35,18 +34,6 @@ BENCHMARKED = (
 )
 
 
-@dataclass(frozen=True)
-class CommentInfo:
-    """A stored comment as shown next to the flag that points at it."""
-
-    platform_id: str
-    text: str
-    nickname: str | None
-    created_at: str | None
-    note_title: str | None
-    sentiment: str | None
-
-
 def _day(value: Any) -> date | None:
     try:
         return date.fromisoformat(str(value)[:10]) if value else None
@@ -62,7 +49,7 @@ def flag_comment_ids(details: Mapping[str, Any]) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def _flags(authenticity: Mapping[str, Any], comments: Mapping[str, CommentInfo]) -> list[dict[str, Any]]:
+def _flags(authenticity: Mapping[str, Any], comments: Mapping[str, Any]) -> list[dict[str, Any]]:
     out = []
     for flag in sorted(
         authenticity.get("flags", []) or [], key=lambda f: SEVERITY_ORDER.get(str(f.get("severity")), 9)
@@ -199,14 +186,14 @@ def _breakdown(comments: Mapping[str, Any], tr: Translate = _identity) -> dict[s
 def vetting_view(
     vetting: Mapping[str, Any],
     *,
-    comments: Mapping[str, CommentInfo],
+    comments: Mapping[str, Any],
     snapshots: Sequence[Mapping[str, Any]],
     notes: Sequence[Mapping[str, Any]],
     tr: Translate = _identity,
 ) -> dict[str, Any]:
     """Sections of the vetting page from a ``redlens.vetting/1`` report.
 
-    ``comments`` maps platform comment ids to the stored comments a flag may point at;
+    ``comments`` maps platform comment ids to the comment-table rows a flag may point at;
     ``snapshots`` are the stored follower counts (drawn when authenticity has no series);
     ``notes`` the recent notes (ticks under the curve).
     """

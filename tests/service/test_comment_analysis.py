@@ -63,7 +63,7 @@ def test_analyze_rows_keeps_one_record_per_row_and_reports_bad_ones(
     records, summary = analyze_rows(rows, models, models_dir=models_template)
     assert [r["status"] for r in records] == ["ok", "error", "error", "error", "ok"]
     assert (
-        "not valid JSON" in records[1]["error"]
+        "invalid JSON at line 2 column 2" in records[1]["error"]
         and "string" in records[2]["error"]
         and "2000" in records[3]["error"]
     )

@@ -155,17 +155,49 @@
     return box;
   }
 
+  function renderTouched(target, touched) {
+    var groups = [["kols", "KOLs"], ["notes", "Notes"], ["campaigns", "Campaigns"]];
+    var list = el("ul", { className: "touched", id: "upload-touched" });
+    groups.forEach(function (group) {
+      var items = touched[group[0]] || [];
+      if (!items.length) { return; }
+      var line = el("li", {}, [group[1] + ": "]);
+      items.forEach(function (item, i) {
+        if (i) { line.appendChild(document.createTextNode(", ")); }
+        line.appendChild(el("a", { href: item.url, text: item.name }));
+        if (item.needs_figures) {
+          line.appendChild(document.createTextNode(" ("));
+          line.appendChild(el("a", { href: item.url + "#kol-figures-" + item.id, className: "needs-figures",
+            text: "followers unknown: enter followers and price" }));
+          line.appendChild(document.createTextNode(")"));
+        }
+      });
+      list.appendChild(line);
+    });
+    if (list.childNodes.length) { target.appendChild(list); }
+  }
+
   function renderIngest(summary) {
     var target = $("#upload-summary");
     target.textContent = "";
     var totals = summary.totals || {};
-    target.appendChild(el("p", {
-      className: summary.ok ? "notice" : "warn",
-      text: (summary.ok ? "Imported. " : "Imported with problems. ") + num(totals.rows) + " rows read: " +
+    var kept = (totals.inserted || 0) + (totals.updated || 0) + (totals.unchanged || 0);
+    var counts = num(totals.rows) + " rows read: " +
         num(totals.inserted) + " new, " + num(totals.updated) + " updated, " + num(totals.unchanged) +
         " unchanged, " + num(totals.duplicates) + " duplicates, " + num(totals.rejected) + " rejected. " +
-        num(summary.comments_analyzed || 0) + " comments analysed."
-    }));
+        num(summary.comments_analyzed || 0) + " comments analysed.";
+    var head;
+    if (kept === 0) {
+      var why = (summary.files || []).map(function (f) {
+        return f.path + ": " + (f.failed || (f.rows ? "every row was rejected (see below)" : "no data rows"));
+      });
+      head = el("p", { className: "error", id: "upload-headline", text: "Nothing imported. " + why.join(" · ") });
+    } else {
+      head = el("p", { className: summary.ok && !totals.rejected ? "notice" : "warn", id: "upload-headline",
+        text: (summary.ok && !totals.rejected ? "Imported. " : "Imported with problems. ") + counts });
+    }
+    target.appendChild(head);
+    renderTouched(target, summary.touched || {});
     (summary.files || []).forEach(function (file) { target.appendChild(renderFileSummary(file)); });
     $("#upload-result").hidden = false;
   }

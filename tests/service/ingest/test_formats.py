@@ -174,3 +174,13 @@ def test_empty_file_fails_and_header_only_file_warns(tmp_path: Path) -> None:
     header_only.write_text("kol_id,date,followers\n", encoding="utf-8")
     summary, items = read(header_only)
     assert items == [] and summary.rows == 0 and "no data rows" in summary.warnings[0]
+
+
+def test_a_file_without_a_text_column_says_so_and_lists_its_columns() -> None:
+    with pytest.raises(UnknownFormatError, match=r"^no text or content column; found: user, likes, when\."):
+        detect_format(["user", "likes", "when"])
+
+
+def test_a_near_miss_of_another_format_is_not_called_textless() -> None:
+    with pytest.raises(UnknownFormatError, match=r"^unrecognised columns: kol_id, followers\."):
+        detect_format(["kol_id", "followers"])

@@ -5,6 +5,8 @@ saying so."""
 from __future__ import annotations
 
 import json
+import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +91,10 @@ def test_deeply_nested_json_files_are_an_error_not_a_crash(tmp_path: Path, shape
     deep = "[" * 5000 + "]" * 5000
     path = tmp_path / "deep.json"
     path.write_text(f'[{{"a": 1}}, {{"a": {deep}}}]' if shape == "array" else f'{{"a": {deep}}}', "utf-8")
+    if shape == "object":  # nothing readable at all: the file is the error
+        with pytest.raises(InputFileError, match="nested deeper than"):
+            read_all(path)
+        return
     reader, rows = read_all(path)
     assert rows[-1][1] is None and "nested deeper than" in str(rows[-1][2])
     assert reader.incomplete is not None
@@ -141,4 +147,40 @@ def test_an_undecodable_json_file_is_refused_naming_the_encodings(tmp_path: Path
     path = tmp_path / "bad.json"
     path.write_bytes(b'[{"text": "\xff\xfe\xff"}]')
     with pytest.raises(InputFileError, match="GB18030/GBK"):
+        read_all(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("chart.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "this is a PNG image, not a CSV file"),
+        ("photo.csv", b"\xff\xd8\xff\xe0\x00\x10JFIF", "this is a JPEG image, not a CSV file"),
+        ("anim.json", b"GIF89a\x01\x00", "this is a GIF image, not a JSON file"),
+        ("report.csv", b"%PDF-1.7\n%\xe2\xe3", "this is a PDF document, not a CSV file"),
+        ("old.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 8, "this is an old Office file"),
+    ],
+)
+def test_files_that_are_no_table_say_what_they_are(
+    tmp_path: Path, name: str, content: bytes, expected: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(InputFileError, match=re.escape(expected)):
+        read_all(path)
+
+
+def test_a_zip_that_is_no_workbook_is_named_so(tmp_path: Path) -> None:
+    path = tmp_path / "export.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("notes.csv", "a,b\n")
+    with pytest.raises(
+        InputFileError, match=re.escape("this is a ZIP archive, not an Excel workbook (.xlsx)")
+    ):
+        read_all(path)
+
+
+def test_broken_json_names_its_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "notes.json"
+    path.write_text('[\n  {"note_id": "a",\n   title: "x"}\n]', encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"^invalid JSON at line 3 column 4 \(Expecting property name"):
         read_all(path)

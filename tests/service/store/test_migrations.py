@@ -130,3 +130,23 @@ def test_revision_0005_adds_cancelled_jobs_and_its_downgrade_marks_them_failed(e
     assert cancelled == [{"id": 3, "state": "cancelled", "cancel_requested_at": None}]
     assert after == [{"id": 3, "state": "failed", "message": "cancelled"}]
     assert "cancel_requested_at" not in columns
+
+
+def test_revision_0006_adds_label_corrections_and_kol_price_and_downgrades(empty_db_url: str) -> None:
+    store.upgrade(empty_db_url, "0005")
+    engine = store.make_engine(empty_db_url)
+    try:
+        store.upgrade(engine)
+        inspector = sa.inspect(engine)
+        upgraded = (
+            {c["name"] for c in inspector.get_columns("kol")},
+            {c["name"] for c in inspector.get_columns("label_correction")},
+        )
+        store.downgrade(engine, "0005")
+        inspector = sa.inspect(engine)
+        after = ({c["name"] for c in inspector.get_columns("kol")}, set(inspector.get_table_names()))
+    finally:
+        engine.dispose()
+    assert "price" in upgraded[0]
+    assert {"comment_id", "labelled_example_id", "field", "value", "previous", "undone_at"} <= upgraded[1]
+    assert "price" not in after[0] and "label_correction" not in after[1]

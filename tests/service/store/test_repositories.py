@@ -97,6 +97,12 @@ def _analysis(comment_id: int) -> repo.CommentAnalysis:
 # (name, call with (session, workspace A, rows of B), check of the result)
 ISOLATION_CASES: list[tuple[str, Callable[[Session, Seeded, Seeded], Any], Callable[[Any], bool]]] = [
     ("get_kol", lambda s, a, b: repo.get_kol(s, a.workspace_id, b.kol_id), lambda r: r is None),
+    ("get_note", lambda s, a, b: repo.get_note(s, a.workspace_id, b.note_id), lambda r: r is None),
+    (
+        "set_kol_figures",
+        lambda s, a, b: repo.set_kol_figures(s, a.workspace_id, b.kol_id, followers=1, price=None),
+        lambda r: r is None,
+    ),
     (
         "get_kol_by_platform_id",
         lambda s, a, b: repo.get_kol_by_platform_id(s, a.workspace_id, b.kol_platform_id),

@@ -86,7 +86,8 @@ class GrowthConfig:
     data_gap_weight: float = 0.35  # weight of a spike whose days have notes missing from the export
     # A rise that builds and fades over many days, with no day carrying most of it, is the footprint
     # of a note's reach (views arrive over days); a delivered batch of followers lands within one or
-    # two days. Unexplained by the notes the export holds, such a rise weighs like a data gap.
+    # two days. Unexplained by the notes the export holds and with no likes-and-collects counter to
+    # check content engagement on those days, such a rise weighs like a data gap.
     spread_min_days: int = 5
     spread_peak_days: int = 2
     spread_max_peak_share: float = 0.5  # share of the excess in the busiest spread_peak_days days

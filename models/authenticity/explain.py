@@ -92,6 +92,9 @@ class Support:
     explained: float
     support: str
     explainers: tuple[Explainer, ...]
+    #: the profile's likes and collects (获赞与收藏) cover the window, so content engagement there
+    #: is known even for notes the export misses
+    profile_known: bool = False
 
     @property
     def data_gap(self) -> bool:
@@ -218,14 +221,21 @@ class SpikeExplainer:
             )
         return out
 
-    def _profile_explainer(self, ev_start: int, ev_end: int) -> Explainer | None:
+    def _profile_window(self, ev_start: int, ev_end: int) -> tuple[int, int] | None:
+        """The spike's days as indices of the likes-and-collects series, when it covers them."""
         if self.profile is None:
+            return None
+        lo, hi = self.series.day(ev_start), self.series.day(ev_end)
+        a, b = (lo - self.profile.start).days, (hi - self.profile.start).days
+        return None if a < 0 or b >= self.profile.n_days or b <= a else (a, b)
+
+    def _profile_explainer(self, ev_start: int, ev_end: int) -> Explainer | None:
+        window = self._profile_window(ev_start, ev_end)
+        if self.profile is None or window is None:
             return None
         lc = self.profile
         lo, hi = self.series.day(ev_start), self.series.day(ev_end)
-        a, b = (lo - lc.start).days, (hi - lc.start).days
-        if a < 0 or b >= lc.n_days or b <= a:
-            return None
+        a, b = window
         gain = float(lc.values[b] - lc.values[a])
         inc = np.diff(lc.values)
         usual = float(np.median(inc)) * (b - a) if inc.size else 0.0
@@ -298,8 +308,9 @@ class SpikeExplainer:
             explainers.append(profile)
             content = profile.capacity
         explainers.sort(key=lambda e: -e.capacity)
+        known = self._profile_window(ev_start, ev_end) is not None
         if not explainers:
-            return Support(0.0, "none", ())
+            return Support(0.0, "none", (), known)
         explained = min(1.0, content / max(excess, 1.0))
         if explained >= 1.0:
             support = "supported"
@@ -307,7 +318,7 @@ class SpikeExplainer:
             support = "disproportionate"
         else:
             support = "note_without_surge"
-        return Support(explained, support, tuple(explainers))
+        return Support(explained, support, tuple(explainers), known)
 
 
 def _note_name(note: Note | None, note_id: str, cfg: GrowthConfig) -> str:

@@ -237,7 +237,14 @@ def _spike_text(ev: SpikeEvent, d0: date, d1: date, cfg: GrowthConfig) -> str:
 
 
 def _spread_out(ev: SpikeEvent, cfg: GrowthConfig) -> bool:
-    return ev.end_day - ev.start_day >= cfg.spread_min_days and ev.peak_share < cfg.spread_max_peak_share
+    """A note-like rise that nothing in the data can check: spread over days, and no likes-and-
+    collects counter over those days (where the counter is known and stayed flat, the rise did not
+    come from content, exported or not, and keeps its full weight)."""
+    return (
+        not ev.found.profile_known
+        and ev.end_day - ev.start_day >= cfg.spread_min_days
+        and ev.peak_share < cfg.spread_max_peak_share
+    )
 
 
 def _when(d0: date, d1: date, ev: SpikeEvent) -> str:

@@ -289,3 +289,17 @@ def test_growth_rise_spread_over_days_weighs_less_than_a_delivered_batch() -> No
         growth_signal(account(follower_snapshots=snapshots(spread, noise=5)), unweighted), "follower_spike"
     )
     assert slow.strength == pytest.approx(CFG.data_gap_weight * as_batch.strength)
+
+
+def test_growth_spread_rise_keeps_its_weight_when_likes_and_collects_stayed_flat() -> None:
+    """With the profile counter known and flat over those days, the slow rise did not come from
+    content (a drip of bought followers), so it is not discounted."""
+    spread = steady(70)
+    for d in range(30, 40):
+        spread[d] += 40
+    lc = 300_000 + np.arange(70) * 200.0
+    counted = account(follower_snapshots=snapshots(spread, likes_and_collects=lc, noise=5))
+    flag = _flag(growth_signal(counted, CFG), "follower_spike")
+    unweighted = _flag(growth_signal(counted, GrowthConfig(spread_max_peak_share=0.0)), "follower_spike")
+    assert "built and faded" not in flag.evidence
+    assert flag.strength == pytest.approx(unweighted.strength)

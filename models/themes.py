@@ -35,7 +35,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import lru_cache, partial
 from pathlib import Path
@@ -89,21 +89,7 @@ class Theme:
     focus: list[dict[str, Any]] = field(default_factory=list)  # [{"term", "en", "n_comments"}]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "label": self.label,
-            "kind": self.kind,
-            "aspect": self.aspect,
-            "title": self.title,
-            "summary": self.summary,
-            "keywords": self.keywords,
-            "n_comments": self.n_comments,
-            "share": self.share,
-            "sentiment_mix": self.sentiment_mix,
-            "comment_sentiment_mix": self.comment_sentiment_mix,
-            "intent_mix": self.intent_mix,
-            "focus": self.focus,
-            "representatives": self.representatives,
-        }
+        return asdict(self)
 
 
 @dataclass

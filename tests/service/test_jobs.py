@@ -48,9 +48,8 @@ from service.store.repositories import (
 from service.store.tables import Job
 from service.store.types import utcnow
 from tests.utils import FIXTURES as TEST_FILES
-from tests.utils.client import auth, wait_for_job
+from tests.utils.client import auth, start_training, upload, wait_for_job
 from tests.utils.factories import World
-from tests.utils.models import LABELLED
 
 
 @pytest.fixture
@@ -88,10 +87,14 @@ def test_ingest_small_file_answers_the_summary_and_analyses_comments(
 
 
 def test_ingest_refuses_unknown_file_types(client: TestClient, world: World) -> None:
-    response = client.post(
+    response = upload(
+        client,
         "/v1/ingest",
-        files={"files": ("evil.pkl", b"\x80\x04K\x01.", "application/octet-stream")},
-        headers=auth(world.a.writer),
+        world.a.writer,
+        "evil.pkl",
+        b"\x80\x04K\x01.",
+        "application/octet-stream",
+        field="files",
     )
     assert response.status_code == 415
     assert response.json()["type"] == "https://redlens.dev/problems/unsupported-media-type"
@@ -430,13 +433,7 @@ def test_a_cancelled_training_job_leaves_no_version_behind(
     runner.handlers["training"], asked = _cancel_when(
         client, world.a.writer, run_training_job, lambda fraction, _: fraction >= 0.5
     )
-    response = client.post(
-        "/v1/training-jobs",
-        files={"file": ("labels.csv", LABELLED.read_bytes(), "text/csv")},
-        data={"tasks": "all"},
-        headers=auth(world.a.writer),
-    )
-    assert response.status_code == 202, response.text
+    response = start_training(client, world.a.writer, "all")
     job = wait_for_job(client, response.headers["location"], auth(world.a.reader), timeout=120)
     assert asked.is_set()
     assert job["state"] == "cancelled", job

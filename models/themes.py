@@ -105,16 +105,7 @@ class ThemeSummary:
     aspects: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "method": self.method,
-            "vertical": self.vertical,
-            "n_comments": self.n_comments,
-            "n_excluded": self.n_excluded,
-            "top_keywords": self.top_keywords,
-            "themes": [t.to_dict() for t in self.themes],
-            "aspects": self.aspects,
-            "note": self.note,
-        }
+        return asdict(self)
 
 
 # Words the classifiers need (question particles, degree words) but that name no theme.

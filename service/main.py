@@ -214,15 +214,15 @@ def create_app(
     )
     app.add_middleware(
         LoadShedMiddleware,
-        gate=ConcurrencyGate(settings.max_in_flight, settings.max_queued, settings.queue_wait_seconds),
+        guard=ConcurrencyGate(settings.max_in_flight, settings.max_queued, settings.queue_wait_seconds),
         exempt_paths=PROBE_PATHS,
-        on_shed=metrics.shed.inc,
+        on_refused=metrics.shed.inc,
     )
     app.add_middleware(
         RateLimitMiddleware,
-        limiter=services.limiter,
+        guard=services.limiter,
         exempt_paths=(*PROBE_PATHS, "/static/"),
-        on_limited=metrics.rate_limited.inc,
+        on_refused=metrics.rate_limited.inc,
     )
     if settings.cors_origins:
         app.add_middleware(

@@ -32,6 +32,7 @@ from models.labels import INTENTS, SENTIMENTS
 from models.themes import ThemeComment, summarize_themes
 from service.comment_analysis import analyze_stored, intent_flags
 from service.ingest.parsing import CHINA_TZ
+from service.store.engine import end_transaction
 from service.store.repositories import (
     campaign_rows,
     comments_for_notes,
@@ -43,6 +44,7 @@ from service.store.tables import (
     CampaignNote,
     Comment,
     FollowerSnapshot,
+    Kol,
     Note,
     NoteMetricsSnapshot,
     Workspace,
@@ -197,15 +199,16 @@ def load_analysed_comments(
     models: CommentModels,
 ) -> tuple[list[Comment], int]:
     """Comments of these notes, after analysing (and saving, through ``writer``) those the serving
-    model has not seen. ``session`` must hold no unsaved writes: its transaction is ended to read
-    the new analyses."""
+    model has not seen. ``session`` must hold no unsaved writes: its transaction is ended before the
+    models run (no pooled connection is held meanwhile) and again after reading the new analyses."""
     comments = comments_for_notes(session, workspace_id, list(note_ids))
+    end_transaction(session)
     analysed = analyze_stored(writer, workspace_id, comments, models)
     if analysed:
-        session.commit()  # a new transaction sees the writer's commits
         for comment in comments:  # loaded objects keep old values unless expired
             session.expire(comment)
         comments = comments_for_notes(session, workspace_id, list(note_ids))
+        end_transaction(session)
     return comments, analysed
 
 
@@ -242,6 +245,25 @@ def screened_out(rows: Sequence[CampaignNote], comments: Sequence[Comment]) -> d
     return out
 
 
+def _placed_notes(
+    session: Session, workspace_id: int, rows: Sequence[CampaignNote]
+) -> list[tuple[CampaignNote, Note, Kol | None, int | None]]:
+    """Each campaign row with its note, its KOL and the KOL's follower count when the note came out."""
+    lookups: dict[int, FollowerLookup] = {}
+    out = []
+    for row in rows:
+        note, kol = row.note, row.kol or row.note.kol
+        followers = None
+        if kol is not None:
+            if kol.id not in lookups:
+                lookups[kol.id] = FollowerLookup(
+                    follower_series(session, workspace_id, kol.id), kol.followers
+                )
+            followers = lookups[kol.id].at(note.published_at)
+        out.append((row, note, kol, followers))
+    return out
+
+
 def build_campaign_report(
     session: Session,
     writer: sessionmaker[Session],
@@ -258,8 +280,10 @@ def build_campaign_report(
     rows = campaign_rows(session, ws, campaign.id)
     note_ids = [r.note_id for r in rows]
     latest = latest_note_metrics(session, ws, note_ids)
+    placed = _placed_notes(session, ws, rows)
     comments, analysed = load_analysed_comments(session, writer, ws, note_ids, models)
-    # Sentiment, intents and themes count real commenters only (see screened_out).
+    # No database work past this point. Sentiment, intents and themes count real commenters only
+    # (see screened_out).
     rejected = screened_out(rows, comments)
     if rejected:
         warnings.append(
@@ -270,15 +294,8 @@ def build_campaign_report(
     by_note: dict[int, list[Comment]] = {}
     for c in comments:
         by_note.setdefault(c.note_id, []).append(c)
-    lookups: dict[int, FollowerLookup] = {}
     notes = []
-    for row in rows:
-        note, kol = row.note, row.kol or row.note.kol
-        followers = None
-        if kol is not None:
-            if kol.id not in lookups:
-                lookups[kol.id] = FollowerLookup(follower_series(session, ws, kol.id), kol.followers)
-            followers = lookups[kol.id].at(note.published_at)
+    for row, note, kol, followers in placed:
         sentiment, intents, n_analysed = comment_counts(by_note.get(note.id, []))
         notes.append(
             ReportNote(

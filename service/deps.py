@@ -50,6 +50,7 @@ from service.security import (
 )
 from service.serving import ModelHolder
 from service.store import repositories as repo
+from service.store.engine import end_transaction
 from service.store.tables import Campaign, Job, Kol, Workspace
 from service.vetting import vet_kol
 
@@ -124,8 +125,7 @@ def start_writing(session: Session) -> None:
     timeout). Handlers that read, then write, call this between the two phases. Harmless on
     PostgreSQL; the session must hold no unsaved changes.
     """
-    if session.in_transaction():
-        session.commit()
+    end_transaction(session)
 
 
 def _identify(request: Request, services: AppServices) -> Principal | None:

@@ -23,7 +23,7 @@ figures beside them; intent reasons carry the serving intent model's measured pr
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -249,16 +249,16 @@ def _screened_mix(comments: Sequence[Comment], result: AuthenticityResult | None
 
 
 def _note_kpis(
-    session: Session,
     workspace: Workspace,
     kol: Kol,
     notes: Sequence[Note],
     snapshots: Sequence[FollowerSnapshot],
+    latest: Mapping[int, NoteMetricsSnapshot],
 ) -> tuple[dict[str, Any], list[BenchmarkCheck], int]:
-    """KPIs of the notes with counters (summed, against the KOL's tier now), the engagement-rate
-    benchmark checks for the verdict, and how many notes counted."""
+    """KPIs of the notes with counters (summed, against the KOL's tier now; ``latest``: each note's
+    newest metrics snapshot), the engagement-rate benchmark checks for the verdict, and how many
+    notes counted."""
     config, warnings = kpi_config_for(workspace)
-    latest = latest_note_metrics(session, workspace.id, [n.id for n in notes])
     followers = FollowerLookup(snapshots, kol.followers)
     # The KOL's tier now (what a booking buys), not the tier each old note happened to fall in.
     tier = kol.tier if kol.tier in config.tiers.names else None
@@ -323,16 +323,19 @@ def vet_kol(
     history = list_notes_for_kol(session, ws, kol.id, limit=max(recent_notes, AUTHENTICITY_NOTES))
     notes = history[:recent_notes]
     note_ids = [n.id for n in notes]
-    comments, analysed_now = load_analysed_comments(session, writer, ws, note_ids, models)
     snapshots = follower_series(session, ws, kol.id)
     series = {n.id: note_metrics_series(session, ws, n.id) for n in history}
+    latest = latest_note_metrics(session, ws, note_ids)
+    reliability = intent_model_reliability(session, ws, models)
+    comments, analysed_now = load_analysed_comments(session, writer, ws, note_ids, models)
+    # No database work past this point: the session's connection is back in the pool.
     account, skipped = _account(kol, history, snapshots, series, comments, comment_notes=notes)
 
     authenticity, summary, result = _score_authenticity(account, kol, calibration, calibration_error)
     mix = _screened_mix(comments, result)
     kept = [c for c in comments if result is None or c.platform_comment_id not in result.rejected_comments]
 
-    kpis, checks, counted = _note_kpis(session, workspace, kol, notes, snapshots)
+    kpis, checks, counted = _note_kpis(workspace, kol, notes, snapshots, latest)
     themes = summarize_themes(theme_comments(kept)) if kept else None
     verdict = decide(
         VettingInput(
@@ -340,7 +343,7 @@ def vet_kol(
             comments=mix,
             n_notes=counted,
             engagement=checks,
-            intent_reliability=intent_model_reliability(session, ws, models),
+            intent_reliability=reliability,
         ),
         thresholds,
     )

@@ -68,6 +68,8 @@ class AppServices:
     holder: ModelHolder
     metrics: ApiMetrics
     limiter: RateLimiter
+    #: Sign-in attempts per client address and attempted key prefix (``login_attempts_per_minute``).
+    login_limiter: RateLimiter
     database_probe: DatabaseProbe
     #: Model runs of API requests at once in this process (``model_concurrency``).
     model_slots: threading.BoundedSemaphore

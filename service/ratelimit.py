@@ -30,6 +30,7 @@ from starlette.types import Receive, Scope, Send
 
 from service.refusals import RefusingMiddleware
 from service.security import SESSION_TOKEN_PREFIX, presented_secret
+from service.store.repositories import API_KEY_PREFIX_SHOWN
 
 log = logging.getLogger("redlens.api")
 
@@ -218,6 +219,16 @@ class RedisBuckets:
             await client.aclose()
 
 
+def sign_in_credentials(client: str, key: str) -> tuple[str, ...]:
+    """What a sign-in attempt is counted against: the client's address and, when a key was typed,
+    the key's shown prefix (``rl_AbCdEfG``), so guessing is slowed whether the guesser changes
+    address or key."""
+    counted = [f"sign-in from {client}"]
+    if key:
+        counted.append(f"sign-in as {key[:API_KEY_PREFIX_SHOWN]}")
+    return tuple(counted)
+
+
 class RateLimiter:
     """The app's limiter: which buckets, and the 429 answer for a credential over its limit."""
 
@@ -231,9 +242,10 @@ class RateLimiter:
         buckets: Buckets = RedisBuckets(limit, redis_url) if redis_url else MemoryBuckets(limit)
         return cls(buckets, limit)
 
-    async def wait_for(self, credential: str) -> float:
-        """0 when ``credential`` may make a request now, else the seconds until it may."""
-        return await self.buckets.take(credential_bucket(credential))
+    async def wait_for(self, *credentials: str) -> float:
+        """0 when a request of all these ``credentials`` may be made now, else the seconds until it
+        may (a token is taken from each one's bucket)."""
+        return max([await self.buckets.take(credential_bucket(c)) for c in credentials], default=0.0)
 
     def refusal(self, credential: str, wait: float) -> tuple[str, int]:
         """What to tell a credential over its limit, and the whole seconds to wait."""

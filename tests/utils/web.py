@@ -214,11 +214,11 @@ def add_kols(
         return [k.id for k in kols]
 
 
-def sign_in(client: Any, key: str, next_page: str = "/kols") -> Any:
+def sign_in(client: Any, key: str, next_page: str = "/kols", headers: dict[str, str] | None = None) -> Any:
     """Post the sign-in form like a browser does (same-origin ``Origin`` header)."""
     return client.post(
         "/login",
         data={"key": key, "next": next_page},
-        headers={**HTML, "origin": ORIGIN},
+        headers={**HTML, "origin": ORIGIN, **(headers or {})},
         follow_redirects=False,
     )

@@ -32,6 +32,7 @@ from models.labels import INTENTS, SENTIMENTS
 from models.themes import ThemeComment, summarize_themes
 from service.comment_analysis import analyze_stored, intent_flags
 from service.ingest.parsing import CHINA_TZ
+from service.store import tables
 from service.store.engine import end_transaction
 from service.store.repositories import (
     campaign_rows,
@@ -44,7 +45,6 @@ from service.store.tables import (
     CampaignNote,
     Comment,
     FollowerSnapshot,
-    Kol,
     Note,
     NoteMetricsSnapshot,
     Workspace,
@@ -247,7 +247,7 @@ def screened_out(rows: Sequence[CampaignNote], comments: Sequence[Comment]) -> d
 
 def _placed_notes(
     session: Session, workspace_id: int, rows: Sequence[CampaignNote]
-) -> list[tuple[CampaignNote, Note, Kol | None, int | None]]:
+) -> list[tuple[CampaignNote, Note, tables.Kol | None, int | None]]:
     """Each campaign row with its note, its KOL and the KOL's follower count when the note came out."""
     lookups: dict[int, FollowerLookup] = {}
     out = []

@@ -380,6 +380,12 @@ def main() -> None:
     parser.add_argument(
         "--recovery-limit", type=float, default=120.0, help="seconds to wait for recovery before giving up"
     )
+    parser.add_argument(
+        "--ready-timeout",
+        type=float,
+        default=120.0,
+        help="seconds the server may take to start (a busy host)",
+    )
     args = parser.parse_args()
 
     texts = read_texts()
@@ -395,7 +401,7 @@ def main() -> None:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = start_server(url, folder / "var", port, args.workers)
-        wait_ready(base)
+        wait_ready(base, args.ready_timeout)
         headers = {"Authorization": f"Bearer {key}"}
         counter = iter(range(10**9))
 

@@ -237,6 +237,19 @@ def _runner(settings: Settings, factory: sessionmaker[Session], handlers: dict[s
     return JobRunner(services, handlers)
 
 
+def _recording_runner(
+    settings: Settings, factory: sessionmaker[Session], kind: str, record: Callable[[JobContext], int]
+) -> tuple[JobRunner, list[int]]:
+    """A runner whose ``kind`` jobs do nothing but append ``record(ctx)`` to the returned list."""
+    ran: list[int] = []
+
+    def handler(ctx: JobContext) -> dict[str, Any]:
+        ran.append(record(ctx))
+        return {}
+
+    return _runner(settings, factory, {kind: handler}), ran
+
+
 def _states(factory: sessionmaker[Session], workspace_id: int, ids: list[int]) -> list[str]:
     with factory() as session:
         return [getattr(get_job(session, workspace_id, i), "state", "missing") for i in ids]
@@ -283,13 +296,8 @@ def test_an_ingest_never_waits_behind_another_workspaces_trainings(
 def test_the_runner_lets_workspaces_take_turns_for_training(
     settings: Settings, session_factory: sessionmaker[Session]
 ) -> None:
-    factory, ran = session_factory, list[int]()
-
-    def training(ctx: JobContext) -> dict[str, Any]:
-        ran.append(ctx.workspace_id)
-        return {}
-
-    runner = _runner(settings, factory, {"training": training})
+    factory = session_factory
+    runner, ran = _recording_runner(settings, factory, "training", lambda ctx: ctx.workspace_id)
     with factory() as session, session.begin():
         a, b = create_workspace(session, "first"), create_workspace(session, "second")
         ids = [create_job(session, a.id, "training").id for _ in range(3)]
@@ -363,13 +371,8 @@ def test_a_job_asked_to_stop_by_another_process_ends_cancelled_at_its_next_check
 def test_cancelling_a_queued_job_removes_it_and_its_files_and_a_finished_one_is_a_conflict(
     settings: Settings, session_factory: sessionmaker[Session]
 ) -> None:
-    factory, ran = session_factory, list[int]()
-
-    def ingest(ctx: JobContext) -> dict[str, Any]:
-        ran.append(ctx.job_id)
-        return {}
-
-    runner = _runner(settings, factory, {"ingest": ingest})
+    factory = session_factory
+    runner, ran = _recording_runner(settings, factory, "ingest", lambda ctx: ctx.job_id)
     with factory() as session, session.begin():
         ws, other = create_workspace(session, "mine").id, create_workspace(session, "theirs").id
         queued = create_job(session, ws, "ingest", {"files": []}).id

@@ -364,7 +364,7 @@ async def run_overload(
     return result
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=40.0, help="requests started per second")
     parser.add_argument("--seconds", type=float, default=30.0, help="length of each measured phase")
@@ -386,7 +386,11 @@ def main() -> None:
         default=120.0,
         help="seconds the server may take to start (a busy host)",
     )
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = _arguments()
 
     texts = read_texts()
     rng = random.Random(20261125)

@@ -16,7 +16,7 @@ Also the store-to-KPI mapping shared with vetting (:func:`note_kpi_input`, :func
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -45,6 +45,7 @@ from service.store.tables import (
     CampaignNote,
     Comment,
     FollowerSnapshot,
+    Kol,
     Note,
     NoteMetricsSnapshot,
     Workspace,
@@ -170,9 +171,15 @@ def comment_counts(comments: Sequence[Comment]) -> tuple[dict[str, int], dict[st
     return sentiment, intents, analyzed
 
 
-def theme_comments(comments: Sequence[Comment], limit: int = MAX_THEME_COMMENTS) -> list[ThemeComment]:
+def theme_comments(
+    comments: Sequence[Comment],
+    limit: int = MAX_THEME_COMMENTS,
+    *,
+    group_of: Mapping[int, str] | None = None,
+) -> list[ThemeComment]:
     """Analysed comments with text, the most recent ``limit`` of them, as theme inputs; comments the
-    intent model flags as spam are marked ``excluded`` (themes neither count nor quote them)."""
+    intent model flags as spam are marked ``excluded`` (themes neither count nor quote them).
+    ``group_of`` maps note row ids to a group (the KOL) for :func:`models.themes.compare_groups`."""
     usable = [c for c in comments if c.sentiment is not None and (c.text or "").strip()]
     usable.sort(key=lambda c: (c.created_at or datetime.min.replace(tzinfo=UTC), c.id))
     out = []
@@ -186,6 +193,7 @@ def theme_comments(comments: Sequence[Comment], limit: int = MAX_THEME_COMMENTS)
                 id=c.platform_comment_id,
                 excluded=flags.get("spam", False),
                 created_at=c.created_at,
+                group=(group_of or {}).get(c.note_id),
             )
         )
     return out
@@ -216,11 +224,17 @@ def screened_out(rows: Sequence[CampaignNote], comments: Sequence[Comment]) -> d
     """Platform ids of the campaign's comments that the authenticity comment signal rejects
     (likely bots, coordinated copies, spam), screened KOL by KOL over their campaign notes; empty
     when the authenticity calibration is not installed."""
+    return screened_by_kol({r.note_id: (r.kol or r.note.kol) for r in rows}, comments)
+
+
+def screened_by_kol(
+    kol_of: Mapping[int, Kol | None], comments: Sequence[Comment]
+) -> dict[str, tuple[str, ...]]:
+    """:func:`screened_out` for comments whose note row id maps to its KOL in ``kol_of``."""
     try:
         machine = load_calibration().machine_text
     except (FileNotFoundError, ValueError):
         return {}
-    kol_of = {r.note_id: (r.kol or r.note.kol) for r in rows}
     by_kol: dict[str, list[AComment]] = {}
     for c in comments:
         kol = kol_of.get(c.note_id)
@@ -344,6 +358,9 @@ def build_campaign_report(
         ),
         top_n=top_n,
     )
+    from service.campaign_themes import campaign_theme_comparison  # it builds on this module
+
+    report["theme_comparison"] = campaign_theme_comparison(session, writer, ws, rows, comments, models)
     report["model_version"] = models.version
     report["comments_analyzed_now"] = analysed
     report["generated_at"] = (now or datetime.now(UTC)).isoformat(timespec="seconds")

@@ -502,6 +502,11 @@ class CampaignReportOut(_Out):
     brand_health: dict[str, Any]
     competitive_context: dict[str, Any]
     themes: dict[str, Any] | None
+    theme_comparison: dict[str, Any] | None = Field(
+        default=None,
+        description="aspect themes per KOL (by_kol) and before / after the campaign's first note "
+        "(before_after): per aspect, the share of comments and its sentiment on each side",
+    )
     warnings: list[str]
     model_version: str | None = None
     generated_at: dt.datetime | None = None

@@ -291,7 +291,8 @@ class OpinionLexicon:
 
 def _read_xhs_sentiment(path: Path) -> dict[str, float]:
     """The XHS polarity lexicon as signs (+1/-1); neutral terms left out."""
-    return {term: (1.0 if score > 0 else -1.0) for term, score in read_polarity_lexicon(path).items() if score}
+    scores = read_polarity_lexicon(path)
+    return {term: (1.0 if score > 0 else -1.0) for term, score in scores.items() if score}
 
 
 @lru_cache(maxsize=1)

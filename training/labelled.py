@@ -123,8 +123,12 @@ def _read_csv_rows(name: str, reader: csv.DictReader[str]) -> tuple[list[dict[st
                     intents[i] = 0.0
                 else:
                     i_err = f"column {i}: {v!r} is not 1/0, true/false or yes/no"
-        _keep(rows, errors, f"{name} line {line}", (text, sentiment, intents), problem or s_err or i_err, "no label in this row")
+        reason = problem or s_err or i_err
+        _keep(rows, errors, f"{name} line {line}", (text, sentiment, intents), reason, "no label in this row")
     return rows, errors
+
+
+NO_ANNOTATION = "no sentiment or intents annotation"
 
 
 def _keep(
@@ -189,7 +193,8 @@ def _read_label_studio(name: str, raw: str) -> tuple[list[dict[str, Any]], list[
         intents, i_err = (None, None)
         if intents_raw is not None:
             intents, i_err = _intent_list(",".join(intents_raw))
-        _keep(rows, errors, f"{name} task {n}", (text, sentiment, intents), problem or s_err or i_err, "no sentiment or intents annotation")
+        reason = problem or s_err or i_err
+        _keep(rows, errors, f"{name} task {n}", (text, sentiment, intents), reason, NO_ANNOTATION)
     return rows, errors
 
 

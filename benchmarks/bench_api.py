@@ -364,7 +364,7 @@ async def run_overload(
     return result
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=40.0, help="requests started per second")
     parser.add_argument("--seconds", type=float, default=30.0, help="length of each measured phase")
@@ -380,7 +380,17 @@ def main() -> None:
     parser.add_argument(
         "--recovery-limit", type=float, default=120.0, help="seconds to wait for recovery before giving up"
     )
-    args = parser.parse_args()
+    parser.add_argument(
+        "--ready-timeout",
+        type=float,
+        default=120.0,
+        help="seconds the server may take to start (a busy host)",
+    )
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = _arguments()
 
     texts = read_texts()
     rng = random.Random(20261125)
@@ -395,7 +405,7 @@ def main() -> None:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = start_server(url, folder / "var", port, args.workers)
-        wait_ready(base)
+        wait_ready(base, args.ready_timeout)
         headers = {"Authorization": f"Bearer {key}"}
         counter = iter(range(10**9))
 

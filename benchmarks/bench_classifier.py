@@ -24,30 +24,13 @@ import sys
 import time
 from pathlib import Path
 
-import pandas as pd
-
-from training.datasets import default_shared_dir
+from benchmarks.corpora import real_comments
 
 FOLDERS = (
     "douyin_consumption_downgrade_comments",
     "xhs_citywalk_chengdu_comments",
     "xhs_plant_care_comments",
 )
-
-
-def real_comments(n: int) -> list[str]:
-    texts: list[str] = []
-    for folder in FOLDERS:
-        path = default_shared_dir() / folder / "comments.csv"
-        if not path.exists():
-            continue
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-        texts.extend(t for t in df["text"] if t.strip() and len(t) <= 2000)
-        if len(texts) >= n:
-            break
-    if not texts:
-        raise SystemExit(f"no real comments found under {default_shared_dir()}")
-    return texts[:n]
 
 
 _CHILD = r"""
@@ -89,7 +72,7 @@ def main() -> None:
     from models.text import _normalize_cached
     from training.evaluate import snownlp_sentiment
 
-    texts = real_comments(args.comments)
+    texts = real_comments(FOLDERS, args.comments, max_chars=2000)
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:

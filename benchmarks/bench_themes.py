@@ -25,27 +25,11 @@ import statistics
 import time
 from collections.abc import Callable
 
-import pandas as pd
-
+from benchmarks.corpora import real_comments
 from models.aspects import analyze_comment
 from models.text import tokenize
 from models.themes import ThemeComment, summarize_keyword_themes, summarize_themes
-from training.datasets import COMMERCIAL_FOLDERS, default_shared_dir
-
-
-def real_comments(n: int) -> list[str]:
-    texts: list[str] = []
-    for folder in COMMERCIAL_FOLDERS:
-        path = default_shared_dir() / folder / "comments.csv"
-        if not path.exists():
-            continue
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-        texts.extend(t for t in df["text"] if t.strip())
-        if len(texts) >= n:
-            break
-    if len(texts) < n:
-        raise SystemExit(f"only {len(texts)} real comments found under {default_shared_dir()}; {n} asked")
-    return texts[:n]
+from training.datasets import COMMERCIAL_FOLDERS
 
 
 def _time(fn: Callable[[], object], repeats: int) -> tuple[float, float]:
@@ -65,7 +49,7 @@ def main() -> None:
     parser.add_argument("--comments", type=int, default=10_000)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    texts = real_comments(args.comments)
+    texts = real_comments(COMMERCIAL_FOLDERS, args.comments, minimum=args.comments)
     comments = [ThemeComment(text=t, id=str(i)) for i, t in enumerate(texts)]
     tokenize("预热")
     methods: list[tuple[str, Callable[[], object]]] = [

@@ -31,7 +31,8 @@ import secrets
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -108,6 +109,22 @@ class Artifact:
     card: dict[str, Any]
 
 
+@contextmanager
+def _staged(final: Path) -> Iterator[Path]:
+    """A temporary folder next to ``final`` to fill, renamed to ``final`` when the block ends
+    without error (removed otherwise), so a crash never leaves a half-written version."""
+    if final.exists():
+        raise ArtifactError(f"{final} already exists; versions are immutable")
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}."))
+    try:
+        yield tmp
+        tmp.rename(final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
 def save_artifact(
     pipeline: Any,
     *,
@@ -124,11 +141,7 @@ def save_artifact(
     """
     _check_names(task, version)
     final = models_dir / task / version
-    if final.exists():
-        raise ArtifactError(f"{final} already exists; versions are immutable")
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{version}."))
-    try:
+    with _staged(final) as tmp:
         joblib.dump(pipeline, tmp / PIPELINE_FILE, compress=3)
         digest = sha256_file(tmp / PIPELINE_FILE)
         (tmp / SHA256_FILE).write_text(f"{digest}  {PIPELINE_FILE}\n", encoding="utf-8")
@@ -145,12 +158,6 @@ def save_artifact(
         )
         if render_readme is not None:
             (tmp / "README.md").write_text(render_readme(full), encoding="utf-8")
-        tmp.rename(final)
-    except BaseException:
-        for child in tmp.glob("*"):
-            child.unlink()
-        tmp.rmdir()
-        raise
     return Artifact(task=task, version=version, path=final, card=full)
 
 
@@ -257,18 +264,10 @@ def copy_version(task: str, version: str, source_dir: Path, target_dir: Path, *,
     file system allows, copies elsewhere); like a save, through a temporary folder renamed into place."""
     verify_artifact(task, version, source_dir)
     final = target_dir / task / version
-    if final.exists():
-        raise ArtifactError(f"{final} already exists; versions are immutable")
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{version}."))
-    try:
+    with _staged(final) as tmp:
         for item in (source_dir / task / version).iterdir():
             if item.is_file():
                 link_or_copy(item, tmp / item.name, link=link)
-        tmp.rename(final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return final
 
 

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from models.comments import DEGREE, NEGATIONS
+from models.comments import DEGREE, NEGATIONS, read_polarity_lexicon
 from models.text import LEXICON_DIR, TYPED_TOKENS, default_backend, is_emoji, is_emoticon, normalize, tokenize
 
 ASPECTS_DIR = Path(__file__).resolve().parent.parent / "corpora" / "aspects"
@@ -290,17 +290,9 @@ class OpinionLexicon:
 
 
 def _read_xhs_sentiment(path: Path) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        if not raw.strip() or raw.startswith("#"):
-            continue
-        term, _, value = raw.partition("\t")
-        term = term.strip()
-        key = term if is_emoticon(term) else normalize(term)
-        score = float(value)
-        if score:
-            out[key] = 1.0 if score > 0 else -1.0
-    return out
+    """The XHS polarity lexicon as signs (+1/-1); neutral terms left out."""
+    scores = read_polarity_lexicon(path)
+    return {term: (1.0 if score > 0 else -1.0) for term, score in scores.items() if score}
 
 
 @lru_cache(maxsize=1)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cache
 from importlib import resources
 from typing import Any, Final, Literal
@@ -159,16 +159,7 @@ class BenchmarkRow:
         return sum(getattr(self, d) is not None for d in _DIMENSIONS)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "metric": self.metric,
-            "low": self.low,
-            "high": self.high,
-            "tier": self.tier,
-            "category": self.category,
-            "content_format": self.content_format,
-            "content_type": self.content_type,
-            "source": self.source,
-        }
+        return asdict(self)
 
 
 def verdict(value: float, low: float, high: float | None) -> Verdict:

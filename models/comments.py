@@ -672,29 +672,6 @@ class ModelCache:
         self._pairs: OrderedDict[tuple[str, str], CommentModels] = OrderedDict()
         self._lock = threading.RLock()
 
-    def build(
-        self,
-        sentiment_version: str,
-        intents_version: str,
-        *,
-        reuse: Iterable[CommentModels] = (),
-        folders: Sequence[Path] = (),
-    ) -> CommentModels:
-        """A complete pair of these versions (not kept in the cache), each loaded from the first
-        of ``folders`` that holds it (default: this cache's models folder)."""
-        from models.artifacts import find_version, load_pipeline
-
-        search = list(folders) or [self.models_dir]
-        with self._lock:
-            loaded = [*reuse, *self._pairs.values()]
-        pipes: dict[str, Pipeline] = {}
-        for task, version in (("sentiment", sentiment_version), ("intents", intents_version)):
-            found = next((getattr(m, task) for m in loaded if m.version_of(task) == version), None)
-            if found is None:
-                found, _ = load_pipeline(task, version, find_version(task, version, search))
-            pipes[task] = found
-        return CommentModels(pipes["sentiment"], pipes["intents"], sentiment_version, intents_version)
-
     def get(
         self,
         sentiment_version: str,
@@ -702,19 +679,35 @@ class ModelCache:
         *,
         reuse: Iterable[CommentModels] = (),
         folders: Sequence[Path] = (),
+        keep: bool = True,
     ) -> CommentModels:
-        """The cached pair of these versions, loaded (and kept) on first use."""
+        """The cached pair of these versions, loaded and kept on first use; with ``keep`` false, a new
+        pair not kept (reusing the loaded pipelines of ``reuse`` and the cache). Versions not loaded yet
+        are read from the first of ``folders`` that holds them (default: the cache's folder)."""
         key = (sentiment_version, intents_version)
         with self._lock:
-            cached = self._pairs.get(key)
+            cached = self._pairs.get(key) if keep else None
             if cached is not None:
                 self._pairs.move_to_end(key)
                 return cached
-            models = self.build(*key, reuse=reuse, folders=folders)
-            self._pairs[key] = models
-            while len(self._pairs) > self.capacity:
-                self._pairs.popitem(last=False)
+            models = self._load(key, [*reuse, *self._pairs.values()], list(folders) or [self.models_dir])
+            if keep:
+                self._pairs[key] = models
+                while len(self._pairs) > self.capacity:
+                    self._pairs.popitem(last=False)
             return models
+
+    @staticmethod
+    def _load(key: tuple[str, str], loaded: list[CommentModels], search: list[Path]) -> CommentModels:
+        from models.artifacts import find_version, load_pipeline
+
+        pipes: dict[str, Pipeline] = {}
+        for task, version in zip(("sentiment", "intents"), key, strict=True):
+            found = next((getattr(m, task) for m in loaded if m.version_of(task) == version), None)
+            if found is None:
+                found, _ = load_pipeline(task, version, find_version(task, version, search))
+            pipes[task] = found
+        return CommentModels(pipes["sentiment"], pipes["intents"], *key)
 
 
 @lru_cache(maxsize=8)
@@ -741,4 +734,4 @@ def load_comment_models(
                 f"no current {task} model in {base}/registry.json; run `make train` or `redlens models ensure`"
             )
         versions[task] = version
-    return ModelCache(base).build(versions["sentiment"], versions["intents"])
+    return ModelCache(base).get(versions["sentiment"], versions["intents"], keep=False)

@@ -35,7 +35,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import lru_cache, partial
 from pathlib import Path
@@ -89,21 +89,7 @@ class Theme:
     focus: list[dict[str, Any]] = field(default_factory=list)  # [{"term", "en", "n_comments"}]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "label": self.label,
-            "kind": self.kind,
-            "aspect": self.aspect,
-            "title": self.title,
-            "summary": self.summary,
-            "keywords": self.keywords,
-            "n_comments": self.n_comments,
-            "share": self.share,
-            "sentiment_mix": self.sentiment_mix,
-            "comment_sentiment_mix": self.comment_sentiment_mix,
-            "intent_mix": self.intent_mix,
-            "focus": self.focus,
-            "representatives": self.representatives,
-        }
+        return asdict(self)
 
 
 @dataclass
@@ -119,16 +105,7 @@ class ThemeSummary:
     aspects: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "method": self.method,
-            "vertical": self.vertical,
-            "n_comments": self.n_comments,
-            "n_excluded": self.n_excluded,
-            "top_keywords": self.top_keywords,
-            "themes": [t.to_dict() for t in self.themes],
-            "aspects": self.aspects,
-            "note": self.note,
-        }
+        return asdict(self)
 
 
 # Words the classifiers need (question particles, degree words) but that name no theme.

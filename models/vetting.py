@@ -155,13 +155,7 @@ class IntentReliability:
         return self.recall < t.weak_recall or self.support < t.min_reliability_support
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "precision": self.precision,
-            "recall": self.recall,
-            "support": self.support,
-            "test_set": self.test_set,
-            "model_version": self.model_version,
-        }
+        return asdict(self)
 
 
 PREFERRED_TEST_SETS: tuple[str, ...] = ("xhs_real_test",)

@@ -32,6 +32,8 @@ from models.labels import INTENTS, SENTIMENTS
 from models.themes import ThemeComment, summarize_themes
 from service.comment_analysis import analyze_stored, intent_flags
 from service.ingest.parsing import CHINA_TZ
+from service.store import tables
+from service.store.engine import end_transaction
 from service.store.repositories import (
     campaign_rows,
     comments_for_notes,
@@ -205,15 +207,16 @@ def load_analysed_comments(
     models: CommentModels,
 ) -> tuple[list[Comment], int]:
     """Comments of these notes, after analysing (and saving, through ``writer``) those the serving
-    model has not seen. ``session`` must hold no unsaved writes: its transaction is ended to read
-    the new analyses."""
+    model has not seen. ``session`` must hold no unsaved writes: its transaction is ended before the
+    models run (no pooled connection is held meanwhile) and again after reading the new analyses."""
     comments = comments_for_notes(session, workspace_id, list(note_ids))
+    end_transaction(session)
     analysed = analyze_stored(writer, workspace_id, comments, models)
     if analysed:
-        session.commit()  # a new transaction sees the writer's commits
         for comment in comments:  # loaded objects keep old values unless expired
             session.expire(comment)
         comments = comments_for_notes(session, workspace_id, list(note_ids))
+        end_transaction(session)
     return comments, analysed
 
 
@@ -266,6 +269,25 @@ def screen_kol_comments(kol_id: str, comments: Sequence[Comment]) -> dict[str, t
     return screen_comments(account, machine_text=machine)
 
 
+def _placed_notes(
+    session: Session, workspace_id: int, rows: Sequence[CampaignNote]
+) -> list[tuple[CampaignNote, Note, tables.Kol | None, int | None]]:
+    """Each campaign row with its note, its KOL and the KOL's follower count when the note came out."""
+    lookups: dict[int, FollowerLookup] = {}
+    out = []
+    for row in rows:
+        note, kol = row.note, row.kol or row.note.kol
+        followers = None
+        if kol is not None:
+            if kol.id not in lookups:
+                lookups[kol.id] = FollowerLookup(
+                    follower_series(session, workspace_id, kol.id), kol.followers
+                )
+            followers = lookups[kol.id].at(note.published_at)
+        out.append((row, note, kol, followers))
+    return out
+
+
 def build_campaign_report(
     session: Session,
     writer: sessionmaker[Session],
@@ -282,8 +304,10 @@ def build_campaign_report(
     rows = campaign_rows(session, ws, campaign.id)
     note_ids = [r.note_id for r in rows]
     latest = latest_note_metrics(session, ws, note_ids)
+    placed = _placed_notes(session, ws, rows)
     comments, analysed = load_analysed_comments(session, writer, ws, note_ids, models)
-    # Sentiment, intents and themes count real commenters only (see screened_out).
+    # No database work past this point. Sentiment, intents and themes count real commenters only
+    # (see screened_out).
     rejected = screened_out(rows, comments)
     if rejected:
         warnings.append(
@@ -294,15 +318,8 @@ def build_campaign_report(
     by_note: dict[int, list[Comment]] = {}
     for c in comments:
         by_note.setdefault(c.note_id, []).append(c)
-    lookups: dict[int, FollowerLookup] = {}
     notes = []
-    for row in rows:
-        note, kol = row.note, row.kol or row.note.kol
-        followers = None
-        if kol is not None:
-            if kol.id not in lookups:
-                lookups[kol.id] = FollowerLookup(follower_series(session, ws, kol.id), kol.followers)
-            followers = lookups[kol.id].at(note.published_at)
+    for row, note, kol, followers in placed:
         sentiment, intents, n_analysed = comment_counts(by_note.get(note.id, []))
         notes.append(
             ReportNote(

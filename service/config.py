@@ -39,6 +39,12 @@ class Settings(BaseSettings):
         description="requests a key may make at once before the per-minute rate applies "
         "(default: rate_limit_per_minute)",
     )
+    login_attempts_per_minute: int = Field(
+        default=10,
+        ge=1,
+        description="sign-in attempts a minute per client address and per attempted key prefix "
+        "(the sign-in form answers 429 above it, against key guessing)",
+    )
     redis_url: str | None = Field(
         default=None,
         description="redis://host:port/db: rate limits shared by every worker and process using it; "

@@ -50,6 +50,7 @@ from service.security import (
 )
 from service.serving import ModelHolder
 from service.store import repositories as repo
+from service.store.engine import end_transaction
 from service.store.tables import Campaign, Job, Kol, Note, Workspace
 from service.vetting import vet_kol
 
@@ -67,6 +68,8 @@ class AppServices:
     holder: ModelHolder
     metrics: ApiMetrics
     limiter: RateLimiter
+    #: Sign-in attempts per client address and attempted key prefix (``login_attempts_per_minute``).
+    login_limiter: RateLimiter
     database_probe: DatabaseProbe
     #: Model runs of API requests at once in this process (``model_concurrency``).
     model_slots: threading.BoundedSemaphore
@@ -124,8 +127,7 @@ def start_writing(session: Session) -> None:
     timeout). Handlers that read, then write, call this between the two phases. Harmless on
     PostgreSQL; the session must hold no unsaved changes.
     """
-    if session.in_transaction():
-        session.commit()
+    end_transaction(session)
 
 
 def _identify(request: Request, services: AppServices) -> Principal | None:

@@ -182,6 +182,7 @@ def create_app(
         limiter=RateLimiter.from_settings(
             settings.rate_limit_per_minute, settings.rate_limit_burst, settings.redis_url
         ),
+        login_limiter=RateLimiter.from_settings(settings.login_attempts_per_minute, None, settings.redis_url),
         database_probe=DatabaseProbe(settings.database_url, settings.readiness_timeout_seconds),
         model_slots=threading.BoundedSemaphore(settings.model_concurrency),
     )
@@ -193,6 +194,7 @@ def create_app(
             yield
         finally:
             await services.limiter.buckets.aclose()
+            await services.login_limiter.buckets.aclose()
             await run_in_threadpool(_shutdown, services)
 
     app = FastAPI(
@@ -214,15 +216,15 @@ def create_app(
     )
     app.add_middleware(
         LoadShedMiddleware,
-        gate=ConcurrencyGate(settings.max_in_flight, settings.max_queued, settings.queue_wait_seconds),
+        guard=ConcurrencyGate(settings.max_in_flight, settings.max_queued, settings.queue_wait_seconds),
         exempt_paths=PROBE_PATHS,
-        on_shed=metrics.shed.inc,
+        on_refused=metrics.shed.inc,
     )
     app.add_middleware(
         RateLimitMiddleware,
-        limiter=services.limiter,
+        guard=services.limiter,
         exempt_paths=(*PROBE_PATHS, "/static/"),
-        on_limited=metrics.rate_limited.inc,
+        on_refused=metrics.rate_limited.inc,
     )
     if settings.cors_origins:
         app.add_middleware(

@@ -22,15 +22,15 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from starlette.requests import Request
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
-from service.errors import problem_response
+from service.refusals import RefusingMiddleware
 from service.security import SESSION_TOKEN_PREFIX, presented_secret
+from service.store.repositories import API_KEY_PREFIX_SHOWN
 
 log = logging.getLogger("redlens.api")
 
@@ -219,6 +219,16 @@ class RedisBuckets:
             await client.aclose()
 
 
+def sign_in_credentials(client: str, key: str) -> tuple[str, ...]:
+    """What a sign-in attempt is counted against: the client's address and, when a key was typed,
+    the key's shown prefix (``rl_AbCdEfG``), so guessing is slowed whether the guesser changes
+    address or key."""
+    counted = [f"sign-in from {client}"]
+    if key:
+        counted.append(f"sign-in as {key[:API_KEY_PREFIX_SHOWN]}")
+    return tuple(counted)
+
+
 class RateLimiter:
     """The app's limiter: which buckets, and the 429 answer for a credential over its limit."""
 
@@ -232,53 +242,33 @@ class RateLimiter:
         buckets: Buckets = RedisBuckets(limit, redis_url) if redis_url else MemoryBuckets(limit)
         return cls(buckets, limit)
 
-    async def wait_for(self, credential: str) -> float:
-        """0 when ``credential`` may make a request now, else the seconds until it may."""
-        return await self.buckets.take(credential_bucket(credential))
+    async def wait_for(self, *credentials: str) -> float:
+        """0 when a request of all these ``credentials`` may be made now, else the seconds until it
+        may (a token is taken from each one's bucket)."""
+        return max([await self.buckets.take(credential_bucket(c)) for c in credentials], default=0.0)
 
-    def refusal(self, credential: str, wait: float, path: str) -> Any:
+    def refusal(self, credential: str, wait: float) -> tuple[str, int]:
+        """What to tell a credential over its limit, and the whole seconds to wait."""
         seconds = max(1, math.ceil(wait))
         if credential.startswith(SESSION_TOKEN_PREFIX):
             who = "this sign-in session"
         else:
             who = f"the key {credential[:10]}..." if len(credential) > 16 else "this key"
-        return problem_response(
-            "rate-limited",
+        detail = (
             f"{who} made more than {self.limit.per_minute} requests a minute "
-            f"(at most {self.limit.burst} at once); retry in {seconds} s",
-            instance=path,
-            headers={"Retry-After": str(seconds)},
-            retry_after=seconds,
+            f"(at most {self.limit.burst} at once); retry in {seconds} s"
         )
+        return detail, seconds
 
 
-class RateLimitMiddleware:
-    """429 problem, before any database work, for a credential over its rate limit."""
+class RateLimitMiddleware(RefusingMiddleware[RateLimiter]):
+    """429, before any database work, for a credential over its rate limit."""
 
-    def __init__(
-        self,
-        app: ASGIApp,
-        *,
-        limiter: RateLimiter,
-        exempt_paths: Iterable[str] = (),
-        on_limited: Callable[[], None] | None = None,
-    ) -> None:
-        self.app = app
-        self.limiter = limiter
-        self.exempt_paths = tuple(exempt_paths)
-        self.on_limited = on_limited
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or str(scope.get("path", "")).startswith(self.exempt_paths):
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         credential, _ = presented_secret(Request(scope))
-        if credential:
-            wait = await self.limiter.wait_for(credential)
-            if wait > 0:
-                if self.on_limited is not None:
-                    self.on_limited()
-                response = self.limiter.refusal(credential, wait, str(scope.get("path", "")))
-                await response(scope, receive, send)
-                return
+        wait = await self.guard.wait_for(credential) if credential else 0.0
+        if credential and wait > 0:
+            detail, seconds = self.guard.refusal(credential, wait)
+            await self.refuse(scope, receive, send, slug="rate-limited", detail=detail, seconds=seconds)
+            return
         await self.app(scope, receive, send)

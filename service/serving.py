@@ -193,7 +193,9 @@ class ModelHolder:
 
     def build(self, sentiment_version: str, intents_version: str) -> CommentModels:
         """A complete model pair, reusing any pipeline of the same version this process has loaded."""
-        return self.cache.build(sentiment_version, intents_version, reuse=[m for m in (self.models,) if m])
+        return self.cache.get(
+            sentiment_version, intents_version, reuse=[m for m in (self.models,) if m], keep=False
+        )
 
     def pair(
         self, sentiment_version: str, intents_version: str, workspace_id: int | None = None

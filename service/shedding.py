@@ -16,11 +16,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import Callable, Iterable
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
-from service.errors import problem_response
+from service.refusals import RefusingMiddleware
 
 RETRY_AFTER_SECONDS = 1
 
@@ -87,40 +86,20 @@ def _settle(future: asyncio.Future[bool], value: bool) -> None:
         future.set_result(value)
 
 
-class LoadShedMiddleware:
-    """503 problem with ``Retry-After`` for requests past the gate; probes pass straight through."""
+class LoadShedMiddleware(RefusingMiddleware[ConcurrencyGate]):
+    """503 with ``Retry-After`` for requests past the gate; probes pass straight through."""
 
-    def __init__(
-        self,
-        app: ASGIApp,
-        *,
-        gate: ConcurrencyGate,
-        exempt_paths: Iterable[str] = (),
-        on_shed: Callable[[], None] | None = None,
-    ) -> None:
-        self.app = app
-        self.gate = gate
-        self.exempt_paths = frozenset(exempt_paths)
-        self.on_shed = on_shed
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("path") in self.exempt_paths:
-            await self.app(scope, receive, send)
-            return
-        if not await self.gate.enter():
-            if self.on_shed is not None:
-                self.on_shed()
-            response = problem_response(
-                "unavailable",
-                f"the server is at capacity ({self.gate.limit} requests in progress, "
-                f"{self.gate.waiting} waiting); retry in {RETRY_AFTER_SECONDS} s",
-                instance=scope.get("path"),
-                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-                retry_after=RETRY_AFTER_SECONDS,
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not await self.guard.enter():
+            detail = (
+                f"the server is at capacity ({self.guard.limit} requests in progress, "
+                f"{self.guard.waiting} waiting); retry in {RETRY_AFTER_SECONDS} s"
             )
-            await response(scope, receive, send)
+            await self.refuse(
+                scope, receive, send, slug="unavailable", detail=detail, seconds=RETRY_AFTER_SECONDS
+            )
             return
         try:
             await self.app(scope, receive, send)
         finally:
-            self.gate.leave()
+            self.guard.leave()

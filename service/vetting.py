@@ -23,9 +23,9 @@ figures beside them; intent reasons carry the serving intent model's measured pr
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -70,6 +70,8 @@ from service.store.repositories import (
 from service.store.tables import Comment, FollowerSnapshot, Kol, Note, NoteMetricsSnapshot, Workspace
 
 SCHEMA = "redlens.vetting/1"
+R = TypeVar("R")
+T = TypeVar("T")
 log = logging.getLogger("redlens.vetting")
 RECENT_NOTES = 20
 AUTHENTICITY_NOTES = 200
@@ -83,6 +85,67 @@ def _naive_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo is not None else moment
 
 
+def _converted(
+    rows: Iterable[R], convert: Callable[[R], T | None], skipped: dict[str, int], what: str
+) -> list[T]:
+    """Each row converted; those ``convert`` cannot represent (``None``) counted in ``skipped[what]``."""
+    out = []
+    for row in rows:
+        item = convert(row)
+        if item is None:
+            skipped[what] += 1
+        else:
+            out.append(item)
+    return out
+
+
+def _a_note(n: Note) -> ANote | None:
+    if n.published_at is None or n.liked_count is None:
+        return None
+    return ANote(
+        note_id=n.platform_note_id,
+        published_at=_naive_utc(n.published_at),
+        type="video" if n.type == "video" else "normal",
+        title=n.title or "",
+        sponsored=bool(n.sponsored),
+        liked_count=int(n.liked_count),
+        collected_count=int(n.collected_count or 0),
+        comment_count=int(n.comment_count or 0),
+        share_count=int(n.share_count or 0),
+    )
+
+
+def _a_snapshot(s: FollowerSnapshot) -> AFollowerSnapshot | None:
+    if s.followers is None:
+        return None
+    return AFollowerSnapshot(
+        date=s.date,
+        followers=int(s.followers),
+        following=s.following,
+        notes=s.notes,
+        likes_and_collects=s.likes_and_collects,
+    )
+
+
+def _a_comment(c: Comment, platform_of: Mapping[int, str]) -> AComment | None:
+    if c.created_at is None:
+        return None
+    probabilities = {k: min(max(v, 0.0), 1.0) for k, v in intent_probabilities(c).items() if k in INTENTS}
+    return AComment(
+        comment_id=c.platform_comment_id,
+        note_id=platform_of.get(c.note_id, str(c.note_id)),
+        text=c.text or "",
+        created_at=_naive_utc(c.created_at),
+        commenter_id=c.commenter_id or c.commenter_hash or f"unknown:{c.platform_comment_id}",
+        nickname=c.nickname or "",
+        like_count=int(c.like_count or 0),
+        ip_location=c.ip_location,
+        parent_comment_id=c.parent_comment_id,
+        sentiment=c.sentiment,
+        intents=probabilities or None,
+    )
+
+
 def _account(
     kol: Kol,
     notes: Sequence[Note],
@@ -92,40 +155,9 @@ def _account(
     comment_notes: Sequence[Note] | None = None,
 ) -> tuple[AccountData, dict[str, int]]:
     skipped = {"notes": 0, "comments": 0, "follower_snapshots": 0}
-    a_notes = []
-    platform_of = {}
-    for n in notes:
-        platform_of[n.id] = n.platform_note_id
-        if n.published_at is None or n.liked_count is None:
-            skipped["notes"] += 1
-            continue
-        a_notes.append(
-            ANote(
-                note_id=n.platform_note_id,
-                published_at=_naive_utc(n.published_at),
-                type="video" if n.type == "video" else "normal",
-                title=n.title or "",
-                sponsored=bool(n.sponsored),
-                liked_count=int(n.liked_count),
-                collected_count=int(n.collected_count or 0),
-                comment_count=int(n.comment_count or 0),
-                share_count=int(n.share_count or 0),
-            )
-        )
-    a_snaps = []
-    for s in snapshots:
-        if s.followers is None:
-            skipped["follower_snapshots"] += 1
-            continue
-        a_snaps.append(
-            AFollowerSnapshot(
-                date=s.date,
-                followers=int(s.followers),
-                following=s.following,
-                notes=s.notes,
-                likes_and_collects=s.likes_and_collects,
-            )
-        )
+    platform_of = {n.id: n.platform_note_id for n in notes}
+    a_notes = _converted(notes, _a_note, skipped, "notes")
+    a_snaps = _converted(snapshots, _a_snapshot, skipped, "follower_snapshots")
     a_metrics = [
         ANoteMetrics(
             note_id=platform_of[note_id],
@@ -142,27 +174,7 @@ def _account(
         for note_id, series in metrics.items()
         for m in series
     ]
-    a_comments = []
-    for c in comments:
-        if c.created_at is None:
-            skipped["comments"] += 1
-            continue
-        probabilities = {k: min(max(v, 0.0), 1.0) for k, v in intent_probabilities(c).items() if k in INTENTS}
-        a_comments.append(
-            AComment(
-                comment_id=c.platform_comment_id,
-                note_id=platform_of.get(c.note_id, str(c.note_id)),
-                text=c.text or "",
-                created_at=_naive_utc(c.created_at),
-                commenter_id=c.commenter_id or c.commenter_hash or f"unknown:{c.platform_comment_id}",
-                nickname=c.nickname or "",
-                like_count=int(c.like_count or 0),
-                ip_location=c.ip_location,
-                parent_comment_id=c.parent_comment_id,
-                sentiment=c.sentiment,
-                intents=probabilities or None,
-            )
-        )
+    a_comments = _converted(comments, lambda c: _a_comment(c, platform_of), skipped, "comments")
     account = AccountData(
         kol_id=kol.platform_user_id,
         follower_snapshots=a_snaps,
@@ -250,16 +262,16 @@ def _screened_mix(comments: Sequence[Comment], result: AuthenticityResult | None
 
 
 def _note_kpis(
-    session: Session,
     workspace: Workspace,
     kol: Kol,
     notes: Sequence[Note],
     snapshots: Sequence[FollowerSnapshot],
+    latest: Mapping[int, NoteMetricsSnapshot],
 ) -> tuple[dict[str, Any], list[BenchmarkCheck], int]:
-    """KPIs of the notes with counters (summed, against the KOL's tier now), the engagement-rate
-    benchmark checks for the verdict, and how many notes counted."""
+    """KPIs of the notes with counters (summed, against the KOL's tier now; ``latest``: each note's
+    newest metrics snapshot), the engagement-rate benchmark checks for the verdict, and how many
+    notes counted."""
     config, warnings = kpi_config_for(workspace)
-    latest = latest_note_metrics(session, workspace.id, [n.id for n in notes])
     followers = FollowerLookup(snapshots, kol.followers)
     # The KOL's tier now (what a booking buys), not the tier each old note happened to fall in.
     tier = kol.tier if kol.tier in config.tiers.names else None
@@ -324,16 +336,19 @@ def vet_kol(
     history = list_notes_for_kol(session, ws, kol.id, limit=max(recent_notes, AUTHENTICITY_NOTES))
     notes = history[:recent_notes]
     note_ids = [n.id for n in notes]
-    comments, analysed_now = load_analysed_comments(session, writer, ws, note_ids, models)
     snapshots = follower_series(session, ws, kol.id)
     series = {n.id: note_metrics_series(session, ws, n.id) for n in history}
+    latest = latest_note_metrics(session, ws, note_ids)
+    reliability = intent_model_reliability(session, ws, models)
+    comments, analysed_now = load_analysed_comments(session, writer, ws, note_ids, models)
+    # No database work past this point: the session's connection is back in the pool.
     account, skipped = _account(kol, history, snapshots, series, comments, comment_notes=notes)
 
     authenticity, summary, result = _score_authenticity(account, kol, calibration, calibration_error)
     mix = _screened_mix(comments, result)
     kept = [c for c in comments if result is None or c.platform_comment_id not in result.rejected_comments]
 
-    kpis, checks, counted = _note_kpis(session, workspace, kol, notes, snapshots)
+    kpis, checks, counted = _note_kpis(workspace, kol, notes, snapshots, latest)
     themes = summarize_themes(theme_comments(kept)) if kept else None
     verdict = decide(
         VettingInput(
@@ -341,7 +356,7 @@ def vet_kol(
             comments=mix,
             n_notes=counted,
             engagement=checks,
-            intent_reliability=intent_model_reliability(session, ws, models),
+            intent_reliability=reliability,
         ),
         thresholds,
     )

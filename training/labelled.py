@@ -124,13 +124,29 @@ def _read_csv_rows(name: str, reader: csv.DictReader[str]) -> tuple[list[dict[st
                 else:
                     i_err = f"column {i}: {v!r} is not 1/0, true/false or yes/no"
         reason = problem or s_err or i_err
-        if reason is None and sentiment is None and intents is None:
-            reason = "no label in this row"
-        if reason:
-            errors.append(f"{name} line {line}: {reason}")
-            continue
-        rows.append(_row(text, sentiment, intents))
+        _keep(rows, errors, f"{name} line {line}", (text, sentiment, intents), reason, "no label in this row")
     return rows, errors
+
+
+NO_ANNOTATION = "no sentiment or intents annotation"
+
+
+def _keep(
+    rows: list[dict[str, Any]],
+    errors: list[str],
+    where: str,
+    labelled: tuple[Any, str | None, dict[str, float] | None],
+    reason: str | None,
+    no_label: str,
+) -> None:
+    """Keep a labelled row ``(text, sentiment, intents)``, or record at ``where`` why it is refused."""
+    text, sentiment, intents = labelled
+    if reason is None and sentiment is None and intents is None:
+        reason = no_label
+    if reason:
+        errors.append(f"{where}: {reason}")
+    else:
+        rows.append(_row(text, sentiment, intents))
 
 
 def _choices(result: Iterable[dict[str, Any]], name: str) -> list[str] | None:
@@ -178,12 +194,7 @@ def _read_label_studio(name: str, raw: str) -> tuple[list[dict[str, Any]], list[
         if intents_raw is not None:
             intents, i_err = _intent_list(",".join(intents_raw))
         reason = problem or s_err or i_err
-        if reason is None and sentiment is None and intents is None:
-            reason = "no sentiment or intents annotation"
-        if reason:
-            errors.append(f"{name} task {n}: {reason}")
-            continue
-        rows.append(_row(text, sentiment, intents))
+        _keep(rows, errors, f"{name} task {n}", (text, sentiment, intents), reason, NO_ANNOTATION)
     return rows, errors
 
 

@@ -22,23 +22,15 @@ import pandas as pd
 from training.datasets import COMMERCIAL_FOLDERS, default_shared_dir, skeleton
 
 SEED = 20261207
-# folder: (random quota, active quota)
-QUOTAS: dict[str, tuple[int, int]] = {
-    "xhs_brand_account_threads_bradleon": (950, 950),
-    "xhs_silver_kol_vlogs_trumpmax": (1100, 1000),
-    "xhs_home_window_opener_and_sidehustle_yujianwen": (550, 550),
-    "xhs_indonesia_travel_tours_digred": (420, 420),
-    "xhs_car_stickers_wraps_zion": (150, 130),
-    "xhs_coupon_deal_notes_noxue": (100, 80),
-}
-# Later rounds: what is left of the small folders, more of the large ones.
-LATER_QUOTAS: dict[str, tuple[int, int]] = {
-    "xhs_brand_account_threads_bradleon": (1000, 1000),
-    "xhs_silver_kol_vlogs_trumpmax": (1200, 1200),
-    "xhs_home_window_opener_and_sidehustle_yujianwen": (450, 450),
-    "xhs_indonesia_travel_tours_digred": (350, 350),
-    "xhs_car_stickers_wraps_zion": (20, 20),
-    "xhs_coupon_deal_notes_noxue": (15, 15),
+# folder: ((random quota, active quota) of the first round, the same of later rounds); later rounds
+# take what is left of the small folders and more of the large ones.
+QUOTAS: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {
+    "xhs_brand_account_threads_bradleon": ((950, 950), (1000, 1000)),
+    "xhs_silver_kol_vlogs_trumpmax": ((1100, 1000), (1200, 1200)),
+    "xhs_home_window_opener_and_sidehustle_yujianwen": ((550, 550), (450, 450)),
+    "xhs_indonesia_travel_tours_digred": ((420, 420), (350, 350)),
+    "xhs_car_stickers_wraps_zion": ((150, 130), (20, 20)),
+    "xhs_coupon_deal_notes_noxue": ((100, 80), (15, 15)),
 }
 SPONSORED_NOTES = {
     "681196db00000000230127a5",
@@ -188,7 +180,7 @@ def main() -> None:
     args = ap.parse_args()
     rng = np.random.default_rng(SEED + args.round - 1)
     pool = load_pool(args.shared or default_shared_dir())
-    quotas = dict(QUOTAS if args.round == 1 else LATER_QUOTAS)
+    quotas = {folder: rounds[0 if args.round == 1 else 1] for folder, rounds in QUOTAS.items()}
     for spec in args.quota:
         folder, _, counts = spec.partition("=")
         if folder not in quotas or counts.count(",") != 1:

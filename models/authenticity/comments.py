@@ -51,7 +51,7 @@ from models.authenticity.config import CommentConfig
 from models.authenticity.data import AccountData, Comment, Note, to_seconds
 from models.authenticity.dedup import content_text, near_duplicate_groups
 from models.authenticity.machine_text import MachineTextModel
-from models.authenticity.result import Flag, SignalResult, severity_for
+from models.authenticity.result import Flag, SignalResult, clip01, severity_for
 from models.low_effort import is_low_effort_normalized
 from models.text import normalize, tokenize
 
@@ -85,10 +85,6 @@ _REPORT_SCALE: dict[str, tuple[float, float]] = {
     "burst": (0.03, 0.3),
     "heavy_commenter": (0.1, 0.5),
 }
-
-
-def _clip01(x: float) -> float:
-    return float(min(1.0, max(0.0, x)))
 
 
 @dataclass(slots=True)
@@ -350,7 +346,7 @@ def comment_signal(account: AccountData, analysis: CommentAnalysis, cfg: Comment
     features = dict.fromkeys(FEATURES, 0.0)
     shares = {name: sum(1 for f in analysis.flags if name in f) / n for name in PER_COMMENT_FLAGS}
     mean_s = float(analysis.suspicion.mean())
-    strength = _clip01((mean_s - cfg.suspicion_floor) / (cfg.suspicion_full - cfg.suspicion_floor))
+    strength = clip01((mean_s - cfg.suspicion_floor) / (cfg.suspicion_full - cfg.suspicion_floor))
     features[F_SUSPICION] = strength
     breakdown = ", ".join(
         f"{name.replace('_', ' ')} {shares[name]:.0%}" for name in PER_COMMENT_FLAGS if shares[name] > 0
@@ -369,7 +365,7 @@ def comment_signal(account: AccountData, analysis: CommentAnalysis, cfg: Comment
     )
     likely = analysis.suspicion >= cfg.likely_bot_suspicion
     bot_share = float(likely.mean())
-    bot_strength = _clip01((bot_share - cfg.likely_bot_floor) / (cfg.likely_bot_full - cfg.likely_bot_floor))
+    bot_strength = clip01((bot_share - cfg.likely_bot_floor) / (cfg.likely_bot_full - cfg.likely_bot_floor))
     features[F_BOT_SHARE] = bot_strength
     if bot_share > 0:
         top = np.argsort(-analysis.suspicion)[: min(5, int(likely.sum()))]
@@ -414,8 +410,8 @@ def comment_signal(account: AccountData, analysis: CommentAnalysis, cfg: Comment
         **ip_metrics,
     }
     metrics.update(_diversity(analysis, flags, cfg))
-    sample = _clip01(n / 300.0)
-    completeness = _clip01(n / total_count) if total_count > 0 else 0.5
+    sample = clip01(n / 300.0)
+    completeness = clip01(n / total_count) if total_count > 0 else 0.5
     coverage = sample * (0.5 + 0.5 * completeness)
     return SignalResult(SIGNAL, "ok", coverage=coverage, features=features, flags=flags, metrics=metrics)
 
@@ -434,7 +430,7 @@ def _component_flags(analysis: CommentAnalysis, shares: Mapping[str, float], fla
         typical, full = _REPORT_SCALE[name]
         if share <= typical:
             continue
-        strength = _clip01((share - typical) / (full - typical))
+        strength = clip01((share - typical) / (full - typical))
         idx = [i for i, f in enumerate(analysis.flags) if name in f]
         count = len(idx)
         examples = idx[:5]
@@ -490,7 +486,7 @@ def _component_flags(analysis: CommentAnalysis, shares: Mapping[str, float], fla
         # Real popular sections (six KOLs, 80k comments) copy greetings and catchphrases in up to
         # 19 % of their comments and hold a few coordinated copies (a spam template) per thousand.
         excess = (coord_share - 0.01) / 0.2 if coordinated else (dup_share - 0.25) / 0.4
-        strength = _clip01(excess)
+        strength = clip01(excess)
         parts = []
         for c in analysis.clusters[:5]:
             members = c["comments"]
@@ -542,10 +538,10 @@ def _pod(account: AccountData, comments: list[Comment], cfg: CommentConfig) -> F
     share = sum(1 for c in comments if c.commenter_id in member_set) / len(comments)
     if share < cfg.pod_min_share:
         return None
-    size = _clip01(
+    size = clip01(
         (len(members) - cfg.pod_min_accounts + 1) / (cfg.pod_full_accounts - cfg.pod_min_accounts + 1)
     )
-    weight = _clip01((share - cfg.pod_min_share) / (cfg.pod_full_share - cfg.pod_min_share) + 0.25)
+    weight = clip01((share - cfg.pod_min_share) / (cfg.pod_full_share - cfg.pod_min_share) + 0.25)
     strength = size * weight * (1.0 if early else 0.6)
     delay_text = f", median {median_delay:.1f} h after posting" if median_delay is not None else ""
     return Flag(
@@ -582,7 +578,7 @@ def _ip(comments: list[Comment], cfg: CommentConfig) -> tuple[Flag | None, dict[
     metrics.update({"ip_top_location": top, "ip_top_share": round(share, 4), "ip_hhi": round(hhi, 4)})
     if share < cfg.ip_top_share:
         return None, metrics
-    strength = _clip01((share - cfg.ip_top_share) / (cfg.ip_full_share - cfg.ip_top_share) + 0.2)
+    strength = clip01((share - cfg.ip_top_share) / (cfg.ip_full_share - cfg.ip_top_share) + 0.2)
     return (
         Flag(
             "ip_location_concentration",

@@ -23,7 +23,7 @@ import numpy as np
 
 from models.authenticity.config import EngagementConfig, tier_for
 from models.authenticity.data import AccountData, Note, NoteMetricsSnapshot
-from models.authenticity.result import Flag, SignalResult, severity_for
+from models.authenticity.result import Flag, SignalResult, clip01, noisy_or, severity_for
 
 SIGNAL = "engagement"
 F_ER_LOW = "engagement.er_low"
@@ -33,17 +33,6 @@ F_RATIOS = "engagement.atypical_ratios"
 F_SPONSORED = "engagement.sponsored_jump"
 F_METRICS = "engagement.implausible_metrics"
 FEATURES: tuple[str, ...] = (F_ER_LOW, F_ER_HIGH, F_BOUGHT_LIKES, F_RATIOS, F_SPONSORED, F_METRICS)
-
-
-def _clip01(x: float) -> float:
-    return float(min(1.0, max(0.0, x)))
-
-
-def _noisy_or(strengths: list[float]) -> float:
-    out = 1.0
-    for s in strengths:
-        out *= 1.0 - _clip01(s)
-    return 1.0 - out
 
 
 def engagement_signal(
@@ -93,7 +82,7 @@ def engagement_signal(
         low_edge, high_edge = tier.er_low / cfg.er_band_tolerance, tier.er_high * cfg.er_band_tolerance
         span = math.log(cfg.er_band_full / cfg.er_band_tolerance)
         if er < low_edge:
-            strength = _clip01(math.log(low_edge / max(er, 1e-6)) / span + 0.25)
+            strength = clip01(math.log(low_edge / max(er, 1e-6)) / span + 0.25)
             features[F_ER_LOW] = strength
             flags.append(
                 Flag(
@@ -109,7 +98,7 @@ def engagement_signal(
                 )
             )
         elif er > high_edge:
-            strength = _clip01(math.log(er / high_edge) / span + 0.25)
+            strength = clip01(math.log(er / high_edge) / span + 0.25)
             features[F_ER_HIGH] = strength
             flags.append(
                 Flag(
@@ -130,7 +119,7 @@ def engagement_signal(
     _sponsored(mature, cfg, flags, features)
     _metrics(account.note_metrics, cfg, flags, features)
 
-    coverage = _clip01(len(mature) / 10.0) * (1.0 if rates else 0.5)
+    coverage = clip01(len(mature) / 10.0) * (1.0 if rates else 0.5)
     return SignalResult(
         SIGNAL, "ok", coverage=coverage, features=features, flags=flags, metrics=metrics, missing=missing
     )
@@ -166,13 +155,13 @@ def _ratios(
                 med_cr, 1e-4
             ):
                 continue
-            s = _clip01(math.log(max(med_sr, 1e-4) / max(float(sr), 1e-4)) / math.log(10.0)) * _clip01(
+            s = clip01(math.log(max(med_sr, 1e-4) / max(float(sr), 1e-4)) / math.log(10.0)) * clip01(
                 math.log(n.liked_count / med_likes) / math.log(4.0) + 0.3
             )
             strengths.append(s)
             suspects.append(n)
     if suspects:
-        strength = _noisy_or(strengths)
+        strength = noisy_or(strengths)
         features[F_BOUGHT_LIKES] = strength
         parts = [
             f"note {n.note_id}: {_fmt(n.liked_count)} likes but {_fmt(n.collected_count)} saves "
@@ -210,7 +199,7 @@ def _ratios(
     lo_sr, _ = cfg.typical_saves_per_like
     lo_cr, _ = cfg.typical_comments_per_like
     if med_sr < lo_sr and med_cr < lo_cr:
-        strength = _clip01(
+        strength = clip01(
             0.5 * math.log(lo_sr / max(med_sr, 1e-4)) / math.log(5.0)
             + 0.5 * math.log(lo_cr / max(med_cr, 1e-5)) / math.log(5.0)
         )
@@ -254,11 +243,11 @@ def _sponsored(
         hollow = n.collected_count / likes < 0.5 * med_sr and n.comment_count / likes < 0.5 * med_cr
         # A jump with saves and comments in proportion is indistinguishable from a genuine hit:
         # reported, not scored.
-        strengths.append(_clip01(math.log(ratio / cfg.sponsored_jump_factor) / span + 0.2) if hollow else 0.0)
+        strengths.append(clip01(math.log(ratio / cfg.sponsored_jump_factor) / span + 0.2) if hollow else 0.0)
         jumps.append((n, ratio, hollow))
     if not jumps:
         return
-    strength = _noisy_or(strengths)
+    strength = noisy_or(strengths)
     features[F_SPONSORED] = strength
     text = "; ".join(
         f"sponsored note {n.note_id}: {_fmt(n.interactions)} interactions, {r:.1f}x the median of own "
@@ -308,11 +297,11 @@ def _metrics(
             continue
         rate = m.likes / m.views
         if rate > cfg.max_likes_per_view:
-            strengths.append(_clip01(math.log(rate / cfg.max_likes_per_view) / math.log(3.0) + 0.3))
+            strengths.append(clip01(math.log(rate / cfg.max_likes_per_view) / math.log(3.0) + 0.3))
             bad.append((m.note_id, m.likes, m.views, m.date.isoformat()))
     if not bad:
         return
-    strength = _noisy_or(strengths)
+    strength = noisy_or(strengths)
     features[F_METRICS] = strength
     flags.append(
         Flag(

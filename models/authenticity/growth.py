@@ -38,7 +38,7 @@ import numpy as np
 from models.authenticity.config import GrowthConfig
 from models.authenticity.data import AccountData, Note, to_seconds
 from models.authenticity.explain import SpikeExplainer, Support, local_day
-from models.authenticity.result import Flag, SignalResult, severity_for
+from models.authenticity.result import Flag, SignalResult, clip01, noisy_or, severity_for
 from models.authenticity.series import (
     DailySeries,
     FloatArray,
@@ -59,10 +59,6 @@ F_FLAT = "growth.flat_engagement"
 F_FOLLOWING = "growth.following_churn"
 F_RATIO = "growth.followers_per_engagement"
 FEATURES: tuple[str, ...] = (F_SPIKE, F_PURGE, F_DROP, F_STEP, F_FLAT, F_RATIO, F_FOLLOWING)
-
-
-def _clip01(x: float) -> float:
-    return float(min(1.0, max(0.0, x)))
 
 
 def _fmt_int(x: float) -> str:
@@ -262,7 +258,7 @@ def _purge_flag(
         return None
     lost, purge_day, share_lost = purge
     d0, d1 = series.day(ev.start_day), series.day(ev.end_day)
-    strength = _clip01(share_lost / 0.6) * max(size, 0.3) * (1.0 if ev.support != "supported" else 0.6)
+    strength = clip01(share_lost / 0.6) * max(size, 0.3) * (1.0 if ev.support != "supported" else 0.6)
     found.purge_days.update(range(ev.end_day + 1, purge_day + 1))
     found.flags.append(
         Flag(
@@ -292,8 +288,8 @@ def _spike_findings(curve: _Curve, events: list[SpikeEvent], cfg: GrowthConfig, 
     purge_strengths: list[float] = []
     for ev in events:
         share = ev.excess / max(ev.followers_before, 1.0)
-        size = _clip01(share / cfg.spike_full_share)
-        zf = _clip01(0.5 + (ev.z - cfg.spike_z) / (2 * cfg.spike_z))
+        size = clip01(share / cfg.spike_full_share)
+        zf = clip01(0.5 + (ev.z - cfg.spike_z) / (2 * cfg.spike_z))
         # Notes missing from the export in those days leave the check incomplete: a gap in the data
         # is not evidence of buying, so such a spike weighs a third.
         gap = cfg.data_gap_weight if ev.found.data_gap or _spread_out(ev, cfg) else 1.0
@@ -334,8 +330,8 @@ def _spike_findings(curve: _Curve, events: list[SpikeEvent], cfg: GrowthConfig, 
             )
         )
         found.anomalies.append({"date": d1.isoformat(), "kind": "explained_spike" if supported else "spike"})
-    found.features[F_SPIKE] = _noisy_or(spike_strengths)
-    found.features[F_PURGE] = _noisy_or(purge_strengths)
+    found.features[F_SPIKE] = noisy_or(spike_strengths)
+    found.features[F_PURGE] = noisy_or(purge_strengths)
 
 
 def _drop_findings(curve: _Curve, cfg: GrowthConfig, found: _Findings) -> None:
@@ -350,7 +346,7 @@ def _drop_findings(curve: _Curve, cfg: GrowthConfig, found: _Findings) -> None:
         share = -float(excess[i]) / max(before, 1.0)
         if share < cfg.drop_min_share:
             continue
-        strength = _clip01(share / cfg.spike_full_share)
+        strength = clip01(share / cfg.spike_full_share)
         strengths.append(strength)
         d0, d1 = series.day(s_day), series.day(e_day)
         found.flags.append(
@@ -372,7 +368,7 @@ def _drop_findings(curve: _Curve, cfg: GrowthConfig, found: _Findings) -> None:
             )
         )
         found.anomalies.append({"date": d1.isoformat(), "kind": "drop"})
-    found.features[F_DROP] = _noisy_or(strengths)
+    found.features[F_DROP] = noisy_or(strengths)
 
 
 def _daily_rows(curve: _Curve, anomalies: list[dict[str, object]]) -> list[dict[str, object]]:
@@ -440,7 +436,7 @@ def growth_signal(account: AccountData, cfg: GrowthConfig) -> SignalResult:
         cfg,
     )
     found.flags.extend(step_flags)
-    found.features[F_STEP] = _noisy_or([f.strength for f in step_flags if f.feature == F_STEP])
+    found.features[F_STEP] = noisy_or([f.strength for f in step_flags if f.feature == F_STEP])
     found.anomalies.extend({"date": cp["date"], "kind": "step"} for cp in steps)
 
     flat = _flat_engagement(series, note_days, cfg)
@@ -457,7 +453,7 @@ def growth_signal(account: AccountData, cfg: GrowthConfig) -> SignalResult:
         found.features[F_FOLLOWING] = following_flag.strength
 
     span, n_obs = series.n_days - 1, int(series.obs_days.shape[0])
-    coverage = _clip01(span / cfg.full_coverage_days) * _clip01(n_obs / max(cfg.min_snapshots, span / 7.0))
+    coverage = clip01(span / cfg.full_coverage_days) * clip01(n_obs / max(cfg.min_snapshots, span / 7.0))
     return SignalResult(
         SIGNAL,
         "ok",
@@ -472,13 +468,6 @@ def growth_signal(account: AccountData, cfg: GrowthConfig) -> SignalResult:
             "following": following_series,
         },
     )
-
-
-def _noisy_or(strengths: list[float]) -> float:
-    out = 1.0
-    for s in strengths:
-        out *= 1.0 - _clip01(s)
-    return 1.0 - out
 
 
 def _spike_events(
@@ -624,7 +613,7 @@ def _steps(
             continue
         eng_factor = 1.0 if (ratio is not None and ratio < 1.0) or not after else 0.6
         strength = (
-            _clip01(math.log(factor) / math.log(8.0)) * _clip01(share / (2 * cfg.step_min_share)) * eng_factor
+            clip01(math.log(factor) / math.log(8.0)) * clip01(share / (2 * cfg.step_min_share)) * eng_factor
         )
         eng_text = (
             "no notes published since"
@@ -690,7 +679,7 @@ def _flat_engagement(
     z = shortfall / se
     if z < cfg.flat_min_z:
         return None
-    strength = _clip01((z - cfg.flat_min_z) / 3.0 + 0.2) * _clip01(math.log(f2 / f1) / math.log(2.0))
+    strength = clip01((z - cfg.flat_min_z) / 3.0 + 0.2) * clip01(math.log(f2 / f1) / math.log(2.0))
     growth = last / first - 1.0
     return Flag(
         "growth_without_engagement",
@@ -765,7 +754,7 @@ def _followers_per_engagement(
     metrics["followers_per_like_collect_gain"] = round(r, 4)
     if r <= cfg.ratio_floor or followers[j] - followers[i] <= 0:
         return None, metrics
-    strength = _clip01(math.log(r / cfg.ratio_floor) / math.log(cfg.ratio_full / cfg.ratio_floor))
+    strength = clip01(math.log(r / cfg.ratio_floor) / math.log(cfg.ratio_full / cfg.ratio_floor))
     d0, d1, dk = known[i][0], known[j][0], known[k][0]
     dlc = float(lc[j] - lc[k])
     per = f"{r:.2f}" if r < 1 else f"{r:.1f}"
@@ -824,7 +813,7 @@ def _following(account: AccountData, cfg: GrowthConfig) -> tuple[Flag | None, li
     later = vals[j:][days[j:] <= days[j] + 60]
     dropped = float(vals[j] - later.min()) if later.size else 0.0
     unfollow = dropped / rise
-    size = _clip01(rise / max(before, 100.0))
+    size = clip01(rise / max(before, 100.0))
     strength = (0.8 if unfollow >= cfg.following_unfollow_share else 0.35) * max(size, 0.5)
     d0, d1 = series.day(int(days[i])), series.day(int(days[j]))
     text = f"following count rose {_signed(rise)} ({_fmt_int(before)} to {_fmt_int(vals[j])}) between {d0} and {d1}"

@@ -14,15 +14,11 @@ from collections.abc import Mapping
 
 from models.authenticity.config import IntentConfig
 from models.authenticity.data import Comment
-from models.authenticity.result import Flag, SignalResult, severity_for
+from models.authenticity.result import Flag, SignalResult, clip01, severity_for
 
 SIGNAL = "intents"
 F_DOUBT = "intents.audience_doubt"
 FEATURES: tuple[str, ...] = (F_DOUBT,)
-
-
-def _clip01(x: float) -> float:
-    return float(min(1.0, max(0.0, x)))
 
 
 def intent_signal(comments: list[Comment], suspicion: Mapping[str, float], cfg: IntentConfig) -> SignalResult:
@@ -50,8 +46,8 @@ def intent_signal(comments: list[Comment], suspicion: Mapping[str, float], cfg: 
     paid = [c for c in human if flagged(c, "paid_suspicion")]
     skeptic = [c for c in human if flagged(c, "skepticism")]
     paid_share, skeptic_share = len(paid) / len(human), len(skeptic) / len(human)
-    a = _clip01((paid_share - cfg.paid_floor) / (cfg.paid_full - cfg.paid_floor))
-    b = _clip01((skeptic_share - cfg.skeptic_floor) / (cfg.skeptic_full - cfg.skeptic_floor))
+    a = clip01((paid_share - cfg.paid_floor) / (cfg.paid_full - cfg.paid_floor))
+    b = clip01((skeptic_share - cfg.skeptic_floor) / (cfg.skeptic_full - cfg.skeptic_floor))
     strength = 1.0 - (1.0 - a) * (1.0 - 0.5 * b)
     flags: list[Flag] = []
     if strength > 0:
@@ -72,7 +68,7 @@ def intent_signal(comments: list[Comment], suspicion: Mapping[str, float], cfg: 
                 },
             )
         )
-    coverage = _clip01(len(human) / 200.0)
+    coverage = clip01(len(human) / 200.0)
     return SignalResult(
         SIGNAL,
         "ok",

@@ -19,6 +19,19 @@ Status = Literal["ok", "insufficient_data"]
 SIGNALS: tuple[str, ...] = ("growth", "engagement", "comments", "intents")
 
 
+def clip01(x: float) -> float:
+    """``x`` clipped to ``[0, 1]`` (a flag strength)."""
+    return float(min(1.0, max(0.0, x)))
+
+
+def noisy_or(strengths: list[float]) -> float:
+    """The chance at least one of several independent pieces of evidence holds: ``1 - prod(1 - s)``."""
+    out = 1.0
+    for s in strengths:
+        out *= 1.0 - clip01(s)
+    return 1.0 - out
+
+
 def severity_for(strength: float, *, high: float = 0.6, medium: float = 0.3) -> Severity:
     """Map a flag strength (0-1) to a severity word."""
     if strength >= high:

@@ -256,45 +256,57 @@ def _table(title: str, key_headers: Sequence[str], columns: Sequence[tuple[str, 
     return table
 
 
-_NOTE_COLS: Final = (
-    ("Impr.", "impressions", "int"),
-    ("Eng.", "engagements", "int"),
-    ("ER fol.", "engagement_rate_by_followers", "pct"),
-    ("ER impr.", "engagement_rate_by_impressions", "pct"),
-    ("Save/view", "save_rate_by_views", "pct"),
-    ("CES", "ces_score", "int"),
-    ("CTR", "ctr", "pct"),
-    ("Compl.", "completion_rate", "pct"),
+#: Each metric's column header and how its value is shown.
+_COLUMNS: Final = {
+    "impressions": ("Impr.", "int"),
+    "engagements": ("Eng.", "int"),
+    "engagement_rate_by_followers": ("ER fol.", "pct"),
+    "engagement_rate_by_impressions": ("ER impr.", "pct"),
+    "save_rate_by_views": ("Save/view", "pct"),
+    "ces_score": ("CES", "int"),
+    "ctr": ("CTR", "pct"),
+    "completion_rate": ("Compl.", "pct"),
+    "emv": ("EMV", "money"),
+    "total_cost": ("Cost", "money"),
+    "roi": ("ROI", "pct"),
+    "revenue": ("Revenue", "money"),
+    "roas": ("ROAS", "ratio"),
+    "cpm": ("CPM", "money"),
+    "cpe": ("CPE", "money"),
+    "cpa": ("CPA", "money"),
+    "cac": ("CAC", "money"),
+    "emv_return": ("EMV ret.", "ratio"),
+}
+
+
+def _columns(*metrics: str) -> tuple[tuple[str, str, str], ...]:
+    return tuple((_COLUMNS[m][0], m, _COLUMNS[m][1]) for m in metrics)
+
+
+_NOTE_COLS: Final = _columns(
+    "impressions",
+    "engagements",
+    "engagement_rate_by_followers",
+    "engagement_rate_by_impressions",
+    "save_rate_by_views",
+    "ces_score",
+    "ctr",
+    "completion_rate",
 )
-_KOL_COLS: Final = (
-    ("Impr.", "impressions", "int"),
-    ("Eng.", "engagements", "int"),
-    ("ER fol.", "engagement_rate_by_followers", "pct"),
-    ("CES", "ces_score", "int"),
-    ("EMV", "emv", "money"),
-    ("Cost", "total_cost", "money"),
-    ("ROI", "roi", "pct"),
+_KOL_COLS: Final = _columns(
+    "impressions", "engagements", "engagement_rate_by_followers", "ces_score", "emv", "total_cost", "roi"
 )
-_CAMPAIGN_COLS: Final = (
-    ("Cost", "total_cost", "money"),
-    ("Revenue", "revenue", "money"),
-    ("ROI", "roi", "pct"),
-    ("ROAS", "roas", "ratio"),
-    ("CPM", "cpm", "money"),
-    ("CPE", "cpe", "money"),
-    ("CPA", "cpa", "money"),
-    ("CAC", "cac", "money"),
-    ("EMV", "emv", "money"),
-    ("EMV ret.", "emv_return", "ratio"),
+_CAMPAIGN_COLS: Final = _columns(
+    "total_cost", "revenue", "roi", "roas", "cpm", "cpe", "cpa", "cac", "emv", "emv_return"
 )
-_GROUP_COLS: Final = (
-    ("Impr.", "impressions", "int"),
-    ("Eng.", "engagements", "int"),
-    ("ER fol.", "engagement_rate_by_followers", "pct"),
-    ("ER impr.", "engagement_rate_by_impressions", "pct"),
-    ("CTR", "ctr", "pct"),
-    ("CPE", "cpe", "money"),
-    ("ROI", "roi", "pct"),
+_GROUP_COLS: Final = _columns(
+    "impressions",
+    "engagements",
+    "engagement_rate_by_followers",
+    "engagement_rate_by_impressions",
+    "ctr",
+    "cpe",
+    "roi",
 )
 
 

@@ -91,6 +91,18 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+def end_transaction(session: Session) -> None:
+    """End the session's transaction (committing it) so its connection goes back to the pool.
+
+    Rows it loaded stay usable (:func:`make_session_factory` keeps attributes after commit). Call it
+    before work that needs no database, such as running the models, so that a request never holds a
+    pooled connection while it computes; the next query takes a connection again. The session must
+    hold no unsaved changes it does not mean to commit.
+    """
+    if session.in_transaction():
+        session.commit()
+
+
 @contextmanager
 def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session in one transaction: committed on success, rolled back on error."""

@@ -266,18 +266,25 @@ def compared_ids(kol: Annotated[list[int] | None, Query(max_length=MAX_KOLS * 2)
 IdsDep = Annotated[list[int], Depends(compared_ids)]
 
 
-@router.get("/compare")
-def compare_page(
+def compared(
     request: Request,
-    principal: ReadPrincipal,
-    workspace: WorkspaceDep,
     session: SessionDep,
     services: ServicesDep,
+    workspace: WorkspaceDep,
     models: ModelsDep,
     ids: IdsDep,
+) -> Comparison:
+    return compare_kols(request, session, services, workspace, models, ids)
+
+
+ComparisonDep = Annotated[Comparison, Depends(compared)]
+
+
+@router.get("/compare")
+def compare_page(
+    request: Request, principal: ReadPrincipal, workspace: WorkspaceDep, comparison: ComparisonDep
 ) -> Response:
     """2 to 10 KOLs side by side."""
-    comparison = compare_kols(request, session, services, workspace, models, ids)
     query = "&".join(f"kol={k.id}" for k in comparison.kols)
     query += "".join(f"&price_{i}={p}" for i, p in comparison.prices.items())
     return _page(request, "compare.html", principal, workspace, "kols", c=comparison, query=query)
@@ -301,15 +308,6 @@ def csv_text(comparison: Comparison) -> str:
 
 
 @router.get("/compare.csv")
-def compare_csv(
-    request: Request,
-    principal: ReadPrincipal,
-    workspace: WorkspaceDep,
-    session: SessionDep,
-    services: ServicesDep,
-    models: ModelsDep,
-    ids: IdsDep,
-) -> Response:
+def compare_csv(principal: ReadPrincipal, workspace: WorkspaceDep, comparison: ComparisonDep) -> Response:
     """The comparison as CSV (UTF-8 with BOM)."""
-    comparison = compare_kols(request, session, services, workspace, models, ids)
     return csv_response(csv_text(comparison), f"compare-{workspace.slug}.csv")

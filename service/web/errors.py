@@ -125,6 +125,27 @@ def problem_page(request: Request, exc: ProblemError) -> Response:
     return error_page(request, kind.status, kind.title, exc.detail)
 
 
+def refusal_page(request: Request, status: int, seconds: int) -> Response | None:
+    """For a page request refused before any work (429: its rate limit, 503: the server at
+    capacity), a page in the reader's language with the same ``Retry-After``; else ``None``."""
+    if not wants_html(request):
+        return None
+    locale = i18n.request_locale(request)
+    if status == 429:
+        title = N_("Too many requests")
+        message = N_(
+            "This sign-in made too many requests in a short time. Wait %(seconds)s s, then reload the page."
+        )
+    else:
+        title = N_("The server is busy")
+        message = N_(
+            "RedLens is serving as many requests as it can. Wait %(seconds)s s, then reload the page."
+        )
+    response = error_page(request, status, title, i18n.gettext(locale, message, seconds=seconds))
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
 async def _call(handler: Handler, request: Request, exc: Exception) -> Response:
     result = handler(request, exc)
     if inspect.isawaitable(result):
@@ -133,7 +154,9 @@ async def _call(handler: Handler, request: Request, exc: Exception) -> Response:
 
 
 def install_page_errors(app: FastAPI) -> None:
-    """Wrap the app's problem handlers so that page requests get HTML error pages."""
+    """Wrap the app's problem handlers so that page requests get HTML error pages (and the
+    refusals of the rate limit and of load shedding, :mod:`service.refusals`)."""
+    app.state.refusal_page = refusal_page
     handlers: dict[Any, Handler] = dict(app.exception_handlers)
     on_problem, on_http = handlers[ProblemError], handlers[StarletteHTTPException]
     on_validation, on_unexpected = handlers[RequestValidationError], handlers.get(Exception)

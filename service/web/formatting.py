@@ -128,22 +128,27 @@ def sort_value(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def parse_moment(value: Any) -> date | datetime | str:
+    """A date or datetime, or its ISO text parsed (a bare ``YYYY-MM-DD`` is a date); other text as given."""
+    if isinstance(value, datetime | date):
+        return value
+    text = str(value)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    return moment.date() if len(text) <= 10 else moment
+
+
 def when(value: Any, with_time: bool = True) -> str:
     """An ISO date or datetime as ``2026-03-01 23:30`` (as given: UTC for stored times)."""
     if value is None or value == "":
         return DASH
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, date):
-        return value.isoformat()
-    else:
-        text = str(value)
-        try:
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            return text
-        if len(text) <= 10:
-            return moment.date().isoformat()
+    moment = parse_moment(value)
+    if isinstance(moment, str):
+        return moment
+    if not isinstance(moment, datetime):
+        return moment.isoformat()
     return moment.strftime("%Y-%m-%d %H:%M") if with_time else moment.date().isoformat()
 
 

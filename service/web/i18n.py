@@ -13,7 +13,7 @@ locale's CLDR data: compact counts in 万/亿 in Chinese and K/M in English.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -174,17 +174,9 @@ def when(value: Any, locale: str = DEFAULT_LOCALE, with_time: bool = True) -> st
     """An ISO date or datetime in the locale: ``2026年3月1日 23:30`` / ``Mar 1, 2026, 23:30``."""
     if value is None or value == "":
         return formatting.DASH
-    moment: date | datetime
-    if isinstance(value, datetime | date):
-        moment = value
-    else:
-        text = str(value)
-        try:
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            return text
-        if len(text) <= 10:
-            moment = moment.date()
+    moment = formatting.parse_moment(value)
+    if isinstance(moment, str):
+        return moment
     if isinstance(moment, datetime) and with_time:
         day = format_date(moment.date(), format="medium", locale=locale)
         return f"{day} {format_datetime(moment, format='HH:mm', locale=locale)}"

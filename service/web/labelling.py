@@ -25,12 +25,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models.comments import CommentModels
 from models.labels import INTENTS, SENTIMENTS
-from service.comment_analysis import analyze_stored, intent_flags, intent_probabilities
+from service.campaigns import load_analysed_comments
+from service.comment_analysis import intent_flags, intent_probabilities
 from service.errors import Conflict, NotFound
 from service.store.repositories import (
     LabelledExampleIn,
     add_labelled_examples,
-    comments_for_notes,
     count_labelled_examples,
     get_comment,
     list_labelled_examples,
@@ -144,11 +144,8 @@ def build_queue(
     notes = list_notes(session, workspace_id, limit=SCAN_NOTES)
     titles = {n.id: n.title for n in notes}
     note_ids = [n.id for n in notes]
-    comments = comments_for_notes(session, workspace_id, note_ids)
-    if analyze_stored(writer, workspace_id, comments, models):
-        session.commit()  # end the read transaction to see the new analyses
-        comments = comments_for_notes(session, workspace_id, note_ids)
     labelled = {e.comment_id for e in list_labelled_examples(session, workspace_id) if e.comment_id}
+    comments, _ = load_analysed_comments(session, writer, workspace_id, note_ids, models)
     thresholds = models.thresholds
     candidates = []
     for c in comments:

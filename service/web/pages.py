@@ -9,10 +9,12 @@ call the JSON API from the page's script with the cookie; the labelling page sto
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
+from anyio import from_thread
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
@@ -37,6 +39,7 @@ from service.deps import (
 )
 from service.errors import CrossSiteRequest, InvalidInput
 from service.ingest.core import SUPPORTED_SUFFIXES
+from service.ratelimit import sign_in_credentials
 from service.reports.html_report import (
     KOL_COLUMNS,
     LABELS,
@@ -162,6 +165,21 @@ def _sign_in(services: AppServices, secret: str) -> str | None:
         return None
 
 
+def _too_many_sign_ins(request: Request, next_page: str, seconds: int) -> Response:
+    locale = i18n.request_locale(request)
+    error = i18n.gettext(
+        locale, N_("Too many sign-in attempts. Wait %(seconds)s s, then try again."), seconds=seconds
+    )
+    response = render(
+        request,
+        "login.html",
+        {"next": safe_next(next_page), "signed_out": False, "error": error},
+        status_code=429,
+    )
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
 @router.post("/login")
 def login(
     request: Request,
@@ -172,6 +190,10 @@ def login(
     """Check the key, start a sign-in session and keep its token (not the key) in the cookie."""
     refuse_cross_site_form(request)
     secret = key.strip()
+    client = request.client.host if request.client else "unknown"
+    wait = from_thread.run(services.login_limiter.wait_for, *sign_in_credentials(client, secret))
+    if wait > 0:
+        return _too_many_sign_ins(request, next, max(1, math.ceil(wait)))
     token = _sign_in(services, secret) if secret else None
     if token is None:
         error = (

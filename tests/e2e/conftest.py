@@ -107,6 +107,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, _sqlite_template: Path
         training_corpus_dir=corpus,
         training_public_data=False,
         rate_limit_per_minute=10_000,
+        login_attempts_per_minute=10_000,
         cookie_secure=True,
         job_heartbeat_seconds=0.3,
         # uploads above 1,200 bytes run as a background job: the two-file upload of the tests

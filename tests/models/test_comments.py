@@ -176,7 +176,7 @@ def test_model_cache_reuses_loaded_pipelines_and_drops_the_least_recent_pair(tmp
     second = cache.get("s2", "i1")
     assert second.intents is first.intents  # the intents pipeline is read from disk once
     assert cache.get("s1", "i1") is not first  # capacity 1: the first pair was dropped
-    built = cache.build("s1", "i1", reuse=[first])
+    built = cache.get("s1", "i1", reuse=[first], keep=False)
     assert built.sentiment is first.sentiment and built is not first
 
 
@@ -199,7 +199,7 @@ def test_model_cache_loads_each_version_from_the_first_folder_that_holds_it(tmp_
     pair = ModelCache(shipped).get("s3", "i1", folders=[own, shipped])
     assert (pair.sentiment_version, pair.intents_version) == ("s3", "i1")
     with pytest.raises(ArtifactError, match="no complete sentiment version 's3'"):
-        ModelCache(shipped).build("s3", "i1")  # not in the cache's own folder
+        ModelCache(shipped).get("s3", "i1", keep=False)  # not in the cache's own folder
 
 
 def test_process_cache_is_one_cache_per_folder(tmp_path: Path) -> None:

@@ -48,9 +48,8 @@ from service.store.repositories import (
 from service.store.tables import Job
 from service.store.types import utcnow
 from tests.utils import FIXTURES as TEST_FILES
-from tests.utils.client import auth, wait_for_job
+from tests.utils.client import auth, start_training, upload, wait_for_job
 from tests.utils.factories import World
-from tests.utils.models import LABELLED
 
 
 @pytest.fixture
@@ -88,10 +87,14 @@ def test_ingest_small_file_answers_the_summary_and_analyses_comments(
 
 
 def test_ingest_refuses_unknown_file_types(client: TestClient, world: World) -> None:
-    response = client.post(
+    response = upload(
+        client,
         "/v1/ingest",
-        files={"files": ("evil.pkl", b"\x80\x04K\x01.", "application/octet-stream")},
-        headers=auth(world.a.writer),
+        world.a.writer,
+        "evil.pkl",
+        b"\x80\x04K\x01.",
+        "application/octet-stream",
+        field="files",
     )
     assert response.status_code == 415
     assert response.json()["type"] == "https://redlens.dev/problems/unsupported-media-type"
@@ -234,6 +237,19 @@ def _runner(settings: Settings, factory: sessionmaker[Session], handlers: dict[s
     return JobRunner(services, handlers)
 
 
+def _recording_runner(
+    settings: Settings, factory: sessionmaker[Session], kind: str, record: Callable[[JobContext], int]
+) -> tuple[JobRunner, list[int]]:
+    """A runner whose ``kind`` jobs do nothing but append ``record(ctx)`` to the returned list."""
+    ran: list[int] = []
+
+    def handler(ctx: JobContext) -> dict[str, Any]:
+        ran.append(record(ctx))
+        return {}
+
+    return _runner(settings, factory, {kind: handler}), ran
+
+
 def _states(factory: sessionmaker[Session], workspace_id: int, ids: list[int]) -> list[str]:
     with factory() as session:
         return [getattr(get_job(session, workspace_id, i), "state", "missing") for i in ids]
@@ -280,13 +296,8 @@ def test_an_ingest_never_waits_behind_another_workspaces_trainings(
 def test_the_runner_lets_workspaces_take_turns_for_training(
     settings: Settings, session_factory: sessionmaker[Session]
 ) -> None:
-    factory, ran = session_factory, list[int]()
-
-    def training(ctx: JobContext) -> dict[str, Any]:
-        ran.append(ctx.workspace_id)
-        return {}
-
-    runner = _runner(settings, factory, {"training": training})
+    factory = session_factory
+    runner, ran = _recording_runner(settings, factory, "training", lambda ctx: ctx.workspace_id)
     with factory() as session, session.begin():
         a, b = create_workspace(session, "first"), create_workspace(session, "second")
         ids = [create_job(session, a.id, "training").id for _ in range(3)]
@@ -360,13 +371,8 @@ def test_a_job_asked_to_stop_by_another_process_ends_cancelled_at_its_next_check
 def test_cancelling_a_queued_job_removes_it_and_its_files_and_a_finished_one_is_a_conflict(
     settings: Settings, session_factory: sessionmaker[Session]
 ) -> None:
-    factory, ran = session_factory, list[int]()
-
-    def ingest(ctx: JobContext) -> dict[str, Any]:
-        ran.append(ctx.job_id)
-        return {}
-
-    runner = _runner(settings, factory, {"ingest": ingest})
+    factory = session_factory
+    runner, ran = _recording_runner(settings, factory, "ingest", lambda ctx: ctx.job_id)
     with factory() as session, session.begin():
         ws, other = create_workspace(session, "mine").id, create_workspace(session, "theirs").id
         queued = create_job(session, ws, "ingest", {"files": []}).id
@@ -430,13 +436,7 @@ def test_a_cancelled_training_job_leaves_no_version_behind(
     runner.handlers["training"], asked = _cancel_when(
         client, world.a.writer, run_training_job, lambda fraction, _: fraction >= 0.5
     )
-    response = client.post(
-        "/v1/training-jobs",
-        files={"file": ("labels.csv", LABELLED.read_bytes(), "text/csv")},
-        data={"tasks": "all"},
-        headers=auth(world.a.writer),
-    )
-    assert response.status_code == 202, response.text
+    response = start_training(client, world.a.writer, "all")
     job = wait_for_job(client, response.headers["location"], auth(world.a.reader), timeout=120)
     assert asked.is_set()
     assert job["state"] == "cancelled", job

@@ -180,6 +180,26 @@ def test_rate_limit_answers_429_with_retry_after_before_any_database_query(
     assert "redlens_rate_limited_total 1.0" in client.get("/metrics").text
 
 
+def test_a_page_over_the_rate_limit_gets_a_translated_page_with_retry_after(
+    make_settings: Callable[..., Settings],
+) -> None:
+    app = create_app(make_settings(rate_limit_per_minute=1), calibration=None)
+    client = TestClient(app)
+    world = seed_world(app.state.services.session_factory)
+    page = {**auth(world.a.reader), "accept": "text/html,application/xhtml+xml"}
+    assert client.get("/kols", headers=page).status_code == 200
+    chinese = client.get("/kols", headers={**page, "accept-language": "zh-CN"})
+    english = client.get("/kols", headers={**page, "accept-language": "en"})
+    api = client.get("/v1/me", headers=auth(world.a.reader))
+    assert (chinese.status_code, english.status_code, api.status_code) == (429, 429, 429)
+    assert chinese.headers["content-type"].startswith("text/html")
+    assert int(chinese.headers["retry-after"]) >= 1
+    assert "请求过于频繁" in chinese.text and f"等待 {chinese.headers['retry-after']} 秒" in chinese.text
+    assert "Too many requests" in english.text and "then reload the page" in english.text
+    assert int(english.headers["retry-after"]) >= 1
+    assert api.headers["content-type"].startswith(PROBLEM)  # the API keeps problem+json
+
+
 def test_unknown_keys_are_limited_without_a_lookup(make_settings: Callable[..., Settings]) -> None:
     app = create_app(make_settings(rate_limit_per_minute=2), calibration=None)
     client = TestClient(app)

@@ -21,7 +21,7 @@ from fastapi import FastAPI
 from models.authenticity.calibration import provisional_calibration
 from service.config import Settings
 from service.main import create_app
-from service.shedding import ConcurrencyGate
+from service.shedding import ConcurrencyGate, LoadShedMiddleware
 from tests.utils.aio import run as run_async
 
 PROBLEM = "application/problem+json"
@@ -171,6 +171,32 @@ def test_saturated_process_answers_503_with_retry_after_and_serves_again_after(
     assert "redlens_shed_total 1.0" in out["metrics"]
 
 
+def test_a_page_past_capacity_gets_a_translated_503_page_with_retry_after(
+    make_settings: Callable[..., Settings],
+) -> None:
+    app = create_app(make_settings(max_in_flight=1, max_queued=0), calibration=provisional_calibration())
+    blocker = Blocker(app)
+    browser = {"accept": "text/html,application/xhtml+xml"}
+
+    async def scenario(client: httpx.AsyncClient) -> list[httpx.Response]:
+        held = asyncio.create_task(client.get("/v1/test-block"))
+        await blocker.wait_entered()
+        pages = [
+            await asyncio.wait_for(client.get("/kols", headers={**browser, "accept-language": lang}), HANG)
+            for lang in ("zh-CN", "en")
+        ]
+        blocker.release.set()
+        await asyncio.wait_for(held, HANG)
+        return pages
+
+    chinese, english = run_app(app, scenario)
+    assert (chinese.status_code, english.status_code) == (503, 503)
+    assert chinese.headers["content-type"].startswith("text/html")
+    assert chinese.headers["retry-after"] == english.headers["retry-after"] == "1"
+    assert "服务器繁忙" in chinese.text and "等待 1 秒" in chinese.text
+    assert "The server is busy" in english.text
+
+
 def test_queued_request_is_served_when_a_slot_frees(make_settings: Callable[..., Settings]) -> None:
     app = create_app(
         make_settings(max_in_flight=1, max_queued=1, queue_wait_seconds=HANG),
@@ -198,9 +224,8 @@ def _gate_waiting(app: FastAPI) -> int:
     """Requests waiting at the app's gate (found in the built middleware stack)."""
     layer: Any = app.middleware_stack
     while layer is not None:
-        gate = getattr(layer, "gate", None)
-        if gate is not None:
-            return int(gate.waiting)
+        if isinstance(layer, LoadShedMiddleware):
+            return int(layer.guard.waiting)
         layer = getattr(layer, "app", None)
     raise AssertionError("no load-shedding middleware in the app")
 

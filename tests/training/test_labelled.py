@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.utils.files import write_text
 from training.labelled import LabelFileError, read_labelled_file, read_labelled_files
 
 
 def test_csv_with_sentiment_and_intents_columns(tmp_path: Path) -> None:
-    p = tmp_path / "l.csv"
-    p.write_text(
+    p = write_text(
+        tmp_path / "l.csv",
         'text,sentiment,intents\n求链接,positive,purchase_intent\n是广告吗,中性,"paid_suspicion,question"\n好看,pos,\n',
-        encoding="utf-8",
     )
     df, errors = read_labelled_file(p)
     assert errors == []
@@ -24,10 +24,9 @@ def test_csv_with_sentiment_and_intents_columns(tmp_path: Path) -> None:
 
 
 def test_csv_per_intent_columns_and_row_errors(tmp_path: Path) -> None:
-    p = tmp_path / "l.csv"
-    p.write_text(
+    p = write_text(
+        tmp_path / "l.csv",
         "content,label,spam,question\n互关,neutral,1,0\n,positive,0,0\n好看,great,0,0\n什么色号,neutral,maybe,1\n",
-        encoding="utf-8",
     )
     df, errors = read_labelled_file(p)
     assert len(df) == 1 and df.loc[0, "spam"] == 1.0

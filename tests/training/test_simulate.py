@@ -5,6 +5,7 @@ import itertools
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,6 +22,10 @@ from training.simulate import (
 )
 
 POOLS = load_comment_pools(None)  # built-in texts: tests never depend on the shared corpora
+
+
+def _json_lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
 def test_simulate_is_deterministic_for_a_seed() -> None:
@@ -94,7 +99,7 @@ def test_write_ingest_formats(tmp_path: Path) -> None:
     with paths["note_metrics"].open(encoding="utf-8") as fh:
         header = next(csv.reader(fh))
     assert header == [*NOTE_METRICS_COLUMNS, *NOTE_METRICS_OPTIONAL]  # the redlens_note_metrics format
-    notes = [json.loads(line) for line in paths["notes"].read_text(encoding="utf-8").splitlines()]
+    notes = _json_lines(paths["notes"])
     assert set(notes[0]) == {
         "note_id",
         "type",
@@ -111,7 +116,7 @@ def test_write_ingest_formats(tmp_path: Path) -> None:
         "ip_location",
     }
     assert isinstance(notes[0]["time"], int) and notes[0]["time"] > 1.7e12
-    comments = [json.loads(line) for line in paths["comments"].read_text(encoding="utf-8").splitlines()]
+    comments = _json_lines(paths["comments"])
     assert set(comments[0]) == {
         "comment_id",
         "create_time",

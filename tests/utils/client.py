@@ -11,11 +11,37 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
     from fastapi.testclient import TestClient
 
-__all__ = ["TestClient", "auth", "wait_for_job"]
+__all__ = ["TestClient", "auth", "start_training", "upload", "wait_for_job"]
 
 
 def auth(secret: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}
+
+
+def upload(
+    client: TestClient,
+    path: str,
+    key: str,
+    name: str,
+    content: bytes,
+    content_type: str = "text/csv",
+    *,
+    field: str = "file",
+    **kwargs: Any,
+) -> Any:
+    """POST one file as the multipart ``field`` with ``key``; ``data``/``params`` go to ``client.post``."""
+    return client.post(path, files={field: (name, content, content_type)}, headers=auth(key), **kwargs)
+
+
+def start_training(client: TestClient, key: str, tasks: str) -> Any:
+    """Start a training job on the labelled fixture (``tests/fixtures/api/labelled_comments.csv``)."""
+    from tests.utils.models import LABELLED
+
+    response = upload(
+        client, "/v1/training-jobs", key, "labels.csv", LABELLED.read_bytes(), data={"tasks": tasks}
+    )
+    assert response.status_code == 202, response.text
+    return response
 
 
 def wait_for_job(

@@ -8,6 +8,12 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 
+def write_text(path: Path, text: str, *, encoding: str = "utf-8") -> Path:
+    """``text`` written to ``path``; the path."""
+    path.write_text(text, encoding=encoding)
+    return path
+
+
 def write_csv(path: Path, rows: Sequence[Mapping[str, object]], *, encoding: str = "utf-8-sig") -> Path:
     """A CSV with a header from the first row's keys (UTF-8 with a BOM, as Excel writes it)."""
     with path.open("w", encoding=encoding, newline="") as fh:

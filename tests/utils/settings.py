@@ -21,6 +21,7 @@ def test_settings(
         "training_corpus_dir": training_corpus_dir,
         "training_public_data": False,
         "rate_limit_per_minute": 10_000,
+        "login_attempts_per_minute": 10_000,
         "cookie_secure": False,
         "job_heartbeat_seconds": 0.2,
         "model_check_seconds": 0.0,

@@ -6,6 +6,7 @@
 * :func:`train_tiny_models`: real artifacts with real model cards (metrics tables, confusion
   matrix) fitted on that corpus with :func:`training.train.train_task`, made current in a
   registry, as the models page expects.
+* :func:`add_kols`: ``n`` more KOLs in a workspace (paging, comparing many).
 * :func:`seed_workspaces`: the demo workspace of :func:`service.demo.seed_demo` (four simulated KOLs
   with follower histories, comments and a campaign) and a second, small workspace "rival", with
   keys of every scope, for isolation tests.
@@ -193,11 +194,31 @@ def seed_workspaces(factory: sessionmaker[Session], settings: Settings, models: 
     )
 
 
-def sign_in(client: Any, key: str, next_page: str = "/kols") -> Any:
+def add_kols(
+    factory: sessionmaker[Session], workspace_id: int, n: int, prefix: str, **fields: Any
+) -> list[int]:
+    """``n`` KOLs named ``<prefix>00``, ``<prefix>01``... (follower counts 1000, 1001...); their ids."""
+    with factory() as session:
+        kols = [
+            Kol(
+                workspace_id=workspace_id,
+                platform_user_id=f"{prefix}{i:04d}",
+                nickname=f"{prefix}{i:02d}",
+                followers=1000 + i,
+                **fields,
+            )
+            for i in range(n)
+        ]
+        session.add_all(kols)
+        session.commit()
+        return [k.id for k in kols]
+
+
+def sign_in(client: Any, key: str, next_page: str = "/kols", headers: dict[str, str] | None = None) -> Any:
     """Post the sign-in form like a browser does (same-origin ``Origin`` header)."""
     return client.post(
         "/login",
         data={"key": key, "next": next_page},
-        headers={**HTML, "origin": ORIGIN},
+        headers={**HTML, "origin": ORIGIN, **(headers or {})},
         follow_redirects=False,
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,17 +22,6 @@ from service.store.tables import Comment
 from tests.utils.client import auth
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def demo_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
-    """Point the CLI (which reads REDLENS_* variables) at the test database and models."""
-    monkeypatch.setenv("REDLENS_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("REDLENS_MODELS_DIR", str(settings.models_dir))
-    monkeypatch.setenv("REDLENS_DATA_DIR", str(settings.data_dir))
-    get_settings.cache_clear()
-    yield settings
-    get_settings.cache_clear()
 
 
 def _seed(settings: Settings) -> tuple[DemoResult, FastAPI]:
@@ -82,7 +70,7 @@ def test_demo_is_idempotent_and_keeps_its_key_private(settings: Settings) -> Non
 
 
 def test_cli_demo_refuses_an_unmigrated_database(
-    demo_env: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli_env: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("REDLENS_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
     get_settings.cache_clear()
@@ -91,7 +79,7 @@ def test_cli_demo_refuses_an_unmigrated_database(
     assert "redlens db upgrade" in result.output
 
 
-def test_cli_commands_on_the_demo_workspace(settings: Settings, demo_env: Settings, tmp_path: Path) -> None:
+def test_cli_commands_on_the_demo_workspace(settings: Settings, cli_env: Settings, tmp_path: Path) -> None:
     first, _ = _seed(settings)
     runner = CliRunner()
     again = runner.invoke(cli, ["demo", "--url", "http://127.0.0.1:8123/"])

@@ -13,6 +13,7 @@ from service.ingest.formats import FORMATS, UnknownFormatError, detect_format
 from service.ingest.readers import TableReader, sniff_kind
 from service.ingest.summary import FileSummary
 from tests.utils import FIXTURES as TEST_FILES
+from tests.utils.files import write_text
 
 FORMATS_MD = Path(core.__file__).with_name("FORMATS.md")
 CORPORA = Settings().shared_corpora_dir
@@ -117,10 +118,9 @@ def test_csv_row_with_extra_cells_is_rejected_not_misaligned(tmp_path: Path) -> 
 
 
 def test_truncated_json_array_keeps_the_objects_before_the_break(tmp_path: Path) -> None:
-    path = tmp_path / "cut.json"
-    path.write_text(
+    path = write_text(
+        tmp_path / "cut.json",
         '[\n  {"kol_id": "k", "date": "2024-04-01", "followers": 1},\n  {"kol_id": "k", "date": "2024-04-0',
-        encoding="utf-8",
     )
     summary, items = read(path)
     assert len(items) == 1 and summary.rejected == 1 and summary.errors[0].line == 3

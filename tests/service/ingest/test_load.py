@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -82,18 +83,29 @@ def _assert_balanced(summary: FileSummary) -> None:
     ), summary
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_ingest_file_counts_every_fixture_format(
-    name: str,
-    request: pytest.FixtureRequest,
-    session_factory: Factory,
-    make_workspace: Callable[..., tables.Workspace],
-) -> None:
-    workspace = make_workspace()
-    path = _path(name, request)
-    fmt, rows, inserted, duplicates, rejected, created = EXPECTED[name]
+@dataclass
+class FixtureImport:
+    """One fixture file of :data:`EXPECTED` and a fresh workspace; :meth:`run` imports it."""
 
-    first = ingest_file(session_factory, workspace.id, path, **OPTIONS.get(name, {}))
+    name: str
+    run: Callable[[], FileSummary]
+
+
+@pytest.fixture(params=sorted(EXPECTED))
+def fixture_import(
+    request: pytest.FixtureRequest, session_factory: Factory, make_workspace: Callable[..., tables.Workspace]
+) -> FixtureImport:
+    name, workspace = request.param, make_workspace()
+    path = _path(name, request)
+    return FixtureImport(
+        name, lambda: ingest_file(session_factory, workspace.id, path, **OPTIONS.get(name, {}))
+    )
+
+
+def test_ingest_file_counts_every_fixture_format(fixture_import: FixtureImport) -> None:
+    fmt, rows, inserted, duplicates, rejected, created = EXPECTED[fixture_import.name]
+
+    first = fixture_import.run()
 
     assert first.ok, first.failed
     assert (first.format, first.rows, first.inserted, first.duplicates, first.rejected) == (
@@ -109,19 +121,13 @@ def test_ingest_file_counts_every_fixture_format(
     _assert_balanced(first)
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_ingest_file_reimport_changes_nothing(
-    name: str,
-    request: pytest.FixtureRequest,
-    session_factory: Factory,
-    make_workspace: Callable[..., tables.Workspace],
+    fixture_import: FixtureImport, session_factory: Factory
 ) -> None:
-    workspace = make_workspace()
-    path = _path(name, request)
-    first = ingest_file(session_factory, workspace.id, path, **OPTIONS.get(name, {}))
+    first = fixture_import.run()
     before = _table_counts(session_factory)
 
-    again = ingest_file(session_factory, workspace.id, path, **OPTIONS.get(name, {}))
+    again = fixture_import.run()
 
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, first.inserted)
     assert (again.duplicates, again.rejected) == (first.duplicates, first.rejected)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -111,22 +112,12 @@ def test_parse_date_gives_the_china_calendar_day(raw: Any, expected: date | None
     assert parsing.parse_date(raw) == expected
 
 
-def test_parse_date_rejects_impossible_dates() -> None:
-    with pytest.raises(ValueError, match="2024-04-32"):
-        parsing.parse_date("2024-04-32")
-
-
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [("12.3%", 0.123), ("0%", 0.0), ("12.3", 0.123), (0.121, 0.121), ("100%", 1.0), ("", None)],
 )
 def test_parse_rate_gives_fractions(raw: Any, expected: float | None) -> None:
     assert parsing.parse_rate(raw) == (pytest.approx(expected) if expected is not None else None)
-
-
-def test_parse_rate_rejects_rates_above_100_percent() -> None:
-    with pytest.raises(ValueError, match="150%"):
-        parsing.parse_rate("150%")
 
 
 @pytest.mark.parametrize(
@@ -147,11 +138,6 @@ def test_parse_duration_seconds(raw: Any, expected: float | None) -> None:
     assert parsing.parse_duration_seconds(raw) == expected
 
 
-def test_parse_duration_rejects_words() -> None:
-    with pytest.raises(ValueError, match="duration"):
-        parsing.parse_duration_seconds("long")
-
-
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
@@ -166,6 +152,19 @@ def test_parse_duration_rejects_words() -> None:
 )
 def test_parse_money_gives_two_decimals(raw: Any, expected: Decimal | None) -> None:
     assert parsing.parse_money(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("parse", "raw", "match"),
+    [
+        (parsing.parse_date, "2024-04-32", "2024-04-32"),  # an impossible date
+        (parsing.parse_rate, "150%", "150%"),  # above 100 percent
+        (parsing.parse_duration_seconds, "long", "duration"),  # words
+    ],
+)
+def test_parsers_name_what_they_refuse(parse: Callable[[Any], Any], raw: str, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        parse(raw)
 
 
 @pytest.mark.parametrize("raw", ["abc", "-5", "1e20"])

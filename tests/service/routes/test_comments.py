@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import event
 
 from models.labels import INTENTS, SENTIMENTS
 from service import comment_analysis
 from service.comment_analysis import predict_in_batches
 from tests.utils.client import auth
 from tests.utils.factories import World
+from tests.utils.pool import connections_held_while
 
 
 def test_analyze_answers_every_item_and_reports_bad_ones_alone(client: TestClient, world: World) -> None:
@@ -83,33 +82,12 @@ def test_analyze_results_follow_the_text_not_the_batch(client: TestClient, world
 def test_analyze_holds_no_database_connection_while_the_models_run(
     client: TestClient, world: World, app: FastAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    engine = app.state.services.engine
-    checked_out: dict[int, str] = {}  # connection record -> thread that took it
-    held_during_inference: list[list[str]] = []
-
-    def on_checkout(_dbapi: Any, record: Any, _proxy: Any) -> None:
-        checked_out[id(record)] = threading.current_thread().name
-
-    def on_checkin(_dbapi: Any, record: Any) -> None:
-        checked_out.pop(id(record), None)
-
-    def predicting(models: Any, texts: Any) -> Any:
-        # the job runner's own threads (redlens-*) work independently of requests
-        held_during_inference.append([t for t in checked_out.values() if not t.startswith("redlens-")])
-        return predict_in_batches(models, texts)
-
-    monkeypatch.setattr(comment_analysis, "predict_in_batches", predicting)
-    event.listen(engine, "checkout", on_checkout)
-    event.listen(engine, "checkin", on_checkin)
-    try:
+    with connections_held_while(app, monkeypatch, (comment_analysis, "predict_in_batches")) as held:
         response = client.post(
             "/v1/comments/analyze", json={"comments": [{"text": "求链接"}]}, headers=auth(world.a.reader)
         )
-    finally:
-        event.remove(engine, "checkout", on_checkout)
-        event.remove(engine, "checkin", on_checkin)
     assert response.status_code == 200
-    assert held_during_inference == [[]]
+    assert held == {"predict_in_batches": [[]]}
 
 
 def test_analyze_runs_the_models_inside_a_model_slot(

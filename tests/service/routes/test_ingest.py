@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from tests.utils.client import auth
+from tests.utils.client import upload
 from tests.utils.factories import World
 from tests.utils.files import inline_row, repeated, write_xlsx_parts
 
@@ -27,11 +27,15 @@ def test_ingest_a_decompression_bomb_is_refused_in_its_summary(
         [inline_row(1, ["comment_id"]), *repeated(row, 32 << 20)],
         dimension=None,
     )
-    response = client.post(
+    response = upload(
+        client,
         "/v1/ingest",
-        files={"files": ("评论导出.xlsx", bomb.read_bytes(), "application/octet-stream")},
+        world.a.writer,
+        "评论导出.xlsx",
+        bomb.read_bytes(),
+        "application/octet-stream",
+        field="files",
         params={"mode": "now"},
-        headers=auth(world.a.writer),
     )
     assert response.status_code == 200, response.text
     summary = response.json()["files"][0]
@@ -42,11 +46,15 @@ def test_ingest_a_decompression_bomb_is_refused_in_its_summary(
 def test_ingest_names_the_uploaded_files_and_keeps_the_good_rows(client: TestClient, world: World) -> None:
     no_content = {k: v for k, v in comment(2).items() if k != "content"}
     lines = [json.dumps(comment(1, content="求链接！黄皮能用吗"), ensure_ascii=False), json.dumps(no_content)]
-    response = client.post(
+    response = upload(
+        client,
         "/v1/ingest",
-        files={"files": ("我的评论.jsonl", ("\n".join(lines) + "\n").encode("gbk"), "application/json")},
+        world.a.writer,
+        "我的评论.jsonl",
+        ("\n".join(lines) + "\n").encode("gbk"),
+        "application/json",
+        field="files",
         params={"mode": "now"},
-        headers=auth(world.a.writer),
     )
     assert response.status_code == 200, response.text
     summary = response.json()["files"][0]

@@ -35,6 +35,12 @@ def _not_found(response: httpx.Response) -> None:
     assert "brand-b" not in response.text
 
 
+def _lists_only(client: TestClient, w: World, path: str, own_id: int) -> None:
+    """The listing at ``path`` shows A's admin A's one row, none of B's."""
+    items = client.get(path, headers=auth(w.a.admin)).json()["items"]
+    assert [item["id"] for item in items] == [own_id]
+
+
 def _b_trained_version(app: FastAPI, world: World) -> str:
     with app.state.services.session_factory() as session, session.begin():
         create_model_version(
@@ -75,8 +81,7 @@ def case_report(client: TestClient, w: World) -> None:
 
 
 def case_campaigns(client: TestClient, w: World) -> None:
-    items = client.get("/v1/campaigns", headers=auth(w.a.admin)).json()["items"]
-    assert [c["id"] for c in items] == [w.a.campaign_id]
+    _lists_only(client, w, "/v1/campaigns", w.a.campaign_id)
 
 
 def case_job(client: TestClient, w: World) -> None:
@@ -90,8 +95,7 @@ def case_cancel_job(client: TestClient, w: World) -> None:
 
 
 def case_jobs(client: TestClient, w: World) -> None:
-    items = client.get("/v1/jobs", headers=auth(w.a.admin)).json()["items"]
-    assert [j["id"] for j in items] == [w.a.job_id]
+    _lists_only(client, w, "/v1/jobs", w.a.job_id)
 
 
 def case_training_job(client: TestClient, w: World) -> None:
@@ -99,8 +103,7 @@ def case_training_job(client: TestClient, w: World) -> None:
 
 
 def case_training_jobs(client: TestClient, w: World) -> None:
-    items = client.get("/v1/training-jobs", headers=auth(w.a.admin)).json()["items"]
-    assert [j["id"] for j in items] == [w.a.job_id]
+    _lists_only(client, w, "/v1/training-jobs", w.a.job_id)
 
 
 def case_start_training(client: TestClient, w: World) -> None:

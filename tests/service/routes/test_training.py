@@ -10,21 +10,14 @@ from fastapi.testclient import TestClient
 from models.artifacts import is_complete
 from service.config import Settings
 from service.store.repositories import create_job
-from tests.utils.client import auth, wait_for_job
+from tests.utils.client import auth, start_training, upload, wait_for_job
 from tests.utils.factories import World
-from tests.utils.models import LABELLED
 
 
 def test_training_job_trains_records_and_compares_with_the_current_model(
     client: TestClient, world: World, settings: Settings
 ) -> None:
-    response = client.post(
-        "/v1/training-jobs",
-        files={"file": ("labels.csv", LABELLED.read_bytes(), "text/csv")},
-        data={"tasks": "sentiment"},
-        headers=auth(world.a.writer),
-    )
-    assert response.status_code == 202, response.text
+    response = start_training(client, world.a.writer, "sentiment")
     job = response.json()
     assert job["kind"] == "training"
     assert job["params"]["upload"]["rows"] == 98
@@ -56,17 +49,13 @@ def test_training_job_trains_records_and_compares_with_the_current_model(
 
 
 def test_training_refuses_unusable_files(client: TestClient, world: World) -> None:
-    no_labels = client.post(
-        "/v1/training-jobs",
-        files={"file": ("labels.csv", "text,colour\n好看,red\n".encode(), "text/csv")},
-        headers=auth(world.a.writer),
+    no_labels = upload(
+        client, "/v1/training-jobs", world.a.writer, "labels.csv", "text,colour\n好看,red\n".encode()
     )
     assert no_labels.status_code == 422
     assert "expected a text" in no_labels.json()["detail"]
-    wrong_type = client.post(
-        "/v1/training-jobs",
-        files={"file": ("labels.pkl", b"\x80\x04.", "application/octet-stream")},
-        headers=auth(world.a.writer),
+    wrong_type = upload(
+        client, "/v1/training-jobs", world.a.writer, "labels.pkl", b"\x80\x04.", "application/octet-stream"
     )
     assert wrong_type.status_code == 415
     bad_tasks = client.post(
@@ -89,10 +78,8 @@ def test_training_jobs_are_listed_whatever_number_of_other_jobs_came_after(
 
 
 def test_training_upload_errors_name_the_users_file(client: TestClient, world: World) -> None:
-    response = client.post(
-        "/v1/training-jobs",
-        files={"file": ("我的标注.csv", "text,sentiment\n好看,great\n".encode(), "text/csv")},
-        headers=auth(world.a.writer),
+    response = upload(
+        client, "/v1/training-jobs", world.a.writer, "我的标注.csv", "text,sentiment\n好看,great\n".encode()
     )
     assert response.status_code == 422
     problem = response.json()
@@ -106,11 +93,13 @@ def test_training_upload_errors_name_the_users_file(client: TestClient, world: W
 def test_training_upload_in_gbk_is_read_as_chinese(client: TestClient, world: World) -> None:
     """Excel on Chinese Windows writes GBK: 正面/负面 must be read as labels, not as "����"."""
     rows = "text,sentiment\n求链接,正面\n滤镜太重了吧,负面\n还行吧,中性\n"
-    response = client.post(
+    response = upload(
+        client,
         "/v1/training-jobs",
-        files={"file": ("gbk.csv", rows.encode("gbk"), "text/csv")},
+        world.a.writer,
+        "gbk.csv",
+        rows.encode("gbk"),
         data={"tasks": "sentiment"},
-        headers=auth(world.a.writer),
     )
     assert response.status_code == 202, response.text
     assert (response.json()["params"]["upload"]["rows"], response.json()["params"]["upload"]["rejected"]) == (
@@ -120,10 +109,8 @@ def test_training_upload_in_gbk_is_read_as_chinese(client: TestClient, world: Wo
 
 
 def test_training_upload_in_no_accepted_encoding_names_them(client: TestClient, world: World) -> None:
-    response = client.post(
-        "/v1/training-jobs",
-        files={"file": ("latin.csv", b"text,sentiment\n\xff\xfe\xff,positive\n", "text/csv")},
-        headers=auth(world.a.writer),
+    response = upload(
+        client, "/v1/training-jobs", world.a.writer, "latin.csv", b"text,sentiment\n\xff\xfe\xff,positive\n"
     )
     assert response.status_code == 422
     assert response.json()["detail"].startswith("latin.csv: line 2 is neither UTF-8")

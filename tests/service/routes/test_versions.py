@@ -11,6 +11,7 @@ import json
 import shutil
 import time
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -196,35 +197,43 @@ def test_other_processes_serve_a_workspace_promotion_at_once(
         assert _served(restarted, world.b.reader) == DEFAULT
 
 
-def test_a_second_process_follows_the_operator_switching_the_deployment(
-    settings: Settings, world: World, app: FastAPI, client: TestClient, models_dir: Path
-) -> None:
+@pytest.fixture
+def second_process(
+    settings: Settings, world: World, app: FastAPI, client: TestClient
+) -> Iterator[tuple[FastAPI, TestClient]]:
+    """Another app on the same database and models folder (a second server process), started after
+    the first recorded version ``SENTIMENT_V2``."""
     _record(app, SENTIMENT_V2)
     other = create_app(settings, calibration=None)
     with TestClient(other) as other_client:
-        assert _served(other_client, world.a.reader) == DEFAULT
-        _operator_promotes(app, models_dir, SENTIMENT_V2)
-        holder = other.state.services.holder
-        assert holder.sync(other.state.services.session_factory, force=True)
-        assert _served(other_client, world.a.reader).startswith(f"sentiment:{SENTIMENT_V2}")
-        assert _served(other_client, world.b.reader).startswith(f"sentiment:{SENTIMENT_V2}")
-        assert not holder.sync(other.state.services.session_factory, force=True)
+        yield other, other_client
+
+
+def test_a_second_process_follows_the_operator_switching_the_deployment(
+    world: World, app: FastAPI, models_dir: Path, second_process: tuple[FastAPI, TestClient]
+) -> None:
+    other, other_client = second_process
+    assert _served(other_client, world.a.reader) == DEFAULT
+    _operator_promotes(app, models_dir, SENTIMENT_V2)
+    holder = other.state.services.holder
+    assert holder.sync(other.state.services.session_factory, force=True)
+    assert _served(other_client, world.a.reader).startswith(f"sentiment:{SENTIMENT_V2}")
+    assert _served(other_client, world.b.reader).startswith(f"sentiment:{SENTIMENT_V2}")
+    assert not holder.sync(other.state.services.session_factory, force=True)
     registry = json.loads((models_dir / "registry.json").read_text())
     assert registry["sentiment"]["history"] == [SENTIMENT_V1]
 
 
 def test_the_housekeeper_follows_the_deployment_without_being_asked(
-    settings: Settings, world: World, app: FastAPI, client: TestClient, models_dir: Path
+    world: World, app: FastAPI, models_dir: Path, second_process: tuple[FastAPI, TestClient]
 ) -> None:
-    _record(app, SENTIMENT_V2)
-    other = create_app(settings, calibration=None)
-    with TestClient(other) as other_client:
-        _operator_promotes(app, models_dir, SENTIMENT_V2)
-        deadline = time.monotonic() + 15
+    _, other_client = second_process
+    _operator_promotes(app, models_dir, SENTIMENT_V2)
+    deadline = time.monotonic() + 15
+    served = _served(other_client, world.a.reader)
+    while not served.startswith(f"sentiment:{SENTIMENT_V2}") and time.monotonic() < deadline:
+        time.sleep(0.2)
         served = _served(other_client, world.a.reader)
-        while not served.startswith(f"sentiment:{SENTIMENT_V2}") and time.monotonic() < deadline:
-            time.sleep(0.2)
-            served = _served(other_client, world.a.reader)
     assert served.startswith(f"sentiment:{SENTIMENT_V2}")
 
 

@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
-from service.store.tables import Kol
 from service.web.compare import _best
-from tests.utils.web import HTML, Seeded, sign_in
+from tests.utils.web import HTML, Seeded, add_kols, sign_in
 
 
 def _columns(page: str) -> list[int]:
@@ -23,22 +22,6 @@ def _row(page: str, key: str) -> str:
     found = re.search(rf'<tr data-row="{key}">(.*?)</tr>', page, re.S)
     assert found, key
     return found.group(1)
-
-
-def _extra_kols(app: FastAPI, workspace_id: int, n: int) -> list[int]:
-    with app.state.services.session_factory() as session:
-        kols = [
-            Kol(
-                workspace_id=workspace_id,
-                platform_user_id=f"cmpkol{i:016d}",
-                nickname=f"对比{i}",
-                followers=500 + i,
-            )
-            for i in range(n)
-        ]
-        session.add_all(kols)
-        session.commit()
-        return [k.id for k in kols]
 
 
 def test_best_marks_the_highest_or_lowest_and_nobody_on_a_full_tie() -> None:
@@ -83,7 +66,12 @@ def test_compare_two_kols_marks_the_best_follower_count(client: Any, seeded: See
 
 
 def test_compare_ten_kols_with_a_price_estimates_cpe(client: Any, web_app: FastAPI, seeded: Seeded) -> None:
-    ids = [*seeded.demo_kol_ids, *_extra_kols(web_app, seeded.demo_id, 10 - len(seeded.demo_kol_ids))]
+    ids = [
+        *seeded.demo_kol_ids,
+        *add_kols(
+            web_app.state.services.session_factory, seeded.demo_id, 10 - len(seeded.demo_kol_ids), "对比"
+        ),
+    ]
     sign_in(client, seeded.demo.reader)
     first = seeded.demo_kol_ids[0]
     response = client.get("/compare", params={"kol": ids, f"price_{first}": "5000"}, headers=HTML)
@@ -101,7 +89,10 @@ def test_compare_ten_kols_with_a_price_estimates_cpe(client: Any, web_app: FastA
 def test_compare_refuses_fewer_than_two_or_more_than_ten(
     client: Any, web_app: FastAPI, seeded: Seeded, count: int
 ) -> None:
-    ids = [*seeded.demo_kol_ids, *_extra_kols(web_app, seeded.demo_id, 11)][:count]
+    ids = [
+        *seeded.demo_kol_ids,
+        *add_kols(web_app.state.services.session_factory, seeded.demo_id, 11, "对比"),
+    ][:count]
     sign_in(client, seeded.demo.reader)
     response = client.get("/compare", params={"kol": ids}, headers=HTML)
     assert response.status_code == 422

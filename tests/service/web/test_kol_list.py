@@ -11,28 +11,11 @@ from fastapi import FastAPI
 
 from service.store.tables import Kol
 from service.web.pages import PAGE_SIZE
-from tests.utils.web import HTML, ORIGIN, Seeded, sign_in
+from tests.utils.web import HTML, ORIGIN, Seeded, add_kols, sign_in
 
 
 def _ids(page: str) -> list[int]:
     return [int(i) for i in re.findall(r'<tr data-kol-id="(\d+)"', page)]
-
-
-def _add_kols(app: FastAPI, workspace_id: int, n: int) -> list[int]:
-    with app.state.services.session_factory() as session:
-        kols = [
-            Kol(
-                workspace_id=workspace_id,
-                platform_user_id=f"pagedkol{i:014d}",
-                nickname=f"分页博主{i:02d}",
-                followers=1000 + i,
-                category="paging",
-            )
-            for i in range(n)
-        ]
-        session.add_all(kols)
-        session.commit()
-        return [k.id for k in kols]
 
 
 def _followers(client: Any, key: str, kol_id: int) -> int:
@@ -84,7 +67,9 @@ def test_kol_list_refuses_an_unknown_sort_with_a_page(client: Any, seeded: Seede
 
 
 def test_kol_list_pages_keep_the_filters(client: Any, web_app: FastAPI, seeded: Seeded) -> None:
-    added = _add_kols(web_app, seeded.demo_id, PAGE_SIZE + 5)
+    added = add_kols(
+        web_app.state.services.session_factory, seeded.demo_id, PAGE_SIZE + 5, "分页博主", category="paging"
+    )
     sign_in(client, seeded.demo.reader)
     params = {"category": "paging", "sort": "name", "order": "asc"}
     first = client.get("/kols", params=params, headers=HTML).text
@@ -98,7 +83,9 @@ def test_kol_list_pages_keep_the_filters(client: Any, web_app: FastAPI, seeded: 
 def test_kol_csv_has_a_bom_every_filtered_kol_and_neutralised_cells(
     client: Any, web_app: FastAPI, seeded: Seeded
 ) -> None:
-    added = _add_kols(web_app, seeded.demo_id, PAGE_SIZE + 5)
+    added = add_kols(
+        web_app.state.services.session_factory, seeded.demo_id, PAGE_SIZE + 5, "分页博主", category="paging"
+    )
     with web_app.state.services.session_factory() as session:
         kol = session.get(Kol, added[0])
         assert kol is not None

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 
+from service.config import Settings
 from service.jobs import labelled_frame
+from service.main import create_app
 from service.store import repositories as repo
 from service.web.pages import safe_next
+from tests.utils.client import TestClient
 from tests.utils.web import HTML, ORIGIN, Seeded, sign_in
 
 
@@ -36,6 +40,32 @@ def _vetting(client: Any, key: str, kol_id: int) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- sign-in and sign-out
+
+
+def test_sign_in_attempts_are_limited_per_address_and_per_key_prefix(
+    make_web_settings: Callable[..., Settings], seeded: Seeded
+) -> None:
+    app = create_app(make_web_settings(login_attempts_per_minute=3))
+    guesses = [f"rl_Guess{n:03d}-{'x' * 30}" for n in range(4)]
+    with TestClient(app, base_url=ORIGIN, client=("203.0.113.7", 5000)) as guesser:
+        codes = [sign_in(guesser, key).status_code for key in guesses]
+        refused = sign_in(guesser, seeded.demo.reader)  # even the right key, from this address
+    assert codes == [401, 401, 401, 429]
+    assert refused.status_code == 429
+    assert int(refused.headers["retry-after"]) >= 1
+    assert "Too many sign-in attempts" in _text(refused.text)
+    assert "redlens_session" not in refused.headers.get("set-cookie", "")
+    with TestClient(app, base_url=ORIGIN, client=("198.51.100.9", 5000)) as own_address:
+        assert sign_in(own_address, seeded.demo.reader).status_code == 303  # another address signs in
+        # one key prefix tried from many addresses is limited too
+    prefix_guesses = [f"{seeded.demo.admin[:10]}{n:04d}{'y' * 30}" for n in range(3)]
+    for n, key in enumerate(prefix_guesses):
+        with TestClient(app, base_url=ORIGIN, client=(f"192.0.2.{n + 1}", 5000)) as elsewhere:
+            assert sign_in(elsewhere, key).status_code == 401
+    with TestClient(app, base_url=ORIGIN, client=("192.0.2.99", 5000)) as last:
+        chinese = sign_in(last, prefix_guesses[0] + "z", headers={"accept-language": "zh-CN"})
+    assert chinese.status_code == 429
+    assert "登录尝试过多" in _text(chinese.text)
 
 
 def test_pages_redirect_to_sign_in_without_key(client: Any) -> None:

@@ -18,8 +18,6 @@ from alembic import op
 
 revision: str = "0005"
 down_revision: str | None = "0004"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 _STATES_BEFORE = ("queued", "running", "succeeded", "failed")
 _STATES_AFTER = (*_STATES_BEFORE, "cancelled")

@@ -7,6 +7,7 @@ import typer
 
 from service.commands import (
     analyze,
+    audience,
     db,
     demo,
     ingest,
@@ -41,6 +42,9 @@ app.command("demo")(demo.demo)
 app.command("vet")(vet.vet)
 app.add_typer(report.report_app, name="report")
 app.add_typer(keys.keys_app, name="keys")
+app.add_typer(audience.audience_app, name="audience")
+app.command("sponsorship")(audience.sponsorship)
+app.command("quote")(audience.quote)
 
 
 if __name__ == "__main__":

@@ -63,7 +63,7 @@ def entered_by(principal: Principal) -> tuple[str, str]:
     return f"{principal.key_name} ({principal.key_prefix}…)", principal.via
 
 
-def _profile_json(row: AudienceProfile | None) -> dict[str, Any] | None:
+def profile_json(row: AudienceProfile | None) -> dict[str, Any] | None:
     if row is None:
         return None
     return {
@@ -110,8 +110,8 @@ def audience_section(
             "screened": rejected is not None,
             "screened_out": len(comments) - len(kept),
         },
-        "portrait": _profile_json(portrait),
-        "target": _profile_json(target),
+        "portrait": profile_json(portrait),
+        "target": profile_json(target),
         "fit": fit.to_dict(),
     }
 
@@ -276,7 +276,8 @@ def parse_price(raw: Any) -> Decimal:
 
 def save_profile(
     session: Session,
-    principal: Principal,
+    workspace_id: int,
+    who: tuple[str, str],
     check: ProfileCheck,
     *,
     kind: str,
@@ -285,16 +286,16 @@ def save_profile(
     source: str | None = None,
 ) -> dict[str, Any]:
     """Store the usable dimensions of a checked profile (the row errors come back beside them);
-    :class:`InvalidInput` with the row errors when no dimension is usable."""
+    :class:`InvalidInput` with the row errors when no dimension is usable. ``who``: who entered it
+    and how (:func:`entered_by`)."""
     if not check.shares:
         raise InvalidInput(
             "no usable dimension in the profile: " + ("; ".join(check.errors[:5]) or "it is empty"),
             row_errors=check.errors[:50],
         )
-    who = entered_by(principal)
     row = add_audience_profile(
         session,
-        principal.workspace_id,
+        workspace_id,
         kind=kind,
         kol_id=kol_id,
         shares=check.shares,
@@ -303,7 +304,7 @@ def save_profile(
         entered_by=who[0],
         entered_via=who[1],
     )
-    return {"kept": sorted(check.shares), "errors": check.errors, "profile": _profile_json(row)}
+    return {"kept": sorted(check.shares), "errors": check.errors, "profile": profile_json(row)}
 
 
 def save_quote(

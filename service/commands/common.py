@@ -61,6 +61,24 @@ def models_dir() -> Path:
 
 
 @contextmanager
+def store_session(slug: str) -> Iterator[tuple[Session, Workspace]]:
+    """A session on the configured database and the workspace ``slug``, for commands that need no
+    comment models."""
+    from service.store.engine import make_engine, make_session_factory
+    from service.store.repositories import get_workspace_by_slug
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            workspace = get_workspace_by_slug(session, slug)
+            if workspace is None:
+                raise fail(f"no workspace {slug!r}")
+            yield session, workspace
+    finally:
+        engine.dispose()
+
+
+@contextmanager
 def workspace_session(
     slug: str,
 ) -> Iterator[tuple[Session, sessionmaker[Session], Workspace, CommentModels]]:

@@ -2,38 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy.orm import Session
 
-from service.commands.common import console, fail
-from service.store.tables import JOB_STATES, Workspace
+from service.commands.common import console, fail, store_session
+from service.store.tables import JOB_STATES
 
 jobs_app = typer.Typer(help="List and cancel a workspace's background jobs.", no_args_is_help=True)
 
 WorkspaceOption = Annotated[str, typer.Option("--workspace", "-w", help="workspace slug")]
-
-
-@contextmanager
-def _workspace(slug: str) -> Iterator[tuple[Session, Workspace]]:
-    from service.config import get_settings
-    from service.store.engine import make_engine, make_session_factory
-    from service.store.repositories import get_workspace_by_slug
-
-    engine = make_engine(get_settings().database_url)
-    try:
-        with make_session_factory(engine)() as session:
-            workspace = get_workspace_by_slug(session, slug)
-            if workspace is None:
-                raise fail(f"no workspace {slug!r}")
-            yield session, workspace
-    finally:
-        engine.dispose()
 
 
 @jobs_app.command("list")
@@ -49,7 +29,7 @@ def list_jobs(
 
     if state is not None and state not in JOB_STATES:
         raise fail(f"--state {state!r} is not one of {', '.join(JOB_STATES)}")
-    with _workspace(workspace) as (session, ws):
+    with store_session(workspace) as (session, ws):
         jobs = stored_jobs(session, ws.id, state=state, limit=limit)
         table = Table()
         for column in ("id", "kind", "state", "progress", "queued", "message"):
@@ -75,7 +55,7 @@ def cancel(job_id: int, workspace: WorkspaceOption) -> None:
     from service.errors import ProblemError
     from service.jobs import cancel_job
 
-    with _workspace(workspace) as (session, ws):
+    with store_session(workspace) as (session, ws):
         try:
             job = cancel_job(session, get_settings(), ws.id, job_id, None)
         except ProblemError as exc:

@@ -75,7 +75,9 @@ def put_profile(
     """Dimensions whose shares add up (100% ± 2) are kept; the others come back as errors."""
     check, _ = _check(body)
     start_writing(session)
-    return save_profile(session, principal, check, kind="kol", kol_id=kol.id, source="api")
+    return save_profile(
+        session, principal.workspace_id, entered_by(principal), check, kind="kol", kol_id=kol.id, source="api"
+    )
 
 
 def stored_upload(file: UploadFile, folder: Path) -> Path:
@@ -103,7 +105,8 @@ def import_profile(session: Any, principal: Any, kol_id: int, file: UploadFile) 
     start_writing(session)
     return save_profile(
         session,
-        principal,
+        principal.workspace_id,
+        entered_by(principal),
         check,
         kind="kol",
         kol_id=kol_id,
@@ -146,7 +149,8 @@ def put_target(body: ProfileIn, principal: WritePrincipal, session: SessionDep) 
     start_writing(session)
     return save_profile(
         session,
-        principal,
+        principal.workspace_id,
+        entered_by(principal),
         check,
         kind="target",
         weights=weights,

@@ -19,7 +19,6 @@ import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, delete, func, or_, select, update
@@ -311,18 +310,14 @@ def get_kol(session: Session, workspace_id: int, kol_id: int) -> Kol | None:
     return session.scalar(select(Kol).where(Kol.id == kol_id, Kol.workspace_id == workspace_id))
 
 
-def set_kol_figures(
-    session: Session, workspace_id: int, kol_id: int, *, followers: int | None, price: Decimal | None
-) -> Kol | None:
-    """Set a KOL's follower count and price per note as a user entered them (``None`` keeps the
-    stored value); ``None`` when the KOL is not in the workspace."""
+def set_kol_figures(session: Session, workspace_id: int, kol_id: int, *, followers: int | None) -> Kol | None:
+    """Set a KOL's follower count as a user entered it (``None`` keeps the stored value); ``None``
+    when the KOL is not in the workspace. Prices are quotes (:func:`service.store.market.add_quote`)."""
     kol = get_kol(session, workspace_id, kol_id)
     if kol is None:
         return None
     if followers is not None:
         kol.followers = followers
-    if price is not None:
-        kol.price = price
     session.flush()
     return kol
 

@@ -153,8 +153,6 @@ class Kol(Base):
     ip_location: Mapped[str | None] = mapped_column(String(64))
     avatar_url: Mapped[str | None] = mapped_column(Text)
     profile_url: Mapped[str | None] = mapped_column(Text)
-    #: Price per note in the workspace's currency, entered by the brand when no export carries it.
-    price: Mapped[Decimal | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -113,7 +113,8 @@ async def save_target(
         raise InvalidInput(f"weights: {exc}") from None
     check = check_profile(_target_rows(form))
     start_writing(session)
-    result = save_profile(session, principal, check, kind="target", weights=weights, source="page")
+    who = entered_by(principal)
+    result = save_profile(session, workspace.id, who, check, kind="target", weights=weights, source="page")
     row = latest_audience_profile(session, workspace.id, "target")
     return _page(
         request, "audience_target.html", principal, workspace, "kols",

@@ -10,14 +10,13 @@ call the JSON API from the page's script with the cookie; the labelling page sto
 from __future__ import annotations
 
 import math
-from decimal import Decimal
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
 from anyio import from_thread
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
-from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from models.artifacts import ArtifactError, read_card, read_registry
@@ -39,6 +38,7 @@ from service.deps import (
 )
 from service.errors import CrossSiteRequest, InvalidInput
 from service.ingest.core import SUPPORTED_SUFFIXES
+from service.market import entered_by, save_quote
 from service.ratelimit import sign_in_credentials
 from service.reports.html_report import (
     KOL_COLUMNS,
@@ -58,6 +58,7 @@ from service.security import (
     start_web_session,
 )
 from service.serving import workspace_current_versions
+from service.store.market import latest_quotes
 from service.store.repositories import (
     campaign_rows,
     count_comments_by_note,
@@ -302,6 +303,7 @@ def kol_page(
         workspace,
         "kols",
         kol=kol,
+        quotes=[q for _, q in sorted(latest_quotes(session, workspace.id, kol.id).items())],
         v=vetting,
         view=view,
         notes=notes,
@@ -312,25 +314,16 @@ def kol_page(
 
 
 MAX_FOLLOWERS = 10_000_000_000
-MAX_PRICE = Decimal("100000000")
-_PRICE = TypeAdapter(Annotated[Decimal, Field(ge=0, le=MAX_PRICE, allow_inf_nan=False)])
 
 
-def parse_figures(followers: str, price: str) -> tuple[int | None, Decimal | None]:
-    """The follower count and price of the KOL figures form (empty: not given)."""
-    count = None
+def parse_followers(followers: str) -> int | None:
+    """The follower count of the KOL figures form (empty: not given)."""
     raw = followers.strip().replace(",", "")
-    if raw:
-        if not raw.isdigit() or int(raw) > MAX_FOLLOWERS:
-            raise InvalidInput(f"followers: {followers!r} is not a whole number from 0 to {MAX_FOLLOWERS:,}")
-        count = int(raw)
-    amount = None
-    if price.strip():
-        try:
-            amount = _PRICE.validate_python(price.strip().replace(",", "")).quantize(Decimal("0.01"))
-        except ValidationError:
-            raise InvalidInput(f"price: {price!r} is not a number from 0 to {MAX_PRICE}") from None
-    return count, amount
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) > MAX_FOLLOWERS:
+        raise InvalidInput(f"followers: {followers!r} is not a whole number from 0 to {MAX_FOLLOWERS:,}")
+    return int(raw)
 
 
 @router.post("/kols/{kol_id}/figures")
@@ -338,17 +331,30 @@ def update_kol_figures(
     request: Request,
     kol: KolDep,
     principal: WritePrincipal,
+    workspace: WorkspaceDep,
     session: SessionDep,
     followers: Annotated[str, Form(max_length=20)] = "",
-    price: Annotated[str, Form(max_length=20)] = "",
+    note_format: Annotated[str, Form(max_length=8)] = "image",
+    price: Annotated[str, Form(max_length=32)] = "",
     next: Annotated[str, Form(max_length=500)] = "",
 ) -> RedirectResponse:
-    """Enter a KOL's follower count and price per note when no export carries them."""
+    """Enter a KOL's follower count when no export carries it, and the price it quoted for a note
+    of a format (stored as a quote, as ``PUT /v1/kols/{id}/quotes/{format}`` does)."""
     refuse_cross_site_form(request)
-    count, amount = parse_figures(followers, price)
+    count = parse_followers(followers)
     kol_id = kol.id
     start_writing(session)
-    set_kol_figures(session, principal.workspace_id, kol_id, followers=count, price=amount)
+    set_kol_figures(session, principal.workspace_id, kol_id, followers=count)
+    if price.strip():
+        save_quote(
+            session,
+            principal.workspace_id,
+            kol,
+            note_format,
+            price,
+            workspace.currency,
+            entered_by(principal),
+        )
     session.commit()
     return RedirectResponse(safe_next(next or f"/kols/{kol_id}"), status_code=303)
 

@@ -132,7 +132,7 @@ def test_revision_0005_adds_cancelled_jobs_and_its_downgrade_marks_them_failed(e
     assert "cancel_requested_at" not in columns
 
 
-def test_revision_0006_adds_label_corrections_and_kol_price_and_downgrades(empty_db_url: str) -> None:
+def test_revision_0006_adds_label_corrections_and_downgrades(empty_db_url: str) -> None:
     store.upgrade(empty_db_url, "0005")
     engine = store.make_engine(empty_db_url)
     try:
@@ -147,6 +147,6 @@ def test_revision_0006_adds_label_corrections_and_kol_price_and_downgrades(empty
         after = ({c["name"] for c in inspector.get_columns("kol")}, set(inspector.get_table_names()))
     finally:
         engine.dispose()
-    assert "price" in upgraded[0]
+    assert "price" not in upgraded[0]  # prices are quotes (kol_quote, revision 0008)
     assert {"comment_id", "labelled_example_id", "field", "value", "previous", "undone_at"} <= upgraded[1]
-    assert "price" not in after[0] and "label_correction" not in after[1]
+    assert after[0] == upgraded[0] and "label_correction" not in after[1]

@@ -100,7 +100,7 @@ ISOLATION_CASES: list[tuple[str, Callable[[Session, Seeded, Seeded], Any], Calla
     ("get_note", lambda s, a, b: repo.get_note(s, a.workspace_id, b.note_id), lambda r: r is None),
     (
         "set_kol_figures",
-        lambda s, a, b: repo.set_kol_figures(s, a.workspace_id, b.kol_id, followers=1, price=None),
+        lambda s, a, b: repo.set_kol_figures(s, a.workspace_id, b.kol_id, followers=1),
         lambda r: r is None,
     ),
     (

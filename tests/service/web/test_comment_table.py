@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from service.jobs import labelled_frame
 from service.store import repositories as repo
 from service.store.comment_rows import CommentFilter, CommentScope, find_comments
+from service.store.market import latest_quotes
 from service.store.tables import Comment, Note
 from service.web.comment_table import PAGE_SIZE, note_url
 from tests.utils.web import HTML, ORIGIN, Seeded, sign_in
@@ -221,7 +222,7 @@ def test_a_follower_spike_links_to_the_notes_and_comments_of_its_days(client: An
     assert 'id="note-table"' in page and 'href="/notes/' in page
 
 
-def test_the_kol_figures_form_stores_followers_and_price(
+def test_the_kol_figures_form_stores_followers_and_a_quote(
     client: Any, web_app: FastAPI, seeded: Seeded
 ) -> None:
     kol = seeded.demo_kol_ids[1]
@@ -230,14 +231,30 @@ def test_the_kol_figures_form_stores_followers_and_price(
     sign_in(client, seeded.demo.writer)
     bad = _post(client, f"/kols/{kol}/figures", {"followers": "12k", "price": ""})
     assert bad.status_code == 422 and "not a whole number" in html.unescape(bad.text)
+    bad_price = _post(
+        client, f"/kols/{kol}/figures", {"followers": "7", "note_format": "video", "price": "-5"}
+    )
+    assert bad_price.status_code == 422 and "must be more than 0" in html.unescape(bad_price.text)
     done = _post(
-        client, f"/kols/{kol}/figures", {"followers": "25,300", "price": "4800", "next": f"/kols/{kol}"}
+        client,
+        f"/kols/{kol}/figures",
+        {"followers": "25,300", "note_format": "video", "price": "4800", "next": f"/kols/{kol}"},
     )
     assert (done.status_code, done.headers["location"]) == (303, f"/kols/{kol}")
     with _factory(web_app)() as session:
         stored = repo.get_kol(session, seeded.demo_id, kol)
-        assert stored is not None and (stored.followers, str(stored.price)) == (25300, "4800.00")
-    assert "CNY 4,800.00" in client.get(f"/kols/{kol}", headers=HTML).text
+        assert stored is not None and stored.followers == 25300  # not 7: the refused form changed nothing
+        quotes = latest_quotes(session, seeded.demo_id, kol)
+        assert {f: (str(q.price), q.currency, q.entered_via) for f, q in quotes.items()} == {
+            "video": ("4800.00", "CNY", "cookie")
+        }
+    # followers only: the quote stays, no second one is added
+    assert _post(client, f"/kols/{kol}/figures", {"followers": "25301", "price": ""}).status_code == 303
+    page = client.get(f"/kols/{kol}", headers=HTML).text
+    assert 'class="kol-quote" data-format="video"' in page and "CNY 4,800.00" in page
+    assert 'data-format="video"' in page.split('id="sponsorship"')[1]  # the same quote, with its CPM / CPE
+    with _factory(web_app)() as session:
+        assert len(latest_quotes(session, seeded.demo_id, kol)) == 1
     assert _post(client, f"/kols/{seeded.rival_kol_id}/figures", {"followers": "5"}).status_code == 404
 
 

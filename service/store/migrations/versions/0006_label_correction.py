@@ -1,5 +1,5 @@
-"""Analysts' label corrections on comment rows (``label_correction``, each undoable) and a KOL's
-price per note (``kol.price``, in the workspace's currency) entered when an export lacks it.
+"""Analysts' label corrections on comment rows (``label_correction``, each undoable). A KOL's
+price per note is a quote of revision 0008 (``kol_quote``), not a column of ``kol``.
 
 Revision ID: 0006, revises 0005 (2026-12-16).
 """
@@ -24,8 +24,6 @@ def _json() -> sa.types.TypeEngine[object]:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("kol") as batch:
-        batch.add_column(sa.Column("price", sa.Numeric(14, 2), nullable=True))
     op.create_table(
         "label_correction",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -52,5 +50,3 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("label_correction")
-    with op.batch_alter_table("kol") as batch:
-        batch.drop_column("price")

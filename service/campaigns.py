@@ -16,7 +16,7 @@ Also the store-to-KPI mapping shared with vetting (:func:`note_kpi_input`, :func
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -213,17 +213,30 @@ def screened_out(rows: Sequence[CampaignNote], comments: Sequence[Comment]) -> d
     """Platform ids of the campaign's comments that the authenticity comment signal rejects
     (likely bots, coordinated copies, spam), screened KOL by KOL over their campaign notes; empty
     when the authenticity calibration is not installed."""
+    kol_of = {r.note_id: (r.kol or r.note.kol) for r in rows}
+
+    def account(c: Comment) -> str | None:
+        kol = kol_of.get(c.note_id)
+        return kol.platform_user_id if kol is not None else None
+
+    return screen_comments_by_account(comments, account)
+
+
+def screen_comments_by_account(
+    comments: Sequence[Comment], account_of: Callable[[Comment], str | None]
+) -> dict[str, tuple[str, ...]]:
+    """Platform ids of ``comments`` the authenticity comment signal rejects, screened per account
+    (``account_of``: the KOL whose comment section it is; comments without one are not screened)."""
     try:
         machine = load_calibration().machine_text
     except (FileNotFoundError, ValueError):
         return {}
-    kol_of = {r.note_id: (r.kol or r.note.kol) for r in rows}
     by_kol: dict[str, list[AComment]] = {}
     for c in comments:
-        kol = kol_of.get(c.note_id)
-        if kol is None or c.created_at is None:
+        kol_id = account_of(c)
+        if kol_id is None or c.created_at is None:
             continue
-        by_kol.setdefault(kol.platform_user_id, []).append(
+        by_kol.setdefault(kol_id, []).append(
             AComment(
                 comment_id=c.platform_comment_id,
                 note_id=str(c.note_id),
@@ -327,6 +340,9 @@ def build_campaign_report(
         ),
         top_n=top_n,
     )
+    from service.market import attach_market  # service.market builds on this module's helpers
+
+    attach_market(session, writer, workspace, campaign, models, report)
     report["model_version"] = models.version
     report["comments_analyzed_now"] = analysed
     report["generated_at"] = (now or datetime.now(UTC)).isoformat(timespec="seconds")

@@ -13,6 +13,7 @@ from service.commands import (
     jobs,
     keys,
     kpis,
+    market,
     models,
     report,
     serve,
@@ -41,6 +42,7 @@ app.command("demo")(demo.demo)
 app.command("vet")(vet.vet)
 app.command("report")(report.report)
 app.add_typer(keys.keys_app, name="keys")
+app.add_typer(market.market_app, name="market")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ PALETTE = {
     "line": "#3461c1",
     "axis": "#6b7280",
     "grid": "#e5e7eb",
+    "other": "#c3c9d2",
 }
 
 
@@ -109,8 +110,18 @@ def funnel_chart(steps: Sequence[tuple[str, int | None]], *, width: int = 640) -
     return "".join(parts)
 
 
-def daily_sentiment_chart(days: Sequence[dict[str, object]], *, width: int = 640, height: int = 220) -> str:
-    """Stacked daily mentions by sentiment (bars) with net sentiment (line, right axis -1..1)."""
+def daily_sentiment_chart(
+    days: Sequence[dict[str, object]],
+    *,
+    width: int = 640,
+    height: int = 220,
+    unit: str = "",
+    others: str | None = None,
+) -> str:
+    """Stacked daily mentions by sentiment (bars) with net sentiment (line, right axis -1..1).
+
+    ``unit`` follows the left axis's top value (e.g. "mentions/week"); ``others`` names a count
+    stacked above the sentiments in grey (mentions without a sentiment, such as notes)."""
     if not days:
         return empty_chart("no dated, analysed comments")
     left, right, top, bottom = 44, 44, 12, 28
@@ -124,6 +135,12 @@ def daily_sentiment_chart(days: Sequence[dict[str, object]], *, width: int = 640
         'aria-label="daily mentions by sentiment and net sentiment">',
         f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="{PALETTE["axis"]}"/>',
         f'<text x="{left - 4}" y="{top + 10}" text-anchor="end" font-size="11" fill="{PALETTE["axis"]}">{_t(_fmt(peak))}</text>',
+        f'<text x="{left - 4}" y="{top + 24}" text-anchor="end" font-size="9" fill="{PALETTE["axis"]}">{_t(unit)}</text>'
+        if unit
+        else "",
+        f'<text x="{left - 4}" y="{top + plot_h}" text-anchor="end" font-size="11" fill="{PALETTE["axis"]}">0</text>'
+        if unit
+        else "",
         f'<text x="{left + plot_w + 4}" y="{top + 10}" font-size="11" fill="{PALETTE["line"]}">+1</text>',
         f'<text x="{left + plot_w + 4}" y="{top + plot_h}" font-size="11" fill="{PALETTE["line"]}">-1</text>',
     ]
@@ -131,14 +148,15 @@ def daily_sentiment_chart(days: Sequence[dict[str, object]], *, width: int = 640
     for i, d in enumerate(days):
         x = left + i * step + (step - bar_w) / 2
         y = float(top + plot_h)
-        for label in ("negative", "neutral", "positive"):
+        for label in ("negative", "neutral", "positive", *((others,) if others else ())):
             count = int(str(d.get(label, 0)))
             h = plot_h * count / peak
             y -= h
             if h > 0:
                 parts.append(
-                    f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{PALETTE[label]}">'
-                    f"<title>{_t(d.get('date'))} {label}: {count}</title></rect>"
+                    f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
+                    f'fill="{PALETTE.get(label, PALETTE["other"])}">'
+                    f"<title>{_t(d.get('date'))} {_t(label)}: {count}</title></rect>"
                 )
         net = d.get("net_sentiment")
         if isinstance(net, int | float):

@@ -14,7 +14,13 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "market"
 EXPORTS = ("search_contents.csv", "spider_search_notes.csv", "search_comments.jsonl", "search_index.csv")
 CAMPAIGN = "DORA spring"
 BRANDS: list[dict[str, Any]] = [
-    {"name": "朵拉朵尚", "own": True, "aliases": ["DORA"], "products": ["小银瓶"], "hashtags": ["#朵拉朵尚#"]},
+    {
+        "name": "朵拉朵尚",
+        "own": True,
+        "aliases": ["DORA"],
+        "products": ["小银瓶"],
+        "hashtags": ["#朵拉朵尚#"],
+    },
     {"name": "兰蔻", "aliases": ["Lancome"], "products": ["小黑瓶"]},
     {"name": "珀莱雅", "aliases": ["Proya"], "products": ["红宝石"]},
 ]

@@ -80,7 +80,11 @@ def test_report_period_filter(client: TestClient, market: World) -> None:
     body = client.get(
         "/v1/market/report?since=2026-03-09&until=2026-03-15", headers=auth(market.a.reader)
     ).json()
-    assert {b["brand"]: b["totals"]["mentions"] for b in body["brands"]} == {"朵拉朵尚": 3, "兰蔻": 1, "珀莱雅": 1}
+    assert {b["brand"]: b["totals"]["mentions"] for b in body["brands"]} == {
+        "朵拉朵尚": 3,
+        "兰蔻": 1,
+        "珀莱雅": 1,
+    }
     bad = client.get("/v1/market/report?since=2026-03-09&until=2026-03-01", headers=auth(market.a.reader))
     assert bad.status_code == 422
 
@@ -94,7 +98,10 @@ def test_campaign_market_sov_ugc_and_search_lift(client: TestClient, market: Wor
     ugc = body["ugc"]
     assert (ugc["before"]["notes"], ugc["after"]["notes"]) == (1, 2)
     assert ugc["ugc_lift"]["value"] == pytest.approx(1.0)
-    assert [n["note_id"] for n in ugc["notes_after"]] == ["6a2000000000000000000n03", "6a2000000000000000000s01"]
+    assert [n["note_id"] for n in ugc["notes_after"]] == [
+        "6a2000000000000000000n03",
+        "6a2000000000000000000s01",
+    ]
     search = body["search"]
     assert (search["before"]["total"], search["after"]["total"]) == (2500, 38000)
     assert search["branded_search_lift"]["value"] == pytest.approx(38000 / 2500 - 1)
@@ -110,7 +117,11 @@ def test_campaign_report_fills_share_of_voice_and_competitors(client: TestClient
 
 
 def test_search_values_typed_keep_good_rows_and_report_bad_ones(client: TestClient, world: World) -> None:
-    rows = [{"date": "2026-03-01", "value": "1.2万"}, {"date": "yesterday", "value": 5}, {"date": "2026-03-02"}]
+    rows = [
+        {"date": "2026-03-01", "value": "1.2万"},
+        {"date": "yesterday", "value": 5},
+        {"date": "2026-03-02"},
+    ]
     response = client.put(
         "/v1/market/search-index", json={"keyword": "朵拉朵尚", "values": rows}, headers=auth(world.a.writer)
     )

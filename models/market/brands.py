@@ -113,13 +113,13 @@ class BrandSpec:
         unknown = sorted(set(data) - known)
         if unknown:
             raise BrandDefinitionError(f"unknown field(s) {unknown}: accepted fields are {sorted(known)}")
-        return cls(
-            name=data.get("name") or "",
-            aliases=tuple(data.get("aliases") or ()),
-            products=tuple(data.get("products") or ()),
-            hashtags=tuple(data.get("hashtags") or ()),
-            own=bool(data.get("own", False)),
-        )
+        lists: dict[str, tuple[Any, ...]] = {}
+        for field in ("aliases", "products", "hashtags"):
+            value = data.get(field) or ()
+            if not isinstance(value, list | tuple):
+                raise BrandDefinitionError(f"{field}: expected a list of text, got {type(value).__name__}")
+            lists[field] = tuple(value)
+        return cls(name=data.get("name") or "", own=bool(data.get("own", False)), **lists)
 
 
 def check_brands(brands: Sequence[BrandSpec]) -> None:

@@ -17,7 +17,7 @@ NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
 
 def _table(name: str, *columns: str) -> sa.TableClause:
-    json_columns = {"params", "result", "intents"}
+    json_columns = {"params", "result", "intents", "aliases"}
     return sa.table(name, *(sa.column(c, JSONType if c in json_columns else None) for c in columns))
 
 
@@ -130,3 +130,34 @@ def test_revision_0005_adds_cancelled_jobs_and_its_downgrade_marks_them_failed(e
     assert cancelled == [{"id": 3, "state": "cancelled", "cancel_requested_at": None}]
     assert after == [{"id": 3, "state": "failed", "message": "cancelled"}]
     assert "cancel_requested_at" not in columns
+
+
+def test_revision_0007_adds_the_market_tables_and_its_downgrade_drops_them(empty_db_url: str) -> None:
+    store.upgrade(empty_db_url, "0005")
+    engine = store.make_engine(empty_db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(_table("workspace", "id", "slug", "name", "created_at").insert(), [
+                {"id": 1, "slug": "old", "name": "Old", "created_at": NOW}
+            ])  # fmt: skip
+        store.upgrade(engine)
+        brand = _table("market_brand", "id", "workspace_id", "name", "aliases", "created_at")
+        point = _table(
+            "search_index_point", "id", "workspace_id", "keyword", "day", "value", "source", "updated_at"
+        )
+        with engine.begin() as conn:
+            conn.execute(brand.insert(), [
+                {"id": 1, "workspace_id": 1, "name": "朵拉朵尚", "aliases": ["DORA"], "created_at": NOW}
+            ])  # fmt: skip
+            row = {"workspace_id": 1, "keyword": "朵拉朵尚", "day": NOW.date(), "value": 5, "source": "form",
+                   "updated_at": NOW}  # fmt: skip
+            conn.execute(point.insert(), [{"id": 1, **row}])
+        with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+            conn.execute(point.insert(), [{"id": 2, **row}])  # one value per keyword and day
+        stored = _rows(engine, _table("market_brand", "id", "name", "aliases", "own"))
+        store.downgrade(engine, "0005")
+        tables = set(sa.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+    assert stored == [{"id": 1, "name": "朵拉朵尚", "aliases": ["DORA"], "own": False}]
+    assert not tables & {"market_brand", "search_hit", "search_index_point"}

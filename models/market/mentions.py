@@ -218,7 +218,8 @@ def search_lift(
 ) -> dict[str, Any]:
     """Branded search index summed over the windows before and from ``pivot``, per keyword and in all."""
     start, pivot, end = _windows(pivot, window_days)
-    wanted = {k.strip().lower() for k in keywords}
+    shown = sorted({k.strip() for k in keywords})
+    wanted = {k.lower() for k in shown}
     sums: dict[str, list[int]] = {}
     days: dict[str, set[date]] = {"before": set(), "after": set()}
     for p in points:
@@ -236,10 +237,10 @@ def search_lift(
         lift["reason"] = (
             "no search-index values "
             + ("before" if before is None else "after")
-            + f" {pivot.isoformat()} for {sorted(wanted)}: import a search-index CSV or type the values"
+            + f" {pivot.isoformat()} for {', '.join(shown)}: import a search-index CSV or type the values"
         )
     return {
-        "keywords": sorted(wanted),
+        "keywords": shown,
         "pivot": pivot.isoformat(),
         "window_days": window_days,
         "before": {

@@ -66,7 +66,10 @@ def test_search_form_keeps_good_lines_and_names_bad_ones(client: Any, seeded: Se
     assert page.status_code == 200
     result = page.text.split('id="search-result"', 1)[1].split("</div>", 1)[0]
     assert "1 values saved" in result and "line 2" in result and "line 3" in result
-    assert '<td>光研</td><td>2030-01-01</td><td class="num">12,000</td>' in page.text
+    assert (
+        '<td>光研</td><td>2030-01-01 – 2030-01-01</td><td class="num">1</td><td class="num">12,000</td>'
+        in page.text
+    )
 
 
 def test_campaign_dashboard_fills_share_of_voice_ugc_and_search_lift(client: Any, seeded: Seeded) -> None:

@@ -11,7 +11,7 @@ the mentions to :mod:`models.market.mentions`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -110,22 +110,11 @@ def _note_mentions(data: MarketData, notes: Sequence[Note]) -> None:
     matcher = matcher_for(data.brands)
     for note in notes:
         text = "\n".join(t for t in (note.title, note.description) if t)
+        kol, pid = note.kol, note.platform_note_id
+        who, name = (kol.platform_user_id, kol.nickname or kol.platform_user_id) if kol else (None, None)
+        base = Mention("", "note", pid, note.published_at, pid, who, name, note.title, note.note_url)
         for brand, terms in matcher.match(text, note.tags or ()).items():
-            kol = note.kol
-            data.mentions.append(
-                Mention(
-                    brand=brand,
-                    kind="note",
-                    doc_id=note.platform_note_id,
-                    at=note.published_at,
-                    note_id=note.platform_note_id,
-                    creator=kol.platform_user_id if kol else None,
-                    creator_name=(kol.nickname or kol.platform_user_id) if kol else None,
-                    title=note.title,
-                    url=note.note_url,
-                    terms=tuple(sorted(terms)),
-                )
-            )
+            data.mentions.append(replace(base, brand=brand, terms=tuple(sorted(terms))))
 
 
 def _reload(session: Session, comments: Sequence[Comment]) -> list[Comment]:
@@ -170,21 +159,12 @@ def collect_mentions(
             continue
         c = by_id.get(comment.id, comment)
         real = c.platform_comment_id not in rejected
+        note_id = note_pid.get(c.note_id, str(c.note_id))
+        who = c.commenter_id or c.commenter_hash
+        base = Mention("", "comment", c.platform_comment_id, c.created_at, note_id, who, real=real)
+        base = replace(base, sentiment=c.sentiment, intents=intent_flags(c))
         for brand, terms in found.items():
-            data.mentions.append(
-                Mention(
-                    brand=brand,
-                    kind="comment",
-                    doc_id=c.platform_comment_id,
-                    at=c.created_at,
-                    note_id=note_pid.get(c.note_id, str(c.note_id)),
-                    creator=c.commenter_id or c.commenter_hash,
-                    sentiment=c.sentiment,
-                    intents=intent_flags(c),
-                    real=real,
-                    terms=tuple(sorted(terms)),
-                )
-            )
+            data.mentions.append(replace(base, brand=brand, terms=tuple(sorted(terms))))
             if real:
                 data.comments.setdefault(brand, []).append(c)
     return data

@@ -814,13 +814,13 @@ def _keyword(value: Any) -> str | None:
 
 
 def convert_search_index(row: Mapping[str, Any], ctx: ConvertContext) -> dict[str, Any]:
-    record = {
-        "day": ctx.parse(row, "date", parse_date, required=True),
-        "keyword": ctx.parse(row, "keyword", _keyword, required=True),
-        "value": ctx.parse(row, "value", parse_count, required=True),
-    }
+    day = ctx.parse(row, "date", parse_date, required=True)
+    keyword, value = (
+        ctx.parse(row, "keyword", _keyword, required=True),
+        ctx.parse(row, "value", parse_count, required=True),
+    )
     ctx.finish()
-    return record
+    return {"day": day, "keyword": keyword, "value": value}
 
 
 CONVERTERS: dict[str, Callable[[Mapping[str, Any], ConvertContext], dict[str, Any]]] = {

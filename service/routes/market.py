@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from models.market.mentions import MAX_WINDOW_DAYS
+from service import market as svc
 from service.bodies import CheckedJSONRoute
 from service.deps import (
     CampaignDep,
@@ -22,15 +23,6 @@ from service.deps import (
     WritePrincipal,
 )
 from service.errors import InvalidInput, problem_responses
-from service.market import (
-    DEFAULT_WINDOW_DAYS,
-    BrandDefinitionError,
-    campaign_market,
-    collect_mentions,
-    market_report,
-    parse_brands,
-    parse_search_values,
-)
 from service.store.market import list_brands, put_search_index, replace_brands, search_index_points
 
 router = APIRouter(
@@ -90,8 +82,8 @@ def put_brands(body: BrandsIn, principal: WritePrincipal, session: SessionDep) -
     one brand only; terms are matched as whole words after width, case and traditional forms are
     normalised."""
     try:
-        specs = parse_brands([b.model_dump() for b in body.brands])
-    except BrandDefinitionError as exc:
+        specs = svc.parse_brands([b.model_dump() for b in body.brands])
+    except svc.BrandDefinitionError as exc:
         raise InvalidInput(str(exc)) from None
     replace_brands(session, principal.workspace_id, specs)
     return _brands_out(session, principal.workspace_id)
@@ -110,8 +102,8 @@ def report(
     of voice, top themes and creators."""
     if since is not None and until is not None and since > until:
         raise InvalidInput(f"since ({since}) is after until ({until})")
-    data = collect_mentions(session, services.session_factory, principal.workspace_id, models)
-    return market_report(data, since=since, until=until)
+    data = svc.collect_mentions(session, services.session_factory, principal.workspace_id, models)
+    return svc.market_report(data, since=since, until=until)
 
 
 @router.get(
@@ -125,12 +117,12 @@ def campaign(
     models: ModelsDep,
     window_days: Annotated[
         int, Query(ge=1, le=MAX_WINDOW_DAYS, description="days before and from the campaign's first note")
-    ] = DEFAULT_WINDOW_DAYS,
+    ] = svc.DEFAULT_WINDOW_DAYS,
 ) -> dict[str, Any]:
     """The campaign's brand against the tracked competitors over the campaign's dates, and the UGC
     notes and branded search index in equal windows around its first note."""
-    data = collect_mentions(session, services.session_factory, workspace.id, models)
-    return campaign_market(session, data, workspace, campaign, window_days=window_days)
+    data = svc.collect_mentions(session, services.session_factory, workspace.id, models)
+    return svc.campaign_market(session, data, workspace, campaign, window_days=window_days)
 
 
 @router.get("/search-index", summary="Stored search-index values")
@@ -149,7 +141,7 @@ def get_search_index(principal: ReadPrincipal, session: SessionDep) -> dict[str,
 def put_search_values(body: SearchValuesIn, principal: WritePrincipal, session: SessionDep) -> dict[str, Any]:
     """Rows that cannot be read are reported with their position and reason; the others are saved
     (a value for a day already stored replaces it)."""
-    values, errors = parse_search_values(body.values)
+    values, errors = svc.parse_search_values(body.values)
     saved = put_search_index(
         session, principal.workspace_id, body.keyword.strip(), values, principal.key_name
     )

@@ -39,17 +39,7 @@ def replace_brands(session: Session, workspace_id: int, brands: Sequence[BrandSp
     """Make ``brands`` the workspace's tracked brands (checked by the caller)."""
     session.execute(delete(MarketBrand).where(MarketBrand.workspace_id == workspace_id))
     session.flush()
-    for spec in brands:
-        session.add(
-            MarketBrand(
-                workspace_id=workspace_id,
-                name=spec.name,
-                own=spec.own,
-                aliases=list(spec.aliases),
-                products=list(spec.products),
-                hashtags=list(spec.hashtags),
-            )
-        )
+    session.add_all(MarketBrand(workspace_id=workspace_id, **spec.to_dict()) for spec in brands)
     session.flush()
     return list_brands(session, workspace_id)
 

@@ -4,14 +4,16 @@ this site only (the cookie's same-origin check), working without JavaScript."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from models.comments import CommentModels
-from service.deps import ModelsDep, ReadPrincipal, ServicesDep, SessionDep, WorkspaceDep, WritePrincipal
+from service.deps import AppServices, ModelsDep, ReadPrincipal, ServicesDep, SessionDep, WorkspaceDep
 from service.market import (
     BrandDefinitionError,
     collect_mentions,
@@ -52,49 +54,52 @@ def weekly_chart(row: dict[str, Any]) -> str:
     return daily_sentiment_chart(weeks, unit="mentions/week", others="other")
 
 
-def _market_page(
-    request: Request,
-    principal: Principal,
-    workspace: Workspace,
-    session: Any,
-    services: Any,
-    models: CommentModels,
-    *,
-    form_error: str | None = None,
-    search_result: dict[str, Any] | None = None,
-    status_code: int = 200,
-) -> Response:
-    data = collect_mentions(session, services.session_factory, workspace.id, models)
-    report = market_report(data)
-    brands = list_brands(session, workspace.id)
-    response = _page(
-        request,
-        "market.html",
-        principal,
-        workspace,
-        "market",
-        m=report,
-        charts={row["brand"]: weekly_chart(row) for row in report["brands"]},
-        brands=brands,
-        empty_rows=EMPTY_ROWS,
-        form_error=form_error,
-        search_result=search_result,
-        points=search_index_points(session, workspace.id),
-    )
-    response.status_code = status_code
-    return response
+def _tools(services: ServicesDep, models: ModelsDep) -> tuple[AppServices, CommentModels]:
+    return services, models
+
+
+@dataclass
+class MarketView:
+    """One request of the market pages: the caller, its workspace and what rendering needs."""
+
+    request: Request
+    principal: Principal
+    #: the caller's workspace
+    workspace: Workspace
+    session: Session
+    #: the services and the comment models serving the workspace
+    tools: tuple[AppServices, CommentModels]
+
+    def render(
+        self, *, form_error: str | None = None, search_result: dict[str, Any] | None = None, status: int = 200
+    ) -> Response:
+        services, models = self.tools
+        ws = self.workspace.id
+        report = market_report(collect_mentions(self.session, services.session_factory, ws, models))
+        charts = {row["brand"]: weekly_chart(row) for row in report["brands"]}
+        context = {"form_error": form_error, "search_result": search_result, "empty_rows": EMPTY_ROWS}
+        response = _page(
+            self.request, "market.html", self.principal, self.workspace, "market",
+            m=report, charts=charts, brands=list_brands(self.session, ws),
+            points=search_index_points(self.session, ws), **context,
+        )  # fmt: skip
+        response.status_code = status
+        return response
+
+
+def _view(
+    request: Request, principal: ReadPrincipal, workspace: WorkspaceDep, session: SessionDep, tools: ToolsDep
+) -> MarketView:
+    return MarketView(request, principal, workspace, session, tools)
+
+
+ToolsDep = Annotated[tuple[AppServices, CommentModels], Depends(_tools)]
+ViewDep = Annotated[MarketView, Depends(_view)]
 
 
 @router.get("/market")
-def market_page(
-    request: Request,
-    principal: ReadPrincipal,
-    workspace: WorkspaceDep,
-    session: SessionDep,
-    services: ServicesDep,
-    models: ModelsDep,
-) -> Response:
-    return _market_page(request, principal, workspace, session, services, models)
+def market_page(view: ViewDep) -> Response:
+    return view.render()
 
 
 def brands_from_form(form: Any) -> list[dict[str, Any]]:
@@ -113,51 +118,38 @@ def brands_from_form(form: Any) -> list[dict[str, Any]]:
 
 
 @router.post("/market/brands")
-async def save_brands(
-    request: Request,
-    principal: WritePrincipal,
-    workspace: WorkspaceDep,
-    session: SessionDep,
-    services: ServicesDep,
-    models: ModelsDep,
-) -> Response:
-    form = await request.form()
+async def save_brands(view: ViewDep) -> Response:
+    view.principal.require("write")
+    form = await view.request.form()
     try:
         specs = parse_brands(brands_from_form(form))
     except BrandDefinitionError as exc:
-        return _market_page(
-            request, principal, workspace, session, services, models, form_error=str(exc), status_code=422
-        )
-    replace_brands(session, workspace.id, specs)
+        return view.render(form_error=str(exc), status=422)
+    replace_brands(view.session, view.workspace.id, specs)
     return RedirectResponse("/market", status_code=303)
 
 
-@router.post("/market/search-index")
-async def save_search_values(
-    request: Request,
-    principal: WritePrincipal,
-    workspace: WorkspaceDep,
-    session: SessionDep,
-    services: ServicesDep,
-    models: ModelsDep,
-) -> Response:
-    form = await request.form()
-    keyword = str(form.get("keyword", "") or "").strip()[:200]
+def _search_rows(form: Any) -> list[dict[str, str]]:
+    """The typed lines as rows: ``date,value`` (a tab or a full-width comma also separates)."""
     lines = [line for line in str(form.get("values", "") or "").splitlines() if line.strip()]
     rows = []
     for line in lines[:MAX_SEARCH_LINES]:
         day, _, value = line.replace("，", ",").replace("\t", ",").partition(",")
         rows.append({"date": day.strip(), "value": value.strip()})
-    if not keyword:
-        result = {
-            "saved": 0,
-            "errors": [{"row": None, "column": "keyword", "reason": "is empty but required"}],
-        }
-    else:
-        values, errors = parse_search_values(rows)
-        saved = put_search_index(session, workspace.id, keyword, values, principal.key_name)
+    return rows
+
+
+@router.post("/market/search-index")
+async def save_search_values(view: ViewDep) -> Response:
+    view.principal.require("write")
+    form = await view.request.form()
+    keyword = str(form.get("keyword", "") or "").strip()[:200]
+    result: dict[str, Any] = {
+        "saved": 0,
+        "errors": [{"row": None, "column": "keyword", "reason": "is empty"}],
+    }
+    if keyword:
+        values, errors = parse_search_values(_search_rows(form))
+        saved = put_search_index(view.session, view.workspace.id, keyword, values, view.principal.key_name)
         result = {"saved": saved, "errors": errors, "keyword": keyword}
-    status = 422 if result["errors"] and not result["saved"] else 200
-    return _market_page(
-        request, principal, workspace, session, services, models, search_result=result, status_code=status
-    )
+    return view.render(search_result=result, status=422 if result["errors"] and not result["saved"] else 200)

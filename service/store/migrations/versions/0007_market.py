@@ -1,23 +1,14 @@
 """Market context: tracked brands (``market_brand``), the keyword and crawl time of notes found by
 keyword searches (``search_hit``), and branded search-index values (``search_index_point``).
-
-Revision ID: 0007
-Revises: 0005
-Create Date: 2026-12-20
+Revision 0007, after 0005 (2026-12-20).
 """
-
-from __future__ import annotations
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0007"
-down_revision: str | None = "0005"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+#: Alembic reads these two; this revision has no branch labels and no other dependencies.
+revision, down_revision = "0007", "0005"
 
 
 def _json() -> sa.types.TypeEngine[object]:

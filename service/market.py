@@ -112,7 +112,8 @@ def _note_mentions(data: MarketData, notes: Sequence[Note]) -> None:
         text = "\n".join(t for t in (note.title, note.description) if t)
         kol, pid = note.kol, note.platform_note_id
         who, name = (kol.platform_user_id, kol.nickname or kol.platform_user_id) if kol else (None, None)
-        base = Mention("", "note", pid, note.published_at, pid, who, name, note.title, note.note_url)
+        base = Mention("", "note", pid, note.published_at, pid, creator=who, creator_name=name)
+        base = replace(base, title=note.title, url=note.note_url)
         for brand, terms in matcher.match(text, note.tags or ()).items():
             data.mentions.append(replace(base, brand=brand, terms=tuple(sorted(terms))))
 
@@ -161,7 +162,7 @@ def collect_mentions(
         real = c.platform_comment_id not in rejected
         note_id = note_pid.get(c.note_id, str(c.note_id))
         who = c.commenter_id or c.commenter_hash
-        base = Mention("", "comment", c.platform_comment_id, c.created_at, note_id, who, real=real)
+        base = Mention("", "comment", c.platform_comment_id, c.created_at, note_id, creator=who, real=real)
         base = replace(base, sentiment=c.sentiment, intents=intent_flags(c))
         for brand, terms in found.items():
             data.mentions.append(replace(base, brand=brand, terms=tuple(sorted(terms))))

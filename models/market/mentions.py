@@ -51,24 +51,21 @@ class Mention:
 
     brand: str
     kind: Literal["note", "comment"]
-    #: platform id of the note or comment
-    doc_id: str
-    #: when it was published (notes) or posted (comments)
-    at: datetime | None
-    #: the note itself, or the note a comment is under
-    note_id: str
+    doc_id: str  # platform id of the note or comment
+    at: datetime | None  # when it was published (notes) or posted (comments)
+    note_id: str  # the note itself, or the note a comment is under
+    #: the terms that matched, as normalised
+    terms: tuple[str, ...] = ()
     #: the note's author or the commenter
     creator: str | None = None
     creator_name: str | None = None
+    #: comments only: whether a real commenter wrote it, and the stored analysis
+    real: bool = True
+    sentiment: str | None = None
+    intents: Mapping[str, bool] = field(default_factory=dict)
     #: notes only
     title: str | None = None
     url: str | None = None
-    #: comments only: the stored analysis, and whether a real commenter wrote it
-    sentiment: str | None = None
-    intents: Mapping[str, bool] = field(default_factory=dict)
-    real: bool = True
-    #: the terms that matched, as normalised
-    terms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

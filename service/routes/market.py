@@ -11,17 +11,9 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from models.market.mentions import MAX_WINDOW_DAYS
+from service import deps
 from service import market as svc
 from service.bodies import CheckedJSONRoute
-from service.deps import (
-    CampaignDep,
-    ModelsDep,
-    ReadPrincipal,
-    ServicesDep,
-    SessionDep,
-    WorkspaceDep,
-    WritePrincipal,
-)
 from service.errors import InvalidInput, problem_responses
 from service.store.market import list_brands, put_search_index, replace_brands, search_index_points
 
@@ -71,13 +63,13 @@ def _brands_out(session: Any, workspace_id: int) -> dict[str, Any]:
 
 
 @router.get("/brands", summary="The workspace's tracked brands")
-def get_brands(principal: ReadPrincipal, session: SessionDep) -> dict[str, Any]:
+def get_brands(principal: deps.ReadPrincipal, session: deps.SessionDep) -> dict[str, Any]:
     """Its own brand first, then competitors, each with aliases, product names and hashtags."""
     return _brands_out(session, principal.workspace_id)
 
 
 @router.put("/brands", summary="Set the workspace's tracked brands")
-def put_brands(body: BrandsIn, principal: WritePrincipal, session: SessionDep) -> dict[str, Any]:
+def put_brands(body: BrandsIn, principal: deps.WritePrincipal, session: deps.SessionDep) -> dict[str, Any]:
     """Replaces the set. At most one brand is ``own``; a term (name, alias, product, hashtag) may name
     one brand only; terms are matched as whole words after width, case and traditional forms are
     normalised."""
@@ -91,10 +83,10 @@ def put_brands(body: BrandsIn, principal: WritePrincipal, session: SessionDep) -
 
 @router.get("/report", summary="Mentions of each tracked brand per ISO week")
 def report(
-    principal: ReadPrincipal,
-    session: SessionDep,
-    services: ServicesDep,
-    models: ModelsDep,
+    principal: deps.ReadPrincipal,
+    session: deps.SessionDep,
+    services: deps.ServicesDep,
+    models: deps.ModelsDep,
     since: Annotated[date | None, Query(description="first day (China time), inclusive")] = None,
     until: Annotated[date | None, Query(description="last day (China time), inclusive")] = None,
 ) -> dict[str, Any]:
@@ -110,11 +102,11 @@ def report(
     "/campaigns/{campaign_id}", summary="A campaign's share of voice, UGC re-creation and search lift"
 )
 def campaign(
-    campaign: CampaignDep,
-    workspace: WorkspaceDep,
-    session: SessionDep,
-    services: ServicesDep,
-    models: ModelsDep,
+    campaign: deps.CampaignDep,
+    workspace: deps.WorkspaceDep,
+    session: deps.SessionDep,
+    services: deps.ServicesDep,
+    models: deps.ModelsDep,
     window_days: Annotated[
         int, Query(ge=1, le=MAX_WINDOW_DAYS, description="days before and from the campaign's first note")
     ] = svc.DEFAULT_WINDOW_DAYS,
@@ -126,7 +118,7 @@ def campaign(
 
 
 @router.get("/search-index", summary="Stored search-index values")
-def get_search_index(principal: ReadPrincipal, session: SessionDep) -> dict[str, Any]:
+def get_search_index(principal: deps.ReadPrincipal, session: deps.SessionDep) -> dict[str, Any]:
     """Every keyword's values by day, with where each came from (import or form)."""
     points = search_index_points(session, principal.workspace_id)
     return {
@@ -138,7 +130,9 @@ def get_search_index(principal: ReadPrincipal, session: SessionDep) -> dict[str,
 
 
 @router.put("/search-index", summary="Type search-index values of one keyword")
-def put_search_values(body: SearchValuesIn, principal: WritePrincipal, session: SessionDep) -> dict[str, Any]:
+def put_search_values(
+    body: SearchValuesIn, principal: deps.WritePrincipal, session: deps.SessionDep
+) -> dict[str, Any]:
     """Rows that cannot be read are reported with their position and reason; the others are saved
     (a value for a day already stored replaces it)."""
     values, errors = svc.parse_search_values(body.values)

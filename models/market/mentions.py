@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from models.kpi import formulas as f
 from models.labels import INTENTS, SENTIMENTS
@@ -68,8 +68,7 @@ class Mention:
     url: str | None = None
 
 
-@dataclass(frozen=True)
-class SearchPoint:
+class SearchPoint(NamedTuple):
     """The search index (or volume) of one keyword on one day."""
 
     day: date

@@ -33,8 +33,10 @@ DEMO_BRANDS: tuple[BrandSpec, ...] = (
     BrandSpec("珀莱雅", aliases=("Proya",), products=("红宝石",)),
 )
 WINDOW_DAYS = 28
-#: Ordinary creators writing the notes (each becomes an account of the workspace, as in real imports).
+#: Ordinary creators writing the notes (each becomes an account of the workspace, as in real imports;
+#: their follower counts come with the export, as some crawlers add them).
 UGC_CREATORS = 6
+UGC_PREFIX = "demo-ugc-"
 #: Notes per week by ordinary creators: (before the campaign, from its start) per brand.
 WEEKLY_NOTES = {"Glow Lab": (2, 6), "兰蔻": (5, 5), "珀莱雅": (4, 4)}
 TITLES = {
@@ -49,7 +51,7 @@ COMMENTS = {
 }
 SEARCH_BASE = {"Glow Lab": (900, 1500), "兰蔻": (6000, 6100)}
 NOTE_COLUMNS = (
-    "note_id", "type", "title", "desc", "time", "user_id", "nickname", "liked_count", "collected_count",
+    "note_id", "type", "title", "desc", "time", "user_id", "nickname", "fans_count", "liked_count", "collected_count",
     "comment_count", "share_count", "tag_list", "last_modify_ts", "note_url", "source_keyword",
 )  # fmt: skip
 
@@ -69,7 +71,7 @@ def _notes_and_comments(
                 day = start + timedelta(days=7 * week + int(rng.integers(0, 7)))
                 moment = datetime.combine(day, time(int(rng.integers(9, 23))), tzinfo=CHINA_TZ)
                 note_id = f"demo{b}{week + 10:02d}{k:02d}" + "0" * 14
-                creator = f"demo-ugc-{int(rng.integers(0, UGC_CREATORS)):02d}"
+                creator = f"{UGC_PREFIX}{int(rng.integers(0, UGC_CREATORS)):02d}"
                 n_comments = int(rng.integers(1, 4))
                 notes.append(
                     {
@@ -80,6 +82,7 @@ def _notes_and_comments(
                         "time": _ms(moment),
                         "user_id": creator,
                         "nickname": f"模拟用户{creator[-2:]}",
+                        "fans_count": 300 + 997 * int(creator[-2:]),
                         "liked_count": int(rng.integers(20, 3000)),
                         "collected_count": int(rng.integers(5, 600)),
                         "comment_count": n_comments,

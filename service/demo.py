@@ -275,10 +275,11 @@ def seed_demo(
     if not populated:
         say(f"simulating {n_kols} KOLs (comments from {corpus.name})...")
         scenarios = [DEMO_SCENARIOS[i % len(DEMO_SCENARIOS)] for i in range(n_kols)]
+        pools = project_comment_pools(corpus)
         accounts = simulate_accounts(
             seed,
             n_kols,
-            pools=project_comment_pools(corpus),
+            pools=pools,
             scenarios=scenarios,
             max_comments=max_comments,
             end=end or SIMULATION_END,
@@ -312,7 +313,7 @@ def seed_demo(
             if failed:
                 raise RuntimeError("demo import failed: " + "; ".join(failed))
         say("importing simulated keyword-search exports of the brand and two competitors...")
-        seed_demo_market(factory, ws, start, seed)
+        seed_demo_market(factory, ws, start, seed, pools.human["project_written"])
         with factory() as session, session.begin():
             update_workspace(session, ws, name=DEMO_NAME)
             for i, sim in enumerate(accounts):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import json
 import tempfile
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -60,8 +61,15 @@ def _ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
+def _comment_text(brand: str, pool: Sequence[str], rng: np.random.Generator) -> str:
+    """Half the comments name the brand (a template above), the others come from the project's own
+    comment corpus, as real comment sections mostly talk past the brand."""
+    texts = COMMENTS[brand] if not pool or rng.random() < 0.5 else pool
+    return str(texts[int(rng.integers(0, len(texts)))])
+
+
 def _notes_and_comments(
-    start: date, rng: np.random.Generator, crawled: datetime
+    start: date, rng: np.random.Generator, crawled: datetime, pool: Sequence[str]
 ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     notes: list[dict[str, object]] = []
     comments: list[dict[str, object]] = []
@@ -99,7 +107,7 @@ def _notes_and_comments(
                             "comment_id": f"{note_id[:-2]}c{j}",
                             "create_time": _ms(moment + timedelta(hours=2 + 5 * j)),
                             "note_id": note_id,
-                            "content": COMMENTS[brand][int(rng.integers(0, len(COMMENTS[brand])))],
+                            "content": _comment_text(brand, pool, rng),
                             "creator_hash": f"{int(rng.integers(0, 16**15)):016x}",
                             "nickname": "模***户",
                             "parent_comment_id": "0",
@@ -125,11 +133,11 @@ def _search_index(start: date, rng: np.random.Generator) -> list[dict[str, objec
     return rows
 
 
-def write_demo_market(folder: Path, start: date, seed: int) -> list[Path]:
-    """The three simulated export files in ``folder``."""
+def write_demo_market(folder: Path, start: date, seed: int, pool: Sequence[str] = ()) -> list[Path]:
+    """The three simulated export files in ``folder`` (``pool``: comment texts to draw from)."""
     rng = np.random.default_rng([seed, 14])
     crawled = datetime.combine(start + timedelta(days=WINDOW_DAYS), time(12), tzinfo=UTC)
-    notes, comments = _notes_and_comments(start, rng, crawled)
+    notes, comments = _notes_and_comments(start, rng, crawled, pool)
     contents = folder / "search_contents_demo.csv"
     with contents.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(NOTE_COLUMNS))
@@ -146,7 +154,7 @@ def write_demo_market(folder: Path, start: date, seed: int) -> list[Path]:
 
 
 def seed_demo_market(
-    factory: sessionmaker[Session], workspace_id: int, start: date, seed: int
+    factory: sessionmaker[Session], workspace_id: int, start: date, seed: int, pool: Sequence[str] = ()
 ) -> IngestSummary | None:
     """Define the demo brands and import the simulated search exports (once: skipped when the
     workspace already tracks brands)."""
@@ -155,7 +163,7 @@ def seed_demo_market(
             return None
         replace_brands(session, workspace_id, DEMO_BRANDS)
     with tempfile.TemporaryDirectory(prefix="redlens-demo-market-") as tmp:
-        summary = ingest_paths(factory, workspace_id, write_demo_market(Path(tmp), start, seed))
+        summary = ingest_paths(factory, workspace_id, write_demo_market(Path(tmp), start, seed, pool))
     failed = [f"{f.path}: {f.failed}" for f in summary.files if f.failed]
     if failed:
         raise RuntimeError("demo market import failed: " + "; ".join(failed))

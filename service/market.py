@@ -172,7 +172,7 @@ def collect_mentions(
 
 
 def _themes(comments: Sequence[Comment]) -> list[dict[str, Any]]:
-    summary = summarize_themes(theme_comments(comments), min_comments=3, max_themes=TOP_THEMES)
+    summary = summarize_themes(theme_comments(comments), max_themes=TOP_THEMES)
     return [
         {"title": t.title or {"zh": t.label, "en": t.label}, "n_comments": t.n_comments, "share": t.share}
         for t in summary.themes[:TOP_THEMES]
@@ -180,10 +180,10 @@ def _themes(comments: Sequence[Comment]) -> list[dict[str, Any]]:
 
 
 def market_report(
-    data: MarketData, *, since: date | None = None, until: date | None = None
+    data: MarketData, *, since: date | None = None, until: date | None = None, themes: bool = True
 ) -> dict[str, Any]:
     """Per brand and ISO week: mentions, real commenters' sentiment and intents, share of voice,
-    top themes and creators (``since``/``until``: China days, inclusive)."""
+    top creators and (``themes``) top themes; ``since``/``until``: China days, inclusive."""
 
     def inside(m: Mention) -> bool:
         if since is None and until is None:
@@ -201,7 +201,7 @@ def market_report(
         row["own"] = spec.own
         row["definition"] = spec.to_dict()
         comments = [c for c in data.comments.get(row["brand"], []) if c.platform_comment_id in kept]
-        row["top_themes"] = _themes(comments)
+        row["top_themes"] = _themes(comments) if themes else []
     report["since"] = since.isoformat() if since else None
     report["until"] = until.isoformat() if until else None
     report["notes_read"] = data.notes_read
@@ -257,7 +257,7 @@ def campaign_market(
         return {"brand": brand.name, "note": "the campaign has no dated notes yet"}
     first, last = min(published), max(published)
     start, end = _window(campaign, first, last, window_days)
-    report = market_report(data, since=start, until=end)
+    report = market_report(data, since=start, until=end, themes=False)
     competitors = [
         {
             "brand": row["brand"],
@@ -307,11 +307,13 @@ def attach_market(
     models: CommentModels | None,
     report: dict[str, Any],
 ) -> None:
-    """Fill the campaign report's share of voice and competitive context from the market data
-    (``report["market"]`` holds the whole campaign market block)."""
+    """Fill the campaign report's share of voice, branded search lift and competitive context from
+    the market data (``report["market"]`` holds the whole campaign market block)."""
     data = collect_mentions(session, writer, workspace.id, models)
     market = campaign_market(session, data, workspace, campaign)
     report["market"] = market
     if "share_of_voice" in market:
-        report["brand_health"]["metrics"]["metrics"]["share_of_voice"] = market["share_of_voice"]
+        health = report["brand_health"]["metrics"]["metrics"]
+        health["share_of_voice"] = market["share_of_voice"]
+        health["branded_search_lift"] = market["search"]["branded_search_lift"]
         report["competitive_context"]["brands"] = market["brands"]

@@ -135,7 +135,7 @@ def daily_sentiment_chart(
         'aria-label="daily mentions by sentiment and net sentiment">',
         f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="{PALETTE["axis"]}"/>',
         f'<text x="{left - 4}" y="{top + 10}" text-anchor="end" font-size="11" fill="{PALETTE["axis"]}">{_t(_fmt(peak))}</text>',
-        f'<text x="{left + 4}" y="{top + 10}" font-size="11" fill="{PALETTE["axis"]}">{_t(unit)}</text>'
+        f'<text x="{left + 4}" y="{top - 2}" font-size="10" fill="{PALETTE["axis"]}">{_t(unit)}</text>'
         if unit
         else "",
         f'<text x="{left - 4}" y="{top + plot_h}" text-anchor="end" font-size="11" fill="{PALETTE["axis"]}">0</text>'

@@ -110,8 +110,9 @@ def test_campaign_market_sov_ugc_and_search_lift(client: TestClient, market: Wor
 def test_campaign_report_fills_share_of_voice_and_competitors(client: TestClient, market: World) -> None:
     campaign_id = _campaign_id(client, market)
     report = client.get(f"/v1/campaigns/{campaign_id}/report", headers=auth(market.a.reader)).json()
-    sov = report["brand_health"]["metrics"]["metrics"]["share_of_voice"]
-    assert sov["value"] == pytest.approx(6 / 13)
+    health = report["brand_health"]["metrics"]["metrics"]
+    assert health["share_of_voice"]["value"] == pytest.approx(6 / 13)
+    assert health["branded_search_lift"]["value"] == pytest.approx(38000 / 2500 - 1)
     assert [b["brand"] for b in report["competitive_context"]["brands"]] == ["朵拉朵尚", "兰蔻", "珀莱雅"]
     assert report["market"]["ugc"]["after"]["notes"] == 2
 

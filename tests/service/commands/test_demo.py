@@ -72,7 +72,7 @@ def test_demo_is_idempotent_and_keeps_its_key_private(settings: Settings) -> Non
 
 
 def test_cli_demo_refuses_an_unmigrated_database(
-    demo_env: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli_env: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("REDLENS_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
     get_settings.cache_clear()
@@ -81,7 +81,7 @@ def test_cli_demo_refuses_an_unmigrated_database(
     assert "redlens db upgrade" in result.output
 
 
-def test_cli_commands_on_the_demo_workspace(settings: Settings, demo_env: Settings, tmp_path: Path) -> None:
+def test_cli_commands_on_the_demo_workspace(settings: Settings, cli_env: Settings, tmp_path: Path) -> None:
     first, _ = _seed(settings)
     runner = CliRunner()
     again = runner.invoke(cli, ["demo", "--url", "http://127.0.0.1:8123/"])

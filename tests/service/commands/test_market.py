@@ -18,7 +18,7 @@ def _run(*args: str) -> str:
     return result.stdout
 
 
-def test_market_commands_set_brands_report_weeks_and_a_campaign(demo_env: Settings, tmp_path: Path) -> None:
+def test_market_commands_set_brands_report_weeks_and_a_campaign(cli_env: Settings, tmp_path: Path) -> None:
     campaign = tmp_path / "campaign.csv"
     campaign.write_text(CAMPAIGN_CSV, encoding="utf-8")
     files = [str(FIXTURES / name) for name in EXPORTS]
@@ -37,7 +37,7 @@ def test_market_commands_set_brands_report_weeks_and_a_campaign(demo_env: Settin
     assert market["ugc"]["ugc_lift"]["value"] == 1.0
 
 
-def test_market_brands_refuses_a_bad_file(demo_env: Settings, tmp_path: Path) -> None:
+def test_market_brands_refuses_a_bad_file(cli_env: Settings, tmp_path: Path) -> None:
     _run("keys", "create", "-w", "acme", "--create-workspace")
     bad = tmp_path / "brands.json"
     bad.write_text(json.dumps([{"name": "A", "own": True}, {"name": "B", "own": True}]), encoding="utf-8")

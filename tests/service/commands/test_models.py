@@ -11,22 +11,11 @@ from typer.testing import CliRunner
 
 from models.artifacts import copy_version, current_version
 from service.cli import app as cli
-from service.config import Settings, get_settings
+from service.config import Settings
 from service.serving import record_registry, workspace_models_dir, workspaces_models_root
 from service.store.engine import make_engine, make_session_factory
 from service.store.repositories import create_model_version, create_workspace
 from tests.utils.models import INTENTS_V1, SENTIMENT_V1, SENTIMENT_V2, SENTIMENT_V3
-
-
-@pytest.fixture
-def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
-    """Point the CLI (which reads REDLENS_* variables) at the test database, models and data."""
-    monkeypatch.setenv("REDLENS_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("REDLENS_MODELS_DIR", str(settings.models_dir))
-    monkeypatch.setenv("REDLENS_DATA_DIR", str(settings.data_dir))
-    get_settings.cache_clear()
-    yield settings
-    get_settings.cache_clear()
 
 
 @pytest.fixture

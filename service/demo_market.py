@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.market.brands import BrandSpec
 from service.ingest import IngestSummary, ingest_paths
 from service.ingest.parsing import CHINA_TZ
-from service.store.market import list_brands, replace_brands
+from service.store.brands import list_brands, replace_brands
 
 DEMO_BRANDS: tuple[BrandSpec, ...] = (
     BrandSpec(

@@ -37,8 +37,8 @@ def brands(
     ] = None,
 ) -> None:
     """Show the tracked brands, or replace them with those of a JSON file."""
-    from service.market import BrandDefinitionError, parse_brands
-    from service.store.market import list_brands, replace_brands
+    from service.brand_tracking import BrandDefinitionError, parse_brands
+    from service.store.brands import list_brands, replace_brands
 
     with workspace_session(workspace) as (session, _, ws, _models):
         if set_from is not None:
@@ -63,7 +63,7 @@ def report(
     as_json: Annotated[bool, typer.Option("--json", help="the whole report as JSON")] = False,
 ) -> None:
     """Mentions of each tracked brand per ISO week: notes, comments, sentiment, share of voice."""
-    from service.market import collect_mentions, market_report
+    from service.brand_tracking import collect_mentions, market_report
 
     try:
         first = date.fromisoformat(since) if since else None
@@ -97,7 +97,7 @@ def campaign(
     ] = 28,
 ) -> None:
     """A campaign's share of voice, UGC re-creation and branded search lift, as JSON."""
-    from service.market import campaign_market, collect_mentions
+    from service.brand_tracking import campaign_market, collect_mentions
     from service.store.repositories import get_campaign, get_campaign_by_name
 
     with workspace_session(workspace) as (session, factory, ws, models):

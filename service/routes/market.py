@@ -11,11 +11,11 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from models.market.mentions import MAX_WINDOW_DAYS
+from service import brand_tracking as svc
 from service import deps
-from service import market as svc
 from service.bodies import CheckedJSONRoute
 from service.errors import InvalidInput, problem_responses
-from service.store.market import list_brands, put_search_index, replace_brands, search_index_points
+from service.store.brands import list_brands, put_search_index, replace_brands, search_index_points
 
 router = APIRouter(
     prefix="/market",

@@ -13,17 +13,17 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from models.comments import CommentModels
-from service.deps import AppServices, ModelsDep, ReadPrincipal, ServicesDep, SessionDep, WorkspaceDep
-from service.market import (
+from service.brand_tracking import (
     BrandDefinitionError,
     collect_mentions,
     market_report,
     parse_brands,
     parse_search_values,
 )
+from service.deps import AppServices, ModelsDep, ReadPrincipal, ServicesDep, SessionDep, WorkspaceDep
 from service.reports.charts import daily_sentiment_chart
 from service.security import Principal
-from service.store.market import list_brands, put_search_index, replace_brands, search_index_points
+from service.store.brands import list_brands, put_search_index, replace_brands, search_index_points
 from service.store.tables import Workspace
 from service.web.pages import _page
 

@@ -1,4 +1,4 @@
-"""Storage of the market context: tracked brands, search hits and search-index values."""
+"""Storage of brand tracking: tracked brands, search hits and search-index values."""
 
 from __future__ import annotations
 

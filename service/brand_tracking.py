@@ -26,7 +26,7 @@ from models.themes import summarize_themes
 from service.campaigns import screen_comments_by_account, theme_comments
 from service.comment_analysis import analyze_stored, intent_flags
 from service.ingest.parsing import parse_count, parse_date
-from service.store.market import (
+from service.store.brands import (
     brand_specs,
     market_comments,
     market_notes,

@@ -340,7 +340,7 @@ def build_campaign_report(
         ),
         top_n=top_n,
     )
-    from service.brand_tracking import attach_market  # service.market builds on this module's helpers
+    from service.brand_tracking import attach_market  # brand_tracking builds on this module's helpers
 
     attach_market(session, writer, workspace, campaign, models, report)
     report["model_version"] = models.version

@@ -238,6 +238,7 @@ def _content(data: CampaignReportInput, parts: Mapping[str, KPIInput], top_n: in
                 "comments_analyzed": note.comments_analyzed,
                 "engagements": result.metrics["engagements"].value,
                 "views": result.metrics["views"].value,
+                "metrics": {name: _metric(result, name) for name in KOL_METRICS},
             }
         )
 

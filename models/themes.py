@@ -757,6 +757,140 @@ def _group_theme(
     )
 
 
+@dataclass(frozen=True)
+class _Analysed:
+    """The included comments of one summary with their aspect analyses, labels and theme tokens."""
+
+    comments: Sequence[ThemeComment]
+    analyses: Sequence[CommentAspects]
+    labels: list[dict[str, str]]
+    tokens: list[list[str]]
+
+    @property
+    def n(self) -> int:
+        return len(self.comments)
+
+
+def _aspect_themes(
+    data: _Analysed,
+    aspects: Mapping[str, Mapping[str, int]],
+    *,
+    vertical: str | None,
+    lexicon: AspectLexicon,
+    max_themes: int,
+    min_theme_comments: int,
+    quotes_per_theme: int,
+) -> list[Theme]:
+    """One theme per lexicon aspect, largest first, while an aspect has ``min_theme_comments``."""
+    themes = []
+    labels, analyses = data.labels, data.analyses
+    for aspect, c in list(aspects.items())[:max_themes]:
+        if c["n"] < min_theme_comments:
+            break
+        info = lexicon.aspects.get(aspect)
+        name = (info.zh, info.en) if info is not None else (aspect, aspect)
+        members = [i for i, lab in enumerate(labels) if aspect in lab]
+        themes.append(
+            _mention_theme(
+                kind="aspect",
+                key=aspect,
+                name=name,
+                label=f"{name[0]} / {name[1]}",
+                members=members,
+                polarities=[labels[i][aspect] for i in members],
+                questions=sum(
+                    1 for i in members if all(m.question for m in analyses[i].mentions if m.aspect == aspect)
+                ),
+                terms_by_member=[
+                    [t for m in analyses[i].mentions if m.aspect == aspect for t in m.terms] for i in members
+                ],
+                generic=partial(_is_generic, lexicon=lexicon, vertical=vertical, name=name),
+                gloss=lambda t: _gloss(lexicon, t, vertical),
+                comments=data.comments,
+                analyses=analyses,
+                n_total=data.n,
+                quotes_per_theme=quotes_per_theme,
+            )
+        )
+    return themes
+
+
+def _topic_themes(
+    data: _Analysed,
+    topical: list[int],
+    *,
+    max_topics: int,
+    comments_per_theme: int,
+    quotes_per_theme: int,
+    random_state: int,
+) -> tuple[list[Theme], list[int]]:
+    """Keyword topics (NMF) of the comments in ``topical``, largest first, and the comments no topic took."""
+    found = _nmf_topics(
+        [data.comments[i].text for i in topical],
+        [data.tokens[i] for i in topical],
+        max_themes=max_topics,
+        comments_per_theme=comments_per_theme,
+        random_state=random_state,
+    )
+    if found is None:
+        return [], topical
+    assign, W = found
+    unassigned = [topical[j] for j in range(len(topical)) if assign[j] < 0]
+    topic_themes = []
+    for topic in range(W.shape[1]):
+        members = [topical[j] for j in range(len(topical)) if assign[j] == topic]
+        if not members:
+            continue
+        kw = keywords([data.tokens[i] for i in members])
+        topic_themes.append(
+            _group_theme(
+                kind="topic",
+                label=" / ".join(kw[:3]) if kw else f"topic {topic + 1}",
+                title=("话题", "Topic"),
+                keywords_=kw,
+                members=members,
+                comments=data.comments,
+                n_total=data.n,
+                quotes_per_theme=quotes_per_theme,
+            )
+        )
+    return sorted(topic_themes, key=lambda t: (-t.n_comments, t.label)), unassigned
+
+
+def _leftover_themes(
+    data: _Analysed, unassigned: list[int], reactions: list[int], quotes_per_theme: int
+) -> list[Theme]:
+    """The "other comments" theme (topical but in no theme) and the reactions (no theme token)."""
+    themes = []
+    if unassigned:
+        themes.append(
+            _group_theme(
+                kind="other",
+                label="other",
+                title=("其他评论", "Other comments"),
+                keywords_=keywords([data.tokens[i] for i in unassigned]),
+                members=unassigned,
+                comments=data.comments,
+                n_total=data.n,
+                quotes_per_theme=quotes_per_theme,
+            )
+        )
+    if reactions:
+        themes.append(
+            _group_theme(
+                kind="reactions",
+                label="reactions (emoji, 哈哈, @mentions)",
+                title=("表情与简短回应", "Reactions (emoji, 哈哈, @mentions)"),
+                keywords_=[],
+                members=reactions,
+                comments=data.comments,
+                n_total=data.n,
+                quotes_per_theme=quotes_per_theme,
+            )
+        )
+    return themes
+
+
 def summarize_themes(
     comments: Sequence[ThemeComment],
     *,
@@ -790,106 +924,44 @@ def summarize_themes(
         summary.note = f"{n} comments: at least {min_comments} are needed for themes"
         return summary
     analyses = _analyze([c.text for c in included], vertical, lexicon, opinions)
-    labels = [a.labels() for a in analyses]
-    summary.aspects = aspect_counts(labels)
-    tokens = [_analysis_tokens(a) for a in analyses]
-    summary.top_keywords = keywords([t for t in tokens if t], top=12)
-    mentioned = {i for i, lab in enumerate(labels) if lab}
-
-    for aspect, c in list(summary.aspects.items())[:max_themes]:
-        if c["n"] < min_theme_comments:
-            break
-        info = lexicon.aspects.get(aspect)
-        name = (info.zh, info.en) if info is not None else (aspect, aspect)
-        members = [i for i, lab in enumerate(labels) if aspect in lab]
-        summary.themes.append(
-            _mention_theme(
-                kind="aspect",
-                key=aspect,
-                name=name,
-                label=f"{name[0]} / {name[1]}",
-                members=members,
-                polarities=[labels[i][aspect] for i in members],
-                questions=sum(
-                    1 for i in members if all(m.question for m in analyses[i].mentions if m.aspect == aspect)
-                ),
-                terms_by_member=[
-                    [t for m in analyses[i].mentions if m.aspect == aspect for t in m.terms] for i in members
-                ],
-                generic=partial(_is_generic, lexicon=lexicon, vertical=vertical, name=name),
-                gloss=lambda t: _gloss(lexicon, t, vertical),
-                comments=included,
-                analyses=analyses,
-                n_total=n,
-                quotes_per_theme=quotes_per_theme,
-            )
+    data = _Analysed(
+        comments=included,
+        analyses=analyses,
+        labels=[a.labels() for a in analyses],
+        tokens=[_analysis_tokens(a) for a in analyses],
+    )
+    summary.aspects = aspect_counts(data.labels)
+    summary.top_keywords = keywords([t for t in data.tokens if t], top=12)
+    mentioned = {i for i, lab in enumerate(data.labels) if lab}
+    summary.themes.extend(
+        _aspect_themes(
+            data,
+            summary.aspects,
+            vertical=vertical,
+            lexicon=lexicon,
+            max_themes=max_themes,
+            min_theme_comments=min_theme_comments,
+            quotes_per_theme=quotes_per_theme,
         )
-
+    )
     if discover:
         summary.themes.extend(
             _candidate_themes(included, analyses, mentioned, vertical, lexicon, opinions, quotes_per_theme)
         )
-
     rest = [i for i in range(n) if i not in mentioned]
-    reactions = [i for i in rest if not tokens[i]]
-    topical = [i for i in rest if tokens[i]]
-    unassigned = topical
-    if topics and len(topical) >= min_comments:
-        found = _nmf_topics(
-            [included[i].text for i in topical],
-            [tokens[i] for i in topical],
-            max_themes=max_topics,
+    reactions = [i for i in rest if not data.tokens[i]]
+    unassigned = [i for i in rest if data.tokens[i]]
+    if topics and len(unassigned) >= min_comments:
+        topic_themes, unassigned = _topic_themes(
+            data,
+            unassigned,
+            max_topics=max_topics,
             comments_per_theme=comments_per_theme,
+            quotes_per_theme=quotes_per_theme,
             random_state=random_state,
         )
-        if found is not None:
-            assign, W = found
-            unassigned = [topical[j] for j in range(len(topical)) if assign[j] < 0]
-            topic_themes = []
-            for topic in range(W.shape[1]):
-                members = [topical[j] for j in range(len(topical)) if assign[j] == topic]
-                if not members:
-                    continue
-                kw = keywords([tokens[i] for i in members])
-                topic_themes.append(
-                    _group_theme(
-                        kind="topic",
-                        label=" / ".join(kw[:3]) if kw else f"topic {topic + 1}",
-                        title=("话题", "Topic"),
-                        keywords_=kw,
-                        members=members,
-                        comments=included,
-                        n_total=n,
-                        quotes_per_theme=quotes_per_theme,
-                    )
-                )
-            summary.themes.extend(sorted(topic_themes, key=lambda t: (-t.n_comments, t.label)))
-    if unassigned:
-        summary.themes.append(
-            _group_theme(
-                kind="other",
-                label="other",
-                title=("其他评论", "Other comments"),
-                keywords_=keywords([tokens[i] for i in unassigned]),
-                members=unassigned,
-                comments=included,
-                n_total=n,
-                quotes_per_theme=quotes_per_theme,
-            )
-        )
-    if reactions:
-        summary.themes.append(
-            _group_theme(
-                kind="reactions",
-                label="reactions (emoji, 哈哈, @mentions)",
-                title=("表情与简短回应", "Reactions (emoji, 哈哈, @mentions)"),
-                keywords_=[],
-                members=reactions,
-                comments=included,
-                n_total=n,
-                quotes_per_theme=quotes_per_theme,
-            )
-        )
+        summary.themes.extend(topic_themes)
+    summary.themes.extend(_leftover_themes(data, unassigned, reactions, quotes_per_theme))
     return summary
 
 

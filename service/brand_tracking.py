@@ -4,7 +4,7 @@ campaign changed (share of voice, UGC re-creation, branded search lift).
 Reads every imported note (title, description, tags) and comment of the workspace, matches them
 with :class:`models.market.brands.BrandMatcher`, analyses the mentioning comments the serving model
 has not seen (saved like any analysis), screens them for real commenters per comment section
-(:func:`service.campaigns.screen_comments_by_account`, the authenticity comment signal), and hands
+(:func:`service.campaigns.screen_kol_comments`, the authenticity comment signal), and hands
 the mentions to :mod:`models.market.mentions`.
 """
 
@@ -23,7 +23,7 @@ from models.kpi import formulas as f
 from models.market.brands import BrandDefinitionError, BrandSpec, check_brands, clean_term, matcher_for
 from models.market.mentions import CHINA, Mention, SearchPoint, brand_weeks, search_lift, ugc_recreation
 from models.themes import summarize_themes
-from service.campaigns import screen_comments_by_account, theme_comments
+from service.campaigns import screen_kol_comments, theme_comments
 from service.comment_analysis import analyze_stored, intent_flags
 from service.ingest.parsing import parse_count, parse_date
 from service.store.brands import (
@@ -153,7 +153,12 @@ def collect_mentions(
             mentioning = _reload(session, mentioning)
     by_id = {c.id: c for c in mentioning}
     author = {n.id: (n.kol.platform_user_id if n.kol else None) for n in notes}
-    rejected = screen_comments_by_account(mentioning, lambda c: author.get(c.note_id) or f"note:{c.note_id}")
+    sections: dict[str, list[Comment]] = {}  # screened per comment section: the note's KOL, else the note
+    for c in mentioning:
+        sections.setdefault(author.get(c.note_id) or f"note:{c.note_id}", []).append(c)
+    rejected: dict[str, tuple[str, ...]] = {}
+    for account, section in sections.items():
+        rejected.update(screen_kol_comments(account, section))
     note_pid = {n.id: n.platform_note_id for n in notes}
     for comment, found in matched:
         if not found:

@@ -16,7 +16,7 @@ Also the store-to-KPI mapping shared with vetting (:func:`note_kpi_input`, :func
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -43,6 +43,7 @@ from service.store.tables import (
     CampaignNote,
     Comment,
     FollowerSnapshot,
+    Kol,
     Note,
     NoteMetricsSnapshot,
     Workspace,
@@ -168,9 +169,15 @@ def comment_counts(comments: Sequence[Comment]) -> tuple[dict[str, int], dict[st
     return sentiment, intents, analyzed
 
 
-def theme_comments(comments: Sequence[Comment], limit: int = MAX_THEME_COMMENTS) -> list[ThemeComment]:
+def theme_comments(
+    comments: Sequence[Comment],
+    limit: int = MAX_THEME_COMMENTS,
+    *,
+    group_of: Mapping[int, str] | None = None,
+) -> list[ThemeComment]:
     """Analysed comments with text, the most recent ``limit`` of them, as theme inputs; comments the
-    intent model flags as spam are marked ``excluded`` (themes neither count nor quote them)."""
+    intent model flags as spam are marked ``excluded`` (themes neither count nor quote them).
+    ``group_of`` maps note row ids to a group (the KOL) for :func:`models.themes.compare_groups`."""
     usable = [c for c in comments if c.sentiment is not None and (c.text or "").strip()]
     usable.sort(key=lambda c: (c.created_at or datetime.min.replace(tzinfo=UTC), c.id))
     out = []
@@ -184,6 +191,7 @@ def theme_comments(comments: Sequence[Comment], limit: int = MAX_THEME_COMMENTS)
                 id=c.platform_comment_id,
                 excluded=flags.get("spam", False),
                 created_at=c.created_at,
+                group=(group_of or {}).get(c.note_id),
             )
         )
     return out
@@ -213,46 +221,49 @@ def screened_out(rows: Sequence[CampaignNote], comments: Sequence[Comment]) -> d
     """Platform ids of the campaign's comments that the authenticity comment signal rejects
     (likely bots, coordinated copies, spam), screened KOL by KOL over their campaign notes; empty
     when the authenticity calibration is not installed."""
-    kol_of = {r.note_id: (r.kol or r.note.kol) for r in rows}
-
-    def account(c: Comment) -> str | None:
-        kol = kol_of.get(c.note_id)
-        return kol.platform_user_id if kol is not None else None
-
-    return screen_comments_by_account(comments, account)
+    return screened_by_kol({r.note_id: (r.kol or r.note.kol) for r in rows}, comments)
 
 
-def screen_comments_by_account(
-    comments: Sequence[Comment], account_of: Callable[[Comment], str | None]
+def screened_by_kol(
+    kol_of: Mapping[int, Kol | None], comments: Sequence[Comment]
 ) -> dict[str, tuple[str, ...]]:
-    """Platform ids of ``comments`` the authenticity comment signal rejects, screened per account
-    (``account_of``: the KOL whose comment section it is; comments without one are not screened)."""
+    """:func:`screened_out` for comments whose note row id maps to its KOL in ``kol_of``."""
+    by_kol: dict[str, list[Comment]] = {}
+    for c in comments:
+        kol = kol_of.get(c.note_id)
+        if kol is not None:
+            by_kol.setdefault(kol.platform_user_id, []).append(c)
+    out: dict[str, tuple[str, ...]] = {}
+    for kol_id, kol_comments in by_kol.items():
+        out.update(screen_kol_comments(kol_id, kol_comments))
+    return out
+
+
+def screen_kol_comments(kol_id: str, comments: Sequence[Comment]) -> dict[str, tuple[str, ...]]:
+    """The comments of one KOL that the authenticity comment signal rejects, with the reasons
+    (empty when the calibration is not installed; comments without a time are not screened)."""
     try:
         machine = load_calibration().machine_text
     except (FileNotFoundError, ValueError):
         return {}
-    by_kol: dict[str, list[AComment]] = {}
-    for c in comments:
-        kol_id = account_of(c)
-        if kol_id is None or c.created_at is None:
-            continue
-        by_kol.setdefault(kol_id, []).append(
-            AComment(
-                comment_id=c.platform_comment_id,
-                note_id=str(c.note_id),
-                text=c.text or "",
-                created_at=c.created_at,
-                commenter_id=c.commenter_id or c.commenter_hash or f"unknown:{c.platform_comment_id}",
-                nickname=c.nickname or "",
-                ip_location=c.ip_location,
-                parent_comment_id=c.parent_comment_id,
-            )
+    kept = [
+        AComment(
+            comment_id=c.platform_comment_id,
+            note_id=str(c.note_id),
+            text=c.text or "",
+            created_at=c.created_at,
+            commenter_id=c.commenter_id or c.commenter_hash or f"unknown:{c.platform_comment_id}",
+            nickname=c.nickname or "",
+            ip_location=c.ip_location,
+            parent_comment_id=c.parent_comment_id,
         )
-    out: dict[str, tuple[str, ...]] = {}
-    for kol_id, kol_comments in by_kol.items():
-        account = AccountData(kol_id=kol_id, comments=kol_comments, kol_user_id=kol_id)
-        out.update(screen_comments(account, machine_text=machine))
-    return out
+        for c in comments
+        if c.created_at is not None
+    ]
+    if not kept:
+        return {}
+    account = AccountData(kol_id=kol_id, comments=kept, kol_user_id=kol_id)
+    return screen_comments(account, machine_text=machine)
 
 
 def build_campaign_report(
@@ -340,8 +351,10 @@ def build_campaign_report(
         ),
         top_n=top_n,
     )
-    from service.brand_tracking import attach_market  # brand_tracking builds on this module's helpers
+    from service.brand_tracking import attach_market  # these build on this module
+    from service.campaign_themes import campaign_theme_comparison
 
+    report["theme_comparison"] = campaign_theme_comparison(session, writer, ws, rows, comments, models)
     attach_market(session, writer, workspace, campaign, models, report)
     report["model_version"] = models.version
     report["comments_analyzed_now"] = analysed

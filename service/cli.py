@@ -40,7 +40,7 @@ app.command("simulate")(simulate.simulate)
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 app.command("vet")(vet.vet)
-app.command("report")(report.report)
+app.add_typer(report.report_app, name="report")
 app.add_typer(keys.keys_app, name="keys")
 app.add_typer(market.market_app, name="market")
 

@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     )
     cors_origins: list[str] = Field(default_factory=list)
     cookie_secure: bool = True
+    chromium: Path | None = Field(
+        default=None,
+        description="the Chromium that prints PDF reports (default: `chromium` on PATH, else Playwright's own)",
+    )
     log_level: str = "INFO"
     # API service (service/main.py, service/jobs.py)
     training_corpus_dir: Path = Field(

@@ -67,6 +67,7 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
         ProblemType("job-queue-full", 429, "Too many queued jobs in this workspace"),
         ProblemType("internal-error", 500, "Internal server error"),
         ProblemType("unavailable", 503, "Service not ready"),
+        ProblemType("pdf-unavailable", 503, "PDF export is not available on this server"),
     )
 }
 
@@ -165,6 +166,12 @@ class JobQueueFull(ProblemError):
 
 class ServiceUnavailable(ProblemError):
     slug = "unavailable"
+
+
+class PdfUnavailable(ProblemError):
+    """No Playwright or no Chromium to print a report with; ``html_url`` names the HTML report."""
+
+    slug = "pdf-unavailable"
 
 
 def problem_body(slug: str, detail: str, *, instance: str | None = None, **extensions: Any) -> dict[str, Any]:

@@ -439,6 +439,15 @@ class VettingOut(_Out):
     themes: dict[str, Any] | None = Field(
         description="top comment themes: keywords, share, sentiment and intent mix"
     )
+    audience: dict[str, Any] | None = Field(
+        default=None,
+        description="commenter regions (real commenters, coverage), fan portrait, target and fit score",
+    )
+    sponsorship: dict[str, Any] | None = Field(
+        default=None,
+        description="sponsored notes with evidence and brands, sponsored-to-organic engagement ratio, "
+        "quoted prices with CPM / CPE against the tier benchmark",
+    )
     window: dict[str, Any]
     model_version: str
     evaluated_at: dt.datetime
@@ -502,6 +511,11 @@ class CampaignReportOut(_Out):
     brand_health: dict[str, Any]
     competitive_context: dict[str, Any]
     themes: dict[str, Any] | None
+    theme_comparison: dict[str, Any] | None = Field(
+        default=None,
+        description="aspect themes per KOL (by_kol) and before / after the campaign's first note "
+        "(before_after): per aspect, the share of comments and its sentiment on each side",
+    )
     warnings: list[str]
     model_version: str | None = None
     generated_at: dt.datetime | None = None

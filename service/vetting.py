@@ -59,6 +59,7 @@ from service.campaigns import (
     theme_comments,
 )
 from service.comment_analysis import intent_flags, intent_probabilities
+from service.market import audience_section, sponsorship_section
 from service.store.repositories import (
     follower_series,
     get_model_version,
@@ -360,6 +361,10 @@ def vet_kol(
         "comments": mix.to_dict(),
         "kpis": kpis,
         "themes": themes.to_dict() if themes is not None else None,
+        "audience": audience_section(
+            session, ws, kol, comments, None if result is None else result.rejected_comments
+        ),
+        "sponsorship": sponsorship_section(session, ws, kol, history, snapshots),
         "window": {
             "recent_notes_limit": recent_notes,
             "notes": len(notes),

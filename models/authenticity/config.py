@@ -84,6 +84,12 @@ class GrowthConfig:
     follows_per_view_max: float = 0.025
     metrics_follow_support: float = 0.5  # follows a note's metrics attribute count double (profile visits)
     data_gap_weight: float = 0.35  # weight of a spike whose days have notes missing from the export
+    # A rise that builds and fades over many days, with no day carrying most of it, is the footprint
+    # of a note's reach (views arrive over days); a delivered batch of followers lands within one or
+    # two days. Unexplained by the notes the export holds, such a rise weighs like a data gap.
+    spread_min_days: int = 5
+    spread_peak_days: int = 2
+    spread_max_peak_share: float = 0.5  # share of the excess in the busiest spread_peak_days days
     purge_window_days: int = 42
     purge_min_share: float = 0.2  # share of a spike lost afterwards that counts as a purge
     drop_z: float = 4.0

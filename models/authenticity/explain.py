@@ -230,19 +230,24 @@ class SpikeExplainer:
         inc = np.diff(lc.values)
         usual = float(np.median(inc)) * (b - a) if inc.size else 0.0
         excess = gain - max(usual, 0.0)
-        # A surge, not an ordinary note: well above the usual pace and above what the account's
-        # typical note brings (its median likes and saves), so posting as usual explains nothing.
-        typical = self.median_likes_saves or 0.0
-        if (
-            excess <= 0
-            or gain < self.cfg.surge_factor * max(usual, 1.0)
-            or excess < self.cfg.surge_factor * typical
-        ):
+        if excess <= 0:
             return None
+        # Likes and collects above their usual pace are content engagement (from notes the export
+        # may not hold), and bring followers at the ordinary rate. A surge (well above the usual
+        # pace and above what the account's typical note brings) brings them at the viral rate.
+        typical = self.median_likes_saves or 0.0
+        surging = (
+            gain >= self.cfg.surge_factor * max(usual, 1.0) and excess >= self.cfg.surge_factor * typical
+        )
+        rate = (
+            self.cfg.viral_followers_per_interaction_max
+            if surging
+            else self.cfg.followers_per_interaction_max
+        )
         return Explainer(
             "profile",
-            self.cfg.viral_followers_per_interaction_max * excess,
-            True,
+            rate * excess,
+            surging,
             f"likes and collects (获赞与收藏) rose {_compact(gain)} between {lo} and {hi}, "
             f"{gain / max(usual, 1.0):.0f}x their usual pace",
             None,

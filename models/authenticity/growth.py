@@ -82,6 +82,7 @@ class SpikeEvent:
     excess: float
     z: float
     followers_before: float
+    peak_share: float = 1.0  # share of the excess in the busiest spread_peak_days days
     strength: float = 0.0
     found: Support = field(default_factory=lambda: Support(0.0, "none", ()))
 
@@ -213,19 +214,30 @@ def _spike_text(ev: SpikeEvent, d0: date, d1: date, cfg: GrowthConfig) -> str:
     """Why the spike is (not) explained, naming the content and its numbers."""
     found = ev.found
     shown = "; ".join(e.text for e in found.explainers[:3])
+    if found.support == "supported":
+        return f"explained by the content of those days: {shown}"
     if found.support == "none":
         lo = d0 + timedelta(days=1 - cfg.support_days_before)
-        return (
+        text = (
             f"no note published between {lo} and {d1} and no surge in note metrics or in likes and "
             "collects on those days"
         )
-    if found.support == "supported":
-        return f"explained by the content of those days: {shown}"
-    what = "content that surged" if found.support == "disproportionate" else "ordinary content"
-    text = f"{what} could bring at most {found.explained:.0%} of them: {shown}"
+    else:
+        what = "content that surged" if found.support == "disproportionate" else "ordinary content"
+        text = f"{what} could bring at most {found.explained:.0%} of them: {shown}"
     if found.data_gap:
         text += "; re-export the notes of those days to check the rest"
+    elif _spread_out(ev, cfg):
+        text += (
+            f"; the rise built and faded over {ev.end_day - ev.start_day} days with at most "
+            f"{ev.peak_share:.0%} in any {cfg.spread_peak_days} days, like a note's reach rather than a "
+            "delivered batch: re-export the notes of those days to check"
+        )
     return text
+
+
+def _spread_out(ev: SpikeEvent, cfg: GrowthConfig) -> bool:
+    return ev.end_day - ev.start_day >= cfg.spread_min_days and ev.peak_share < cfg.spread_max_peak_share
 
 
 def _when(d0: date, d1: date, ev: SpikeEvent) -> str:
@@ -277,7 +289,7 @@ def _spike_findings(curve: _Curve, events: list[SpikeEvent], cfg: GrowthConfig, 
         zf = _clip01(0.5 + (ev.z - cfg.spike_z) / (2 * cfg.spike_z))
         # Notes missing from the export in those days leave the check incomplete: a gap in the data
         # is not evidence of buying, so such a spike weighs a third.
-        gap = cfg.data_gap_weight if ev.found.data_gap else 1.0
+        gap = cfg.data_gap_weight if ev.found.data_gap or _spread_out(ev, cfg) else 1.0
         ev.strength = (1.0 - ev.found.explained) * size * zf * gap
         d0, d1 = series.day(ev.start_day), series.day(ev.end_day)
         text = (
@@ -487,6 +499,7 @@ def _spike_events(
         total = float(excess[lo : hi + 1].sum())
         if total < max(cfg.spike_min_followers, cfg.spike_min_share * before):
             continue  # statistically clear but too small to matter
+        peak = _peak_share(starts[lo : hi + 1], ends[lo : hi + 1], excess[lo : hi + 1], total, cfg)
         events.append(
             SpikeEvent(
                 first=lo,
@@ -496,9 +509,27 @@ def _spike_events(
                 excess=total,
                 z=float(z[i]),
                 followers_before=before,
+                peak_share=peak,
             )
         )
     return sorted(events, key=lambda e: e.start_day)
+
+
+def _peak_share(
+    starts: np.ndarray, ends: np.ndarray, excess: FloatArray, total: float, cfg: GrowthConfig
+) -> float:
+    """The largest share of a spike's excess inside any run of snapshot intervals spanning at most
+    ``spread_peak_days`` days (an interval longer than that counts whole: its days can't be told
+    apart, so the spike is not taken as spread out)."""
+    best = 0.0
+    for a in range(len(starts)):
+        b = a
+        acc = float(max(excess[a], 0.0))
+        while b + 1 < len(starts) and ends[b + 1] - starts[a] <= cfg.spread_peak_days:
+            b += 1
+            acc += float(max(excess[b], 0.0))
+        best = max(best, acc)
+    return min(1.0, best / max(total, 1.0))
 
 
 def _purge_after(
@@ -711,15 +742,19 @@ def _followers_per_engagement(
     gains = [float(lc[j] - lc[k]) for k, _, j in windows]
     floor = max(0.5 * float(np.median(gains)) if gains else 0.0, 1.0)
     total_df, total_dlc = float(followers[-1] - followers[0]), float(lc[-1] - lc[0])
-    best = (total_df / max(total_dlc, floor), 0, 0, len(known) - 1)
+    best = (total_df / max(total_dlc, floor), 0, 0, len(known) - 1, total_df)
+    # A window is judged on the followers it gained above the account's own steady pace: a large
+    # account gains followers every day from its back catalogue and profile visits, in quiet
+    # months too, and those are not followers without likes. The whole history keeps the raw gain.
+    pace = max(float(np.median(smooth.increments()[1:])), 0.0) if smooth.n_days > 1 else 0.0
     for k, i, j in windows:
-        df = float(followers[j] - followers[i])
+        df = float(followers[j] - followers[i]) - pace * float(days[j] - days[i])
         if df < cfg.ratio_min_gain_share * followers[i]:
             continue
         r = df / max(float(lc[j] - lc[k]), floor)
         if r > best[0]:
-            best = (r, k, i, j)
-    r, k, i, j = best
+            best = (r, k, i, j, df)
+    r, k, i, j, excess = best
     metrics["followers_per_like_collect_gain"] = round(r, 4)
     if r <= cfg.ratio_floor or followers[j] - followers[i] <= 0:
         return None, metrics
@@ -727,13 +762,19 @@ def _followers_per_engagement(
     d0, d1, dk = known[i][0], known[j][0], known[k][0]
     dlc = float(lc[j] - lc[k])
     per = f"{r:.2f}" if r < 1 else f"{r:.1f}"
+    gained = float(followers[j] - followers[i])
+    above = (
+        f" ({_signed(excess)} above the account's steady pace of {_fmt_int(pace)} a day)"
+        if excess < gained - 0.5
+        else ""
+    )
     return (
         Flag(
             "followers_outpace_engagement",
             SIGNAL,
             severity_for(strength),
             strength,
-            f"followers {_signed(followers[j] - followers[i])} between {d0} and {d1} while likes and collects "
+            f"followers {_signed(gained)} between {d0} and {d1}{above} while likes and collects "
             f"(获赞与收藏) grew {_signed(dlc)} from {dk}: {per} new followers per new like or collect; "
             f"organic accounts gain about one follower per {1 / cfg.ratio_floor:.0f} or more",
             F_RATIO,
@@ -741,7 +782,8 @@ def _followers_per_engagement(
                 "start": d0.isoformat(),
                 "end": d1.isoformat(),
                 "likes_and_collects_from": dk.isoformat(),
-                "followers_gained": round(float(followers[j] - followers[i])),
+                "followers_gained": round(gained),
+                "followers_above_pace": round(excess),
                 "likes_and_collects_gained": round(dlc),
                 "ratio": round(r, 4),
             },

@@ -1,117 +1,147 @@
-"""The campaign report as one long CSV: ``section, item, metric, value, unit, note``.
+"""The campaign report as a spreadsheet: one row per KOL (``by="kol"``), per note (``by="note"``)
+or per comment-theme aspect (``by="theme"``), one column per metric.
 
-One row per number, so every section fits one table that a spreadsheet can pivot. Text cells
-(note titles, KOL names, theme keywords and comments are user content) go through
-:func:`service.exports.safe_cell` in :func:`service.exports.write_csv`.
+Rates are fractions, money is in the campaign's currency (the ``currency`` column), counts are
+counts. The KOL rows also carry, per product aspect of the campaign's comment themes, the share of
+the KOL's comments that mention it and the net sentiment about it; the theme rows compare each
+aspect before and after the campaign's first note and across the KOLs. Text cells (titles, names
+are user content) go through the formula-safe writer :func:`service.exports.to_csv_string`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
 
+from models.campaign_report import KOL_METRICS
 from service.exports import to_csv_string
 
-COLUMNS: tuple[str, ...] = ("section", "item", "metric", "value", "unit", "note")
-
-
-def _row(section: str, item: Any, metric: str, value: Any, unit: str, note: str = "") -> dict[str, Any]:
-    return {
-        "section": section,
-        "item": item,
-        "metric": metric,
-        "value": "" if value is None else value,
-        "unit": unit,
-        "note": note,
-    }
-
-
-def _metric_rows(section: str, item: str, metrics: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-    for name, entry in metrics.items():
-        if not isinstance(entry, Mapping):
-            continue
-        verdicts = [b.get("verdict") for b in entry.get("benchmarks", []) if b.get("verdict")]
-        note = entry.get("reason") or ""
-        if verdicts:
-            note = (note + "; " if note else "") + "benchmark: " + ", ".join(str(v) for v in verdicts)
-        yield _row(section, item, name, entry.get("value"), entry.get("unit", ""), note)
-
-
-def _overview(report: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-    overview = report.get("overview", {})
-    name = overview.get("campaign", {}).get("name", "")
-    yield _row("overview", name, "notes", overview.get("notes"), "count")
-    yield _row("overview", name, "kols", overview.get("kols"), "count")
-    yield from _metric_rows("overview", str(name), overview.get("metrics", {}))
-
-
-def _kols(report: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-    for row in report.get("kol_breakdown", []):
-        item = str(row.get("kol_name") or row.get("kol_id"))
-        yield from _metric_rows("kol_breakdown", item, row.get("metrics", {}))
-        health = row.get("brand_health", {})
-        for key in ("comments_analyzed", "net_sentiment", "positive_share", "purchase_intent_share"):
-            unit = "count" if key == "comments_analyzed" else "fraction"
-            yield _row("kol_breakdown", item, key, health.get(key), unit)
-
-
-_CONTENT_UNITS = (
-    ("rank", "rank"),
-    ("save_rate", "fraction"),
-    ("net_sentiment", "score"),
-    ("engagements", "count"),
+CsvLayout = Literal["kol", "note", "theme"]
+LAYOUTS: tuple[str, ...] = ("kol", "note", "theme")
+COMMENT_COLUMNS = ("comments_analyzed", "net_sentiment", "positive_share", "purchase_intent_share")
+NOTE_COLUMNS: tuple[str, ...] = (
+    "rank",
+    "note_id",
+    "title",
+    "kol_id",
+    "kol_name",
+    "published_at",
+    "note_url",
+    "save_rate",
+    "save_rate_basis",
+    "views",
+    *KOL_METRICS,
+    "comments_analyzed",
+    "net_sentiment",
+    "currency",
 )
 
 
-def _content(report: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-    for row in report.get("content_performance", {}).get("ranking", []):
-        item = str(row.get("title") or row.get("note_id"))
-        for key, unit in _CONTENT_UNITS:
-            note = row.get("save_rate_basis", "") if key == "save_rate" else ""
-            yield _row("content_performance", item, key, row.get(key), unit, note)
+def _value(entry: Any) -> Any:
+    if isinstance(entry, Mapping):
+        entry = entry.get("value")
+    return "" if entry is None else entry
 
 
-def _funnel_and_brand_health(report: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-    for step in report.get("funnel", {}).get("steps", []):
-        item = f"{step.get('from')} -> {step.get('to')}"
-        rate = step.get("rate", {})
-        yield _row("funnel", item, "rate", rate.get("value"), "fraction", rate.get("reason") or "")
-        yield _row("funnel", item, "drop_off", step.get("drop_off"), "fraction")
-    for day in report.get("brand_health", {}).get("daily", []):
-        for key in ("mentions", "positive", "neutral", "negative", "net_sentiment"):
-            unit = "score" if key == "net_sentiment" else "count"
-            yield _row("brand_health", day.get("date"), key, day.get(key), unit)
+def _aspect_columns(comparison: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """(aspect, column prefix) of the campaign's by-KOL theme comparison, most mentioned first."""
+    rows = ((comparison or {}).get("by_kol") or {}).get("rows") or []
+    return [(str(r["aspect"]), f"theme_{r['aspect']}") for r in rows]
 
 
-def _context_and_themes(report: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-    for group in report.get("competitive_context", {}).get("groups", []):
-        item = f"{group.get('dimension')}={group.get('group')}"
-        yield from _metric_rows("competitive_context", item, group.get("metrics", {}))
-    for theme in (report.get("themes") or {}).get("themes", []):
-        item = str(theme.get("label", ""))
-        yield _row(
-            "themes", item, "share", theme.get("share"), "fraction", " / ".join(theme.get("keywords", []))
-        )
-        for lang, text in (theme.get("summary") or {}).items():
-            yield _row("themes", item, f"summary_{lang}", text, "text")
-        for i, rep in enumerate(theme.get("representatives", []), start=1):
-            labels = [rep.get("aspect_sentiment") or rep.get("sentiment") or "", *rep.get("intents", [])]
-            yield _row(
-                "themes",
-                item,
-                f"representative_{i}",
-                rep.get("text", ""),
-                "text",
-                ", ".join(x for x in labels if x),
+def _kol_rows(report: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
+    comparison = report.get("theme_comparison")
+    aspects = _aspect_columns(comparison)
+    by_aspect = {str(r["aspect"]): r for r in ((comparison or {}).get("by_kol") or {}).get("rows") or []}
+    columns = ["kol_id", "kol_name", "tier", "notes", *KOL_METRICS, *COMMENT_COLUMNS, "currency"]
+    for _, prefix in aspects:
+        columns += [f"{prefix}_share", f"{prefix}_net_sentiment"]
+    out = []
+    for k in report.get("kol_breakdown") or []:
+        name = str(k.get("kol_name") or k.get("kol_id"))
+        row: dict[str, Any] = {
+            "kol_id": k.get("kol_id"),
+            "kol_name": k.get("kol_name"),
+            "tier": k.get("tier"),
+            "notes": k.get("notes"),
+            "currency": report.get("currency"),
+            **{m: _value((k.get("metrics") or {}).get(m)) for m in KOL_METRICS},
+            **{c: _value((k.get("brand_health") or {}).get(c)) for c in COMMENT_COLUMNS},
+        }
+        for aspect, prefix in aspects:
+            groups = by_aspect[aspect].get("groups") or {}
+            stats: Mapping[str, Any] = groups.get(name) or next(
+                (v for g, v in groups.items() if g.startswith(f"{name} (")), {}
             )
+            row[f"{prefix}_share"] = _value(stats.get("share"))
+            row[f"{prefix}_net_sentiment"] = _value(stats.get("net_sentiment"))
+        out.append(row)
+    return out, columns
 
 
-def report_rows(report: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-    """Every number of the report, section by section, as ``COLUMNS`` rows."""
-    for section in (_overview, _kols, _content, _funnel_and_brand_health, _context_and_themes):
-        yield from section(report)
+def _note_rows(report: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
+    out = []
+    for n in (report.get("content_performance") or {}).get("ranking") or []:
+        row = {c: _value(n.get(c)) for c in NOTE_COLUMNS}
+        row.update({m: _value((n.get("metrics") or {}).get(m)) for m in KOL_METRICS})
+        row["currency"] = report.get("currency")
+        out.append(row)
+    return out, list(NOTE_COLUMNS)
 
 
-def render_csv(report: Mapping[str, Any]) -> str:
-    """The report as CSV text (formula-safe)."""
-    return to_csv_string(report_rows(report), COLUMNS)
+def _theme_rows(report: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
+    comparison = report.get("theme_comparison") or {}
+    before_after = {str(r["aspect"]): r for r in (comparison.get("before_after") or {}).get("rows") or []}
+    by_kol = {str(r["aspect"]): r for r in (comparison.get("by_kol") or {}).get("rows") or []}
+    kols: Sequence[str] = list(((comparison.get("by_kol") or {}).get("sides") or {}).keys())
+    columns = [
+        "aspect",
+        "name_zh",
+        "name_en",
+        "share_before",
+        "share_after",
+        "change_pts",
+        "net_sentiment_before",
+        "net_sentiment_after",
+        *(f"share_{kol}" for kol in kols),
+        "summary_zh",
+        "summary_en",
+    ]
+    out = []
+    for aspect in [*before_after, *(a for a in by_kol if a not in before_after)]:
+        ba, bk = before_after.get(aspect) or {}, by_kol.get(aspect) or {}
+        name = ba.get("name") or bk.get("name") or {}
+        line = ba.get("line") or bk.get("line") or {}
+        row: dict[str, Any] = {
+            "aspect": aspect,
+            "name_zh": name.get("zh"),
+            "name_en": name.get("en"),
+            "share_before": _value((ba.get("before") or {}).get("share")),
+            "share_after": _value((ba.get("after") or {}).get("share")),
+            "change_pts": _value(ba.get("change_pts")),
+            "net_sentiment_before": _value((ba.get("before") or {}).get("net_sentiment")),
+            "net_sentiment_after": _value((ba.get("after") or {}).get("net_sentiment")),
+            "summary_zh": line.get("zh"),
+            "summary_en": line.get("en"),
+        }
+        for kol in kols:
+            row[f"share_{kol}"] = _value(((bk.get("groups") or {}).get(kol) or {}).get("share"))
+        out.append(row)
+    return out, columns
+
+
+def report_table(report: Mapping[str, Any], by: str = "kol") -> tuple[list[dict[str, Any]], list[str]]:
+    """The rows and columns of the ``by`` layout."""
+    builders = {"kol": _kol_rows, "note": _note_rows, "theme": _theme_rows}
+    if by not in builders:
+        raise ValueError(f"CSV layout {by!r} is not one of {', '.join(LAYOUTS)}")
+    return builders[by](report)
+
+
+def render_csv(report: Mapping[str, Any], by: str = "kol") -> str:
+    """The report as CSV text (formula-safe), one row per KOL, note or theme aspect."""
+    rows, columns = report_table(report, by)
+    return to_csv_string(iter(rows), tuple(columns))
+
+
+__all__ = ["LAYOUTS", "CsvLayout", "render_csv", "report_table"]

@@ -1,23 +1,26 @@
-"""The campaign report as one self-contained HTML file with inline SVG charts.
+"""Vetting and campaign reports as standalone HTML files (the PDF prints the same file).
 
-It opens offline: styles are inline, charts are inline SVG, there are no scripts, fonts or images
-to fetch, and a Content-Security-Policy meta tag forbids loading anything. User content (titles,
-names, comments) is escaped by Jinja2's autoescaping; charts escape their labels themselves.
+One builder per report: the data is the JSON the API returns (``redlens.vetting/1``,
+``redlens.campaign_report/1``), its charts and tables are chosen by the pages' own view functions
+(:mod:`service.web.views`), and the page templates' Jinja environment renders
+``templates/reports/*.html`` in the reader's language. The file opens offline: styles are inline,
+charts are inline SVG, there is no script, navigation or key prefix, and a Content-Security-Policy
+meta tag forbids loading anything. User content is escaped by Jinja2's autoescaping; charts escape
+their labels themselves.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from functools import lru_cache
-from pathlib import Path
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.orm import Session
 
 from models.campaign_report import OVERVIEW_METRICS
-from service.reports.charts import daily_sentiment_chart, funnel_chart, hbar_chart, mix_bar
+from service.store.repositories import comments_for_notes, follower_series, list_notes_for_kol
+from service.store.tables import Kol
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 #: The overview tiles: the report's overview metrics less those the funnel and EMV chart show.
 OVERVIEW_NAMES: tuple[str, ...] = tuple(
     m for m in OVERVIEW_METRICS if m not in ("views", "clicks", "emv_return")
@@ -45,79 +48,120 @@ LABELS: dict[str, str] = {
     "share_of_voice": "Share of voice",
     "branded_search_lift": "Branded search lift",
 }
+#: Columns of the campaign KOL tables (page and report) besides KOL, tier and the comment figures.
+KOL_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("notes", "Notes"),
+    ("reach", "Reach"),
+    ("engagements", "Engagements"),
+    ("engagement_rate_by_followers", "ER (followers)"),
+    ("clicks", "Clicks"),
+    ("orders", "Orders"),
+    ("revenue", "Revenue"),
+    ("total_cost", "Total cost"),
+    ("roas", "ROAS"),
+    ("cpe", "CPE"),
+)
+DEFAULT_LOCALE = "en"
 
 
-def _num(value: Any) -> str:
-    if value is None:
-        return "–"
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    return f"{int(number):,}" if number == int(number) else f"{number:,.2f}"
+@dataclass(frozen=True)
+class VettingEvidence:
+    """What the vetting report shows beside the verdict: the comments flags point at, the stored
+    follower snapshots and the recent notes (for the growth chart's note ticks)."""
+
+    comments: Mapping[str, Any] = field(default_factory=dict)
+    snapshots: Sequence[Mapping[str, Any]] = ()
+    notes: Sequence[Mapping[str, Any]] = ()
 
 
-def _pct(value: Any) -> str:
-    if value is None:
-        return "–"
-    return f"{float(value) * 100:.1f}%"
+def vetting_evidence(session: Session, workspace_id: int, kol: Kol, recent_notes: int) -> VettingEvidence:
+    """The evidence of a KOL's vetting from the store (as the vetting page shows it)."""
+    from service.web.views import CommentInfo
 
-
-def _score(value: Any) -> str:
-    return "–" if value is None else f"{float(value):+.2f}"
-
-
-def _metric(entry: Any) -> str:
-    if not isinstance(entry, Mapping) or entry.get("value") is None:
-        return "–"
-    value, unit = entry["value"], str(entry.get("unit", ""))
-    if unit == "fraction":
-        return _pct(value)
-    if unit in ("ratio", "points", "score"):
-        return f"{float(value):.2f}"
-    if entry.get("currency") and unit == entry.get("currency"):
-        return f"{entry['currency']} {_num(value)}"
-    if entry.get("currency"):
-        return f"{float(value):.2f} {unit}"
-    return _num(value)
-
-
-def _verdict(entry: Any) -> str:
-    if not isinstance(entry, Mapping):
-        return ""
-    verdicts = [b.get("verdict") for b in entry.get("benchmarks", []) if b.get("verdict")]
-    return f"({verdicts[0]} tier range)" if verdicts else ""
-
-
-@lru_cache(maxsize=1)
-def _environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
-        autoescape=select_autoescape(["html"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters.update(num=_num, pct=_pct, score=_score, metric=_metric, verdict=_verdict, mixbar=mix_bar)
-    return env
-
-
-def render_html(report: Mapping[str, Any]) -> str:
-    """The report as a standalone HTML page."""
-    kols = report.get("kol_breakdown", [])
-    funnel_counts: list[tuple[str, int | None]] = []
-    for i, step in enumerate(report.get("funnel", {}).get("steps", [])[:3]):
-        if i == 0:
-            funnel_counts.append((str(step.get("from")), step.get("from_count")))
-        funnel_counts.append((str(step.get("to")), step.get("to_count")))
-    charts = {
-        "kol_engagement": hbar_chart(
-            [(str(k.get("kol_name") or k.get("kol_id")), k["metrics"]["engagements"]["value"]) for k in kols],
-            title="engagements by KOL",
-        ),
-        "funnel": funnel_chart(funnel_counts),
-        "daily": daily_sentiment_chart(report.get("brand_health", {}).get("daily", [])),
+    notes = list_notes_for_kol(session, workspace_id, kol.id, limit=recent_notes)
+    titles = {n.id: n.title for n in notes}
+    comments = {
+        c.platform_comment_id: CommentInfo(
+            platform_id=c.platform_comment_id,
+            text=c.text or "",
+            nickname=c.nickname,
+            created_at=c.created_at.isoformat() if c.created_at else None,
+            note_title=titles.get(c.note_id),
+            sentiment=c.sentiment,
+        )
+        for c in comments_for_notes(session, workspace_id, [n.id for n in notes])
     }
-    template = _environment().get_template("campaign_report.html")
-    return template.render(
-        r=report, o=report.get("overview", {}), charts=charts, overview_names=OVERVIEW_NAMES, labels=LABELS
+    snapshots = [
+        {"date": s.date.isoformat(), "followers": s.followers}
+        for s in follower_series(session, workspace_id, kol.id)
+    ]
+    note_rows = [
+        {
+            "published_at": n.published_at.isoformat() if n.published_at else None,
+            "sponsored": n.sponsored,
+            "title": n.title,
+        }
+        for n in notes
+    ]
+    return VettingEvidence(comments=comments, snapshots=snapshots, notes=note_rows)
+
+
+def vetting_sections(vetting: Mapping[str, Any], evidence: VettingEvidence, tr: Any) -> dict[str, Any]:
+    """The vetting page's and report's sections (:func:`service.web.views.vetting_view`) in the
+    language of ``tr``."""
+    from service.web.views import vetting_view
+
+    return vetting_view(
+        vetting, comments=evidence.comments, snapshots=evidence.snapshots, notes=evidence.notes, tr=tr
+    )
+
+
+def _render(template: str, locale: str, **context: Any) -> str:
+    from service.web import i18n
+    from service.web.rendering import templates
+    from service.web.views import VERDICT_TEXT
+
+    chosen = locale if locale in i18n.LANGUAGES else DEFAULT_LOCALE
+    return (
+        templates()
+        .env.get_template(template)
+        .render(locale=chosen, html_lang=i18n.html_lang(chosen), verdict_text=VERDICT_TEXT, **context)
+    )
+
+
+def _translator(locale: str) -> Any:
+    from service.web import i18n
+
+    return lambda message: i18n.gettext(locale, message)
+
+
+def render_html(report: Mapping[str, Any], locale: str = DEFAULT_LOCALE) -> str:
+    """The campaign report as a standalone HTML page."""
+    from service.web.views import campaign_view
+
+    return _render(
+        "reports/campaign.html",
+        locale,
+        r=report,
+        view=campaign_view(report, _translator(locale)),
+        overview_names=OVERVIEW_NAMES,
+        labels=LABELS,
+        kol_columns=KOL_COLUMNS,
+        model_version=report.get("model_version"),
+        generated_at=report.get("generated_at"),
+    )
+
+
+def render_vetting_html(
+    vetting: Mapping[str, Any], evidence: VettingEvidence | None = None, locale: str = DEFAULT_LOCALE
+) -> str:
+    """The vetting report of one KOL as a standalone HTML page."""
+    view = vetting_sections(vetting, evidence or VettingEvidence(), _translator(locale))
+    return _render(
+        "reports/vetting.html",
+        locale,
+        v=vetting,
+        view=view,
+        model_version=vetting.get("model_version"),
+        generated_at=vetting.get("evaluated_at"),
     )

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.routes import campaigns, comments, ingest, jobs, keys, kols, kpis, market, training, versions
+from service.routes import (
+    audience,
+    campaigns,
+    comments,
+    ingest,
+    jobs,
+    keys,
+    kols,
+    kpis,
+    market,
+    training,
+    versions,
+)
 
 API_ROUTERS: tuple[APIRouter, ...] = (
     comments.router,
@@ -17,6 +29,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     versions.router,
     training.router,
     keys.router,
+    audience.router,
 )
 
 __all__ = ["API_ROUTERS"]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from service.bodies import CheckedJSONRoute
 from service.deps import KolDep, ModelsDep, ReadPrincipal, ServicesDep, SessionDep, WorkspaceDep
 from service.errors import problem_responses
+from service.reports import RenderOptions, render_vetting, vetting_evidence
+from service.routes.campaigns import DOWNLOAD_CONTENT, Language, attachment
 from service.schemas import KolDetailOut, KolListOut, KolOut, VettingOut
 from service.store.repositories import (
     count_comments_by_note,
@@ -86,3 +88,41 @@ def vetting(
     """Recommend, caution or avoid, with every reason and its evidence. Comments not yet analysed
     by the serving model are analysed now (and saved)."""
     return services.vet(session, workspace, kol, models, recent_notes=recent_notes)
+
+
+@router.get(
+    "/{kol_id}/report",
+    summary="Vetting report to hand on: standalone HTML or PDF (cover with verdict and reasons, charts, evidence, KPIs)",
+    responses={
+        **problem_responses(503),
+        200: {
+            "description": "the vetting report as HTML (default), PDF or JSON",
+            "content": DOWNLOAD_CONTENT,
+        },
+    },
+)
+def vetting_report(
+    request: Request,
+    kol: KolDep,
+    workspace: WorkspaceDep,
+    session: SessionDep,
+    models: ModelsDep,
+    services: ServicesDep,
+    format: Annotated[Literal["html", "pdf", "json"], Query(description="html, pdf or json")] = "html",
+    lang: Language = "en",
+    recent_notes: Annotated[int, Query(ge=1, le=100, description="how many recent notes to look at")] = 20,
+) -> Any:
+    """The vetting as a file: the HTML opens offline, the PDF is that HTML printed (503 without Chromium)."""
+    vetting = services.vet(session, workspace, kol, models, recent_notes=recent_notes)
+    evidence = vetting_evidence(session, workspace.id, kol, recent_notes)
+    body, media_type = render_vetting(
+        vetting,
+        evidence,
+        format,
+        RenderOptions(
+            locale=lang,
+            chromium=services.settings.chromium,
+            html_url=str(request.url.include_query_params(format="html")),
+        ),
+    )
+    return attachment(body, media_type, format, kol.nickname or kol.platform_user_id, "kol")

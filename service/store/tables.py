@@ -468,3 +468,59 @@ class SearchIndexPoint(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     __table_args__ = (UniqueConstraint("workspace_id", "keyword", "day"),)
+
+
+AUDIENCE_KINDS: tuple[str, ...] = ("kol", "target")
+QUOTE_FORMATS: tuple[str, ...] = ("image", "video")
+
+
+class AudienceProfile(Base):
+    """An audience profile as entered: a KOL's platform fan portrait (``kind`` ``kol``, with
+    ``kol_id``) or the workspace's target audience (``kind`` ``target``, no KOL). Rows are never
+    overwritten: the newest one counts, the older ones are the history of who entered what.
+
+    ``shares`` is ``{dimension: {bucket: fraction}}`` (see :mod:`models.market.audience`);
+    ``entered_by`` names the API key (``"name (prefix…)"``) and ``entered_via`` how (``key``,
+    ``cookie`` for a sign-in session, ``cli``)."""
+
+    __tablename__ = "audience_profile"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = _ws_fk()
+    kind: Mapped[str] = mapped_column(String(8))
+    kol_id: Mapped[int | None] = mapped_column(ForeignKey("kol.id", ondelete="CASCADE"))
+    shares: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    weights: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    source: Mapped[str | None] = mapped_column(String(200))
+    entered_by: Mapped[str] = mapped_column(String(200))
+    entered_via: Mapped[str] = mapped_column(String(16))
+    entered_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('kol', 'target')", name="kind"),
+        Index("ix_audience_profile_workspace_id_kind", "workspace_id", "kind"),
+        Index("ix_audience_profile_kol_id", "kol_id"),
+    )
+
+
+class KolQuote(Base):
+    """A price a KOL quoted for one note of a format (``image`` or ``video``), as the user entered
+    it; the newest row per format counts."""
+
+    __tablename__ = "kol_quote"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = _ws_fk()
+    kol_id: Mapped[int] = mapped_column(ForeignKey("kol.id", ondelete="CASCADE"))
+    format: Mapped[str] = mapped_column(String(8))
+    price: Mapped[Decimal]
+    currency: Mapped[str] = mapped_column(String(3))
+    entered_by: Mapped[str] = mapped_column(String(200))
+    entered_via: Mapped[str] = mapped_column(String(16))
+    entered_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("format IN ('image', 'video')", name="format"),
+        Index("ix_kol_quote_workspace_id", "workspace_id"),
+        Index("ix_kol_quote_kol_id", "kol_id"),
+    )

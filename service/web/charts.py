@@ -13,11 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from html import escape
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from service.reports.charts import PALETTE, empty_chart
+from service.reports.charts import (
+    PALETTE,
+    WORDS,
+    axis_title,
+    date_ticks,
+    empty_chart,
+    legend,
+)
+from service.reports.charts import esc as _t
 
 ANOMALY_COLOURS: dict[str, str] = {
     "spike": "#d64545",
@@ -26,10 +33,6 @@ ANOMALY_COLOURS: dict[str, str] = {
     "explained_spike": "#9aa5b1",
 }
 SEVERITY_FILL: dict[str, str] = {"high": "#fde2e2", "medium": "#fff0d6", "low": "#eef2ff", "info": "#f3f4f6"}
-
-
-def _t(text: object) -> str:
-    return escape(str(text), quote=True)
 
 
 def _day(value: Any) -> date | None:
@@ -111,7 +114,8 @@ def growth_chart(
     notes: Sequence[NoteMark] = (),
     evidence_by_day: Mapping[date, str] | None = None,
     width: int = 760,
-    height: int = 260,
+    height: int = 290,
+    words: Mapping[str, str] = WORDS,
 ) -> str:
     """Follower curve with anomaly markers, shaded flagged windows and note ticks.
 
@@ -121,7 +125,7 @@ def growth_chart(
     """
     if not points:
         return empty_chart("no follower snapshots", width=width)
-    left, right, top, bottom = 64, 16, 14, 46
+    left, right, top, bottom = 76, 16, 14, 76
     plot_w, plot_h = width - left - right, height - top - bottom
     first, last = points[0].day, points[-1].day
     span = max((last - first).days, 1)
@@ -190,11 +194,32 @@ def growth_chart(
         )
     parts.append(
         f'<line x1="{left}" y1="{base}" x2="{left + plot_w}" y2="{base}" stroke="{PALETTE["axis"]}"/>'
-        f'<text x="{left}" y="{height - 8}" font-size="11" fill="{PALETTE["axis"]}">{first}</text>'
-        f'<text x="{left + plot_w}" y="{height - 8}" text-anchor="end" font-size="11" fill="{PALETTE["axis"]}">{last}</text>'
-        "</svg>"
     )
+    parts.extend(_day_ticks(first, span, x, base + 26))
+    parts.append(axis_title(14, top + plot_h / 2, words["followers"], vertical=True))
+    parts.append(axis_title(left + plot_w / 2, base + 42, words["day"]))
+    entries = [
+        ("line", PALETTE["line"], words["followers"]),
+        ("box", ANOMALY_COLOURS["spike"], words["anomaly"]),
+        ("box", SEVERITY_FILL["high"], words["flagged"]),
+        ("box", PALETTE["bar"], words["note_published"]),
+    ]
+    parts.append(legend(entries, left, height - 6))
+    parts.append("</svg>")
     return "".join(parts)
+
+
+def _day_ticks(first: date, span: int, x: Any, y: float) -> list[str]:
+    """Dates along a day axis of ``span`` days from ``first`` (up to six, ends included)."""
+    out = []
+    for offset in date_ticks(span + 1):
+        day = first + timedelta(days=offset)
+        anchor = "start" if offset == 0 else ("end" if offset == span else "middle")
+        out.append(
+            f'<text class="date-tick" x="{x(day):.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="11" '
+            f'fill="{PALETTE["axis"]}">{day}</text>'
+        )
+    return out
 
 
 def bullet_chart(
@@ -205,7 +230,8 @@ def bullet_chart(
     label: str,
     verdict: str | None = None,
     width: int = 420,
-    height: int = 54,
+    height: int = 80,
+    words: Mapping[str, str] = WORDS,
 ) -> str:
     """A rate against its benchmark range: the range as a band, the value as a bar and a marker.
 
@@ -242,8 +268,13 @@ def bullet_chart(
     ticks = [(0.0, "start"), *((v, "middle") for v in (low, high) if v is not None), (top_end, "end")]
     for tick, anchor in ticks:
         parts.append(
-            f'<text x="{x(tick):.1f}" y="{height - 8}" text-anchor="{anchor}" font-size="11" fill="{PALETTE["axis"]}">'
+            f'<text x="{x(tick):.1f}" y="44" text-anchor="{anchor}" font-size="11" fill="{PALETTE["axis"]}">'
             f"{tick * 100:.1f}%</text>"
         )
+    entries = [
+        ("box", colour, f"{words['value']} ({words['rate_axis']})"),
+        ("box", "#d1fae5", words["benchmark"]),
+    ]
+    parts.append(legend(entries, left, height - 6))
     parts.append("</svg>")
     return "".join(parts)

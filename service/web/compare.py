@@ -59,6 +59,8 @@ TEXTS: dict[str, str] = {
     "themes": N_("Top themes"),
     "verdict": N_("Verdict"),
     "first_reason": N_("First reason"),
+    "audience_fit": N_("Audience fit"),
+    "sponsored_ratio": N_("Sponsored-to-organic engagement ratio"),
     "price": N_("Price per note"),
     "avg_engagements": N_("Average engagements per note"),
     "cpe": N_("Estimated CPE"),
@@ -192,6 +194,10 @@ def build_rows(
     decisions = [(v.get("verdict") or {}).get("decision") for v in vettings]
     verdict_best = _best([rank.get(str(d), 9) for d in decisions], "low")
     rows.append(Row("verdict", TEXTS["verdict"], "verdict", decisions, None, verdict_best))
+    fits = [((v.get("audience") or {}).get("fit") or {}).get("score") for v in vettings]
+    rows.append(_row("audience_fit", "score", fits, "high"))
+    ratios = [((v.get("sponsorship") or {}).get("engagement_ratio") or {}).get("ratio") for v in vettings]
+    rows.append(_row("sponsored_ratio", "text", [None if r is None else round(r, 2) for r in ratios], "high"))
     reasons = [_first_reason(v) for v in vettings]
     rows.append(_row("first_reason", "text", reasons))
     if prices:

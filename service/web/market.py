@@ -25,7 +25,9 @@ from service.reports.charts import daily_sentiment_chart
 from service.security import Principal
 from service.store.brands import list_brands, put_search_index, replace_brands, search_index_points
 from service.store.tables import Workspace
-from service.web.pages import _page
+from service.web.i18n import N_
+from service.web.pages import _page, _translator
+from service.web.views import Translate, chart_words
 
 router = APIRouter(include_in_schema=False)
 
@@ -41,7 +43,15 @@ def _split(value: Any) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def weekly_chart(row: dict[str, Any]) -> str:
+#: The weekly chart's words where they differ from the daily chart's.
+CHART_WORDS = {
+    "comments_per_day": N_("mentions per week"),
+    "day": N_("ISO week (from its Monday, China time)"),
+    "other": N_("notes and comments without a sentiment"),
+}
+
+
+def weekly_chart(row: dict[str, Any], tr: Translate) -> str:
     """A brand's mentions per week: real commenters' comments by sentiment, the rest in grey."""
     weeks = []
     for w in row["weeks"]:
@@ -51,7 +61,8 @@ def weekly_chart(row: dict[str, Any]) -> str:
             {"date": w["week"], "mentions": w["mentions"], **s, "net_sentiment": w["net_sentiment"],
              "other": w["mentions"] - rated}
         )  # fmt: skip
-    return daily_sentiment_chart(weeks, unit="mentions/week", others="other")
+    words = {**chart_words(tr), **{key: tr(text) for key, text in CHART_WORDS.items()}}
+    return daily_sentiment_chart(weeks, words=words, others="other")
 
 
 def _tools(services: ServicesDep, models: ModelsDep) -> tuple[AppServices, CommentModels]:
@@ -76,7 +87,8 @@ class MarketView:
         services, models = self.tools
         ws = self.workspace.id
         report = market_report(collect_mentions(self.session, services.session_factory, ws, models))
-        charts = {row["brand"]: weekly_chart(row) for row in report["brands"]}
+        tr = _translator(self.request)
+        charts = {row["brand"]: weekly_chart(row, tr) for row in report["brands"]}
         context = {"form_error": form_error, "search_result": search_result, "empty_rows": EMPTY_ROWS}
         response = _page(
             self.request, "market.html", self.principal, self.workspace, "market",

@@ -35,7 +35,13 @@ from service.deps import (
 )
 from service.errors import CrossSiteRequest, InvalidInput
 from service.ingest.core import SUPPORTED_SUFFIXES
-from service.reports.html_report import LABELS, OVERVIEW_NAMES
+from service.reports.html_report import (
+    KOL_COLUMNS,
+    LABELS,
+    OVERVIEW_NAMES,
+    vetting_evidence,
+    vetting_sections,
+)
 from service.routes.ingest import MAX_FILES
 from service.security import (
     AUTH_COOKIE,
@@ -49,39 +55,23 @@ from service.security import (
 from service.serving import workspace_current_versions
 from service.store.repositories import (
     campaign_rows,
-    comments_for_notes,
-    follower_series,
     get_kol_by_platform_id,
     list_campaigns,
     list_jobs,
     list_model_versions,
-    list_notes_for_kol,
 )
 from service.store.tables import Kol, Workspace
 from service.vetting import RECENT_NOTES
-from service.web import labelling
+from service.web import i18n, labelling
 from service.web.i18n import N_
 from service.web.rendering import render
 from service.web.summaries import SummaryCache, VettingSummary
-from service.web.views import VERDICT_TEXT, CommentInfo, campaign_view, model_version_view, vetting_view
+from service.web.views import VERDICT_TEXT, campaign_view, model_version_view
 
 router = APIRouter(include_in_schema=False, route_class=CheckedJSONRoute)
 
 PAGE_SIZE = 20
 JOBS_SHOWN = 50
-#: Columns of the campaign dashboard's KOL table besides KOL, tier and the comment figures.
-KOL_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("notes", "Notes"),
-    ("reach", "Reach"),
-    ("engagements", "Engagements"),
-    ("engagement_rate_by_followers", "ER (followers)"),
-    ("clicks", "Clicks"),
-    ("orders", "Orders"),
-    ("revenue", "Revenue"),
-    ("total_cost", "Total cost"),
-    ("roas", "ROAS"),
-    ("cpe", "CPE"),
-)
 PAGE_LABELS: dict[str, str] = {**LABELS, "clicks": "Clicks", "views": "Views"}
 MAX_LISTED_KOLS = 5000
 DEFAULT_PAGE = "/kols"
@@ -235,6 +225,12 @@ def logout(request: Request, services: ServicesDep) -> Response:
 # --------------------------------------------------------------------------- KOLs
 
 
+def _translator(request: Request) -> Any:
+    """Messages (chart words) in the page's language."""
+    locale = i18n.request_locale(request)
+    return lambda message: i18n.gettext(locale, message)
+
+
 def _tier_of(kol: Kol, names: tuple[str, ...], tier_for: Any) -> str | None:
     if kol.tier in names:
         return kol.tier
@@ -269,32 +265,8 @@ def kol_page(
     models: ModelsDep,
 ) -> Response:
     vetting = _vet(session, services, workspace, kol, models)
-    notes = list_notes_for_kol(session, workspace.id, kol.id, limit=RECENT_NOTES)
-    titles = {n.id: n.title for n in notes}
-    comments = {
-        c.platform_comment_id: CommentInfo(
-            platform_id=c.platform_comment_id,
-            text=c.text or "",
-            nickname=c.nickname,
-            created_at=c.created_at.isoformat() if c.created_at else None,
-            note_title=titles.get(c.note_id),
-            sentiment=c.sentiment,
-        )
-        for c in comments_for_notes(session, workspace.id, [n.id for n in notes])
-    }
-    snapshots = [
-        {"date": s.date.isoformat(), "followers": s.followers}
-        for s in follower_series(session, workspace.id, kol.id)
-    ]
-    note_rows = [
-        {
-            "published_at": n.published_at.isoformat() if n.published_at else None,
-            "sponsored": n.sponsored,
-            "title": n.title,
-        }
-        for n in notes
-    ]
-    view = vetting_view(vetting, comments=comments, snapshots=snapshots, notes=note_rows)
+    evidence = vetting_evidence(session, workspace.id, kol, RECENT_NOTES)
+    view = vetting_sections(vetting, evidence, _translator(request))
     return _page(request, "kol.html", principal, workspace, "kols", kol=kol, v=vetting, view=view)
 
 
@@ -349,7 +321,7 @@ def campaign_page(
         campaign=campaign,
         r=report,
         vetted=_campaign_vettings(session, services, workspace, models, report),
-        view=campaign_view(report),
+        view=campaign_view(report, _translator(request)),
         kol_columns=KOL_COLUMNS,
         overview_names=("views", *OVERVIEW_NAMES[:4], "clicks", *OVERVIEW_NAMES[4:]),
         labels=PAGE_LABELS,

@@ -7,18 +7,28 @@ so templates only lay things out.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from service.reports.charts import daily_sentiment_chart, funnel_chart, hbar_chart, mix_bar
+from service.reports.charts import WORDS, daily_sentiment_chart, funnel_chart, hbar_chart, mix_bar
 from service.web.charts import FlagWindow, NoteMark, bullet_chart, growth_chart, growth_points
 from service.web.i18n import N_
 
 MAX_FLAG_COMMENTS = 12
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
 VERDICT_TEXT = {"recommend": N_("Recommend"), "caution": N_("Caution"), "avoid": N_("Avoid")}
+#: Translates a message into the reader's language (identity: English).
+Translate = Callable[[str], str]
+CHART_TITLES = {
+    "engagements_by_kol": N_("engagements by KOL"),
+    "engagements_axis": N_("engagements (likes + saves + comments + shares, count)"),
+    "save_rate_by_note": N_("save rate by note"),
+    "save_rate_axis": N_("save rate, percent of views (else of impressions)"),
+    "intent_shares": N_("share of analysed comments"),
+    "intent_axis": N_("share of analysed comments (%)"),
+}
 BENCHMARKED = (
     ("engagement_rate_by_followers", "Engagement rate (by followers)"),
     ("save_rate_by_views", "Save rate (saves / views)"),
@@ -88,6 +98,7 @@ def _growth(
     authenticity: Mapping[str, Any],
     snapshots: Sequence[Mapping[str, Any]],
     notes: Sequence[Mapping[str, Any]],
+    words: Mapping[str, str] = WORDS,
 ) -> tuple[str, int]:
     """The growth chart and how many days it draws."""
     series = (authenticity.get("series") or {}).get("daily_followers") or []
@@ -112,10 +123,11 @@ def _growth(
             marks.append(
                 NoteMark(day, bool(note.get("sponsored")), f"{day} {kind}: {note.get('title') or ''}")
             )
-    return growth_chart(points, windows=windows, notes=marks, evidence_by_day=evidence), len(points)
+    svg = growth_chart(points, windows=windows, notes=marks, evidence_by_day=evidence, words=words)
+    return svg, len(points)
 
 
-def _benchmarks(kpis: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _benchmarks(kpis: Mapping[str, Any], words: Mapping[str, str] = WORDS) -> list[dict[str, Any]]:
     out = []
     metrics = kpis.get("metrics") or {}
     for name, title in BENCHMARKED:
@@ -144,20 +156,43 @@ def _benchmarks(kpis: Mapping[str, Any]) -> list[dict[str, Any]]:
                     high,
                     label=title,
                     verdict=bench.get("verdict") if bench else None,
+                    words=words,
                 ),
             }
         )
     return out
 
 
-def _breakdown(comments: Mapping[str, Any]) -> dict[str, str]:
+def _identity(message: str) -> str:
+    return message
+
+
+def chart_words(tr: Translate) -> dict[str, str]:
+    """The charts' words (axis titles, legends) in the reader's language."""
+    return {key: tr(text) for key, text in WORDS.items()}
+
+
+def note_label(note: Mapping[str, Any]) -> str:
+    """A note as a chart names it: its title truncated, then its publication day."""
+    title = str(note.get("title") or note.get("note_id") or "")
+    day = str(note.get("published_at") or "")[:10]
+    short = title if len(title) <= 12 else title[:11] + "…"
+    return f"{short} · {day}" if day else short
+
+
+def _breakdown(comments: Mapping[str, Any], tr: Translate = _identity) -> dict[str, str]:
     sentiment = comments.get("sentiment_shares") or {}
     intents = comments.get("intent_shares") or {}
     items = [(name.replace("_", " "), intents.get(name)) for name in intents]
     items.append(("low effort", comments.get("low_effort_share")))
     return {
         "sentiment": mix_bar(sentiment, width=600, height=22) if sentiment else "",
-        "intents": hbar_chart(items, title="share of analysed comments", value_format="percent"),
+        "intents": hbar_chart(
+            items,
+            title=tr(CHART_TITLES["intent_shares"]),
+            axis=tr(CHART_TITLES["intent_axis"]),
+            value_format="percent",
+        ),
     }
 
 
@@ -167,6 +202,7 @@ def vetting_view(
     comments: Mapping[str, CommentInfo],
     snapshots: Sequence[Mapping[str, Any]],
     notes: Sequence[Mapping[str, Any]],
+    tr: Translate = _identity,
 ) -> dict[str, Any]:
     """Sections of the vetting page from a ``redlens.vetting/1`` report.
 
@@ -188,18 +224,18 @@ def vetting_view(
         }
         for name, s in (authenticity.get("signals") or {}).items()
     ]
-    growth_svg, growth_days = _growth(authenticity, snapshots, notes)
+    growth_svg, growth_days = _growth(authenticity, snapshots, notes, chart_words(tr))
     return {
         "growth_svg": growth_svg,
         "growth_days": growth_days,
         "flags": _flags(authenticity, comments),
         "signals": signals,
-        "benchmarks": _benchmarks(vetting.get("kpis") or {}),
-        "breakdown": _breakdown(vetting.get("comments") or {}),
+        "benchmarks": _benchmarks(vetting.get("kpis") or {}, chart_words(tr)),
+        "breakdown": _breakdown(vetting.get("comments") or {}, tr),
     }
 
 
-def campaign_view(report: Mapping[str, Any]) -> dict[str, Any]:
+def campaign_view(report: Mapping[str, Any], tr: Translate = _identity) -> dict[str, Any]:
     """Charts and table rows of the campaign dashboard from a ``redlens.campaign_report/1`` report."""
     kols = report.get("kol_breakdown") or []
     funnel_counts: list[tuple[str, int | None]] = []
@@ -208,6 +244,7 @@ def campaign_view(report: Mapping[str, Any]) -> dict[str, Any]:
             funnel_counts.append((str(step.get("from")).replace("_", " "), step.get("from_count")))
         funnel_counts.append((str(step.get("to")).replace("_", " "), step.get("to_count")))
     ranking = (report.get("content_performance") or {}).get("ranking") or []
+    words = chart_words(tr)
     return {
         "kol_chart": hbar_chart(
             [
@@ -217,15 +254,19 @@ def campaign_view(report: Mapping[str, Any]) -> dict[str, Any]:
                 )
                 for k in kols
             ],
-            title="engagements by KOL",
+            title=tr(CHART_TITLES["engagements_by_kol"]),
+            axis=tr(CHART_TITLES["engagements_axis"]),
         ),
         "save_rate_chart": hbar_chart(
-            [(str(n.get("title") or n.get("note_id")), n.get("save_rate")) for n in ranking[:12]],
-            title="save rate by note",
+            [(note_label(n), n.get("save_rate")) for n in ranking[:12]],
+            title=tr(CHART_TITLES["save_rate_by_note"]),
+            axis=tr(CHART_TITLES["save_rate_axis"]),
             value_format="percent",
         ),
-        "funnel_chart": funnel_chart(funnel_counts),
-        "daily_chart": daily_sentiment_chart((report.get("brand_health") or {}).get("daily") or []),
+        "funnel_chart": funnel_chart(funnel_counts, words=words),
+        "daily_chart": daily_sentiment_chart(
+            (report.get("brand_health") or {}).get("daily") or [], words=words
+        ),
     }
 
 

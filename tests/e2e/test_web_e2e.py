@@ -265,3 +265,23 @@ def test_key_of_one_workspace_cannot_open_the_other_workspaces_pages(ui: Ui, liv
     assert "Session expired" in ui.page.locator("h1").inner_text()
     ui.shot("16-session-expired")
     ui.assert_no_console_errors(allow_http_errors=True)
+
+
+def test_pdf_report_downloads_from_the_vetting_page_and_has_the_verdict(
+    ui: Ui, live_server: LiveServer
+) -> None:
+    import io
+    from pathlib import Path
+
+    pypdf = pytest.importorskip("pypdf")
+    ui.sign_in(live_server.seeded.demo.admin)
+    ui.go(f"/kols/{live_server.seeded.demo_kol_ids[0]}")
+    verdict = ui.page.locator("#verdict .verdict-word").inner_text()
+    with ui.page.expect_download(timeout=90_000) as info:
+        ui.page.click("#report-pdf")
+    path = info.value.path()
+    data = Path(path).read_bytes()
+    assert data[:5] == b"%PDF-"
+    text = " ".join(p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(data)).pages)
+    assert f"Verdict: {verdict}" in text
+    ui.assert_no_console_errors()

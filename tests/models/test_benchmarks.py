@@ -24,7 +24,10 @@ def test_shipped_table_rows_have_sources_and_known_names() -> None:
         assert row.source.strip()
         assert row.metric in known_metrics
         assert row.tier is None or row.tier in TIER_NAMES
-        assert 0 <= row.low <= 1 and (row.high is None or row.low <= row.high <= 1)
+        if row.metric in ("cpm", "cpe"):  # costs in CNY, not rates
+            assert row.low > 0 and row.high is not None and row.low < row.high and "CNY" in row.source
+        else:
+            assert 0 <= row.low <= 1 and (row.high is None or row.low <= row.high <= 1)
 
 
 def test_shipped_table_has_the_framework_ranges() -> None:

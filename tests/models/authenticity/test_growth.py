@@ -228,3 +228,64 @@ def test_quanta_and_collapse_plateaus_handle_rounded_counts() -> None:
         (d0 + timedelta(days=2), 10_000.0),
         (d0 + timedelta(days=5), 11_000.0),
     ]
+
+
+def test_growth_ratio_windows_discount_a_large_accounts_steady_inflow() -> None:
+    """A big account gains followers every day from its back catalogue; a quiet month with few new
+    likes is not "followers without likes" (issue #11), while a burst in that month still is."""
+    gains = steady(120, 1_000.0)
+    gains[20] += 100_000  # the viral note (day 19 below)
+    lc = 2_000_000 + np.arange(120) * 500.0
+    lc[20:] += 1_500_000
+    notes = [note(19, 1_500_000, note_id="viral")]
+    quiet = growth_signal(
+        account(follower_snapshots=snapshots(gains, likes_and_collects=lc, noise=20), notes=notes), CFG
+    )
+    assert "followers_outpace_engagement" not in _codes(quiet)
+    bought = list(gains)
+    bought[95] += 40_000
+    res = growth_signal(
+        account(follower_snapshots=snapshots(bought, likes_and_collects=lc, noise=20), notes=notes), CFG
+    )
+    flag = _flag(res, "followers_outpace_engagement")
+    assert "above the account's steady pace" in flag.evidence
+    assert flag.details["followers_above_pace"] < flag.details["followers_gained"]
+
+
+def test_growth_spike_with_likes_and_collects_above_pace_is_explained_at_the_ordinary_rate() -> None:
+    """Likes and collects rising above their usual pace, short of a surge, come from content (a note
+    the export may miss) and explain followers at the ordinary rate."""
+    gains = steady(60)
+    gains[30] += 500
+    lc = 300_000 + np.arange(60) * 500.0
+    lc[30:] += 3_000  # 3,500 on the spike's day against 500 usually: content, not a viral surge
+    notes = [note(d, 4_000) for d in (3, 10, 17, 45, 52)]  # typical note: 3,600 likes + saves
+    res = growth_signal(
+        account(follower_snapshots=snapshots(gains, likes_and_collects=lc, noise=5), notes=notes), CFG
+    )
+    assert "follower_spike" not in _codes(res)
+    assert "获赞与收藏" in _flag(res, "follower_spike_explained").evidence
+    flat = np.asarray(300_000 + np.arange(60) * 500.0)
+    alone = growth_signal(
+        account(follower_snapshots=snapshots(gains, likes_and_collects=flat, noise=5), notes=notes), CFG
+    )
+    assert _flag(alone, "follower_spike").strength > 0.3
+
+
+def test_growth_rise_spread_over_days_weighs_less_than_a_delivered_batch() -> None:
+    """The same 400 followers over ten days (a note's reach the export does not show) against one
+    day (a delivered batch)."""
+    spread = steady(70)
+    for d in range(30, 40):
+        spread[d] += 40
+    batch = steady(70)
+    batch[30] += 400
+    slow = _flag(growth_signal(account(follower_snapshots=snapshots(spread, noise=5)), CFG), "follower_spike")
+    fast = _flag(growth_signal(account(follower_snapshots=snapshots(batch, noise=5)), CFG), "follower_spike")
+    assert "built and faded" in slow.evidence and "built and faded" not in fast.evidence
+    assert slow.strength < 0.5 * fast.strength
+    unweighted = GrowthConfig(spread_max_peak_share=0.0)
+    as_batch = _flag(
+        growth_signal(account(follower_snapshots=snapshots(spread, noise=5)), unweighted), "follower_spike"
+    )
+    assert slow.strength == pytest.approx(CFG.data_gap_weight * as_batch.strength)

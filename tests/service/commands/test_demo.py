@@ -104,12 +104,14 @@ def test_cli_commands_on_the_demo_workspace(settings: Settings, cli_env: Setting
     assert json.loads(vet.stdout)["verdict"]["decision"] in ("recommend", "caution", "avoid")
     out = tmp_path / "report.html"
     report = runner.invoke(
-        cli, ["report", DEMO_CAMPAIGN, "--workspace", "demo", "--format", "html", "-o", str(out)]
+        cli, ["report", "campaign", DEMO_CAMPAIGN, "--workspace", "demo", "--format", "html", "-o", str(out)]
     )
     assert report.exit_code == 0, report.output
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    as_csv = runner.invoke(cli, ["report", DEMO_CAMPAIGN, "--workspace", "demo", "--format", "csv"])
-    assert as_csv.stdout.startswith("section,item,metric,value,unit,note")
+    as_csv = runner.invoke(
+        cli, ["report", "campaign", DEMO_CAMPAIGN, "--workspace", "demo", "--format", "csv"]
+    )
+    assert as_csv.stdout.startswith("kol_id,kol_name,tier,notes,followers,")
     created = runner.invoke(
         cli, ["keys", "create", "--workspace", "demo", "--scopes", "read", "--name", "ci"]
     )

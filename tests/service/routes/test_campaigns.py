@@ -68,15 +68,41 @@ def test_report_json_has_the_six_sections_and_themes(client: TestClient, world: 
     assert ("tier", "micro") in groups and ("category", "beauty") in groups
 
 
-def test_report_csv_neutralises_formula_cells(client: TestClient, world: World) -> None:
+def _csv(client: TestClient, world: World, by: str) -> list[dict[str, str]]:
     response = client.get(
-        f"/v1/campaigns/{world.a.campaign_id}/report?format=csv", headers=auth(world.a.reader)
+        f"/v1/campaigns/{world.a.campaign_id}/report?format=csv&by={by}", headers=auth(world.a.reader)
     )
-    assert response.status_code == 200
+    assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/csv")
     assert "attachment" in response.headers["content-disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.text)))
-    assert {r["section"] for r in rows} >= set(SECTIONS)
+    return list(csv.DictReader(io.StringIO(response.text)))
+
+
+def test_report_csv_has_one_row_per_kol_and_one_column_per_metric(client: TestClient, world: World) -> None:
+    rows = _csv(client, world, "kol")
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["kol_id"] == world.a.kol_platform_id and row["notes"] == "3"
+    assert row["revenue"] == "36000.00" and row["currency"] == "CNY"
+    assert abs(float(row["roas"]) - 36000 / 27900) < 1e-6
+    assert row["comments_analyzed"] == "24"
+    themed = [c for c in row if c.startswith("theme_") and c.endswith("_share")]
+    assert themed, "the KOL rows carry the campaign's aspect themes"
+    assert all(0.0 <= float(row[c]) <= 1.0 for c in themed)
+
+
+def test_report_csv_by_note_and_by_theme(client: TestClient, world: World) -> None:
+    notes = _csv(client, world, "note")
+    assert sorted(r["note_id"] for r in notes) == [f"note-brand-a-{i}" for i in range(3)]
+    assert [r["rank"] for r in notes] == ["1", "2", "3"]
+    assert all(r["engagements"] and r["save_rate"] for r in notes)
+    themes = _csv(client, world, "theme")
+    assert themes and {"share_before", "share_after", "change_pts", "summary_zh"} <= set(themes[0])
+    assert any(float(r["share_after"]) > 0 for r in themes)
+
+
+def test_report_csv_neutralises_formula_cells(client: TestClient, world: World) -> None:
+    rows = _csv(client, world, "note")
     cells = [value for row in rows for value in row.values() if isinstance(value, str)]
     dangerous = [
         c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r") or (c.startswith("-") and not _number(c))
@@ -101,14 +127,19 @@ def test_report_html_is_self_contained_and_escaped(client: TestClient, world: Wo
     assert re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html) is None
     assert "@import" not in html and "url(" not in html
     for section in (
-        "Campaign overview",
+        "Headline",
         "KOL breakdown",
         "Content performance",
         "Conversion funnel",
         "Brand-health",
+        "KPI table",
         "Competitive context",
+        "Before and after the campaign's first note",
+        "Method and model versions",
     ):
         assert section in html
+    assert "<nav" not in html and "rl_" not in html  # no navigation, no key prefix
+    assert re.search(r"@media print", html) and "break-after: page" in html
 
 
 def test_report_of_an_empty_campaign_explains_itself(client: TestClient, world: World, app: FastAPI) -> None:

@@ -51,6 +51,11 @@ def case_vetting(client: TestClient, w: World) -> None:
     _not_found(client.get(f"/v1/kols/{w.b.kol_id}/vetting", headers=auth(w.a.admin)))
 
 
+def case_vetting_report(client: TestClient, w: World) -> None:
+    for fmt in ("html", "pdf", "json"):
+        _not_found(client.get(f"/v1/kols/{w.b.kol_id}/report?format={fmt}", headers=auth(w.a.admin)))
+
+
 def case_kols(client: TestClient, w: World) -> None:
     body = client.get("/v1/kols", headers=auth(w.a.admin)).json()
     assert [k["id"] for k in body["items"]] == [w.a.kol_id]
@@ -63,7 +68,7 @@ def case_campaign(client: TestClient, w: World) -> None:
 
 
 def case_report(client: TestClient, w: World) -> None:
-    for fmt in ("json", "csv", "html"):
+    for fmt in ("json", "csv", "html", "pdf"):
         _not_found(
             client.get(f"/v1/campaigns/{w.b.campaign_id}/report?format={fmt}", headers=auth(w.a.admin))
         )
@@ -234,6 +239,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/v1/kols"): case_kols,
     ("GET", "/v1/kols/{kol_id}"): case_kol,
     ("GET", "/v1/kols/{kol_id}/vetting"): case_vetting,
+    ("GET", "/v1/kols/{kol_id}/report"): case_vetting_report,
     ("GET", "/v1/campaigns"): case_campaigns,
     ("GET", "/v1/campaigns/{campaign_id}"): case_campaign,
     ("GET", "/v1/campaigns/{campaign_id}/report"): case_report,

@@ -1,6 +1,6 @@
 """Market context: tracked brands (``market_brand``), the keyword and crawl time of notes found by
 keyword searches (``search_hit``), and branded search-index values (``search_index_point``).
-Revision 0007, after 0005 (2026-12-20).
+Revision 0007, after 0008 (written after 0005, chained after main's 0008 at the merge; 2026-12-20).
 """
 
 import sqlalchemy as sa
@@ -8,7 +8,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 #: Alembic reads these two; this revision has no branch labels and no other dependencies.
-revision, down_revision = "0007", "0005"
+revision, down_revision = "0007", "0008"
 
 
 def _json() -> sa.types.TypeEngine[object]:

@@ -24,7 +24,7 @@ def test_market_page_shows_each_brand_with_weekly_chart(client: Any, seeded: See
     page = client.get("/market", headers=HTML).text
     assert [m for m in re.findall(r'<tr data-brand="([^"]+)"', page)] == ["Glow Lab", "兰蔻", "珀莱雅"]
     assert page.count('class="brand-trend"') == 3
-    assert page.count("<svg") >= 3 and "mentions/week" in page
+    assert page.count("<svg") >= 3 and "mentions per week" in page  # the left axis title
     assert re.search(r'<td class="num sov">\d+\.\d%</td>', page)  # share of voice as a percentage
     assert 'name="aliases_0" value="光研, GlowLab"' in page
 

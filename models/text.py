@@ -24,6 +24,7 @@ import os
 import re
 import threading
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -154,8 +155,13 @@ def _normalize(text: str) -> str:
 class _Segmenter:
     """jieba (reference) or rjieba (same dictionary and algorithm, compiled) with the XHS user dict."""
 
-    def __init__(self, backend: str) -> None:
-        words = load_userdict()
+    def __init__(self, backend: str, extra_words: Sequence[str] = ()) -> None:
+        # An added word gets jieba's suggested frequency (None): just enough to be cut as one word,
+        # so a longer dictionary word containing it (小米粥 for 小米) still wins.
+        words: list[tuple[str, int | None, str | None]] = [
+            *load_userdict(),
+            *((w, None, None) for w in extra_words),
+        ]
         self.backend = backend
         self._pos: Any = None
         if backend == "rjieba":
@@ -215,6 +221,13 @@ def get_segmenter(backend: str | None = None) -> _Segmenter:
                 seg = _Segmenter(name)
                 _segmenters[name] = seg
     return seg
+
+
+def segmenter_with_words(words: Sequence[str], backend: str | None = None) -> _Segmenter:
+    """A segmenter of its own with ``words`` added to the XHS user dictionary (brand names and
+    aliases for the brand matcher). The shared segmenter of :func:`get_segmenter` is never changed,
+    so one workspace's words cannot change how another workspace's text is cut."""
+    return _Segmenter(backend or default_backend(), tuple(words))
 
 
 def load_userdict(path: Path = USERDICT_PATH) -> list[tuple[str, int, str | None]]:

@@ -284,7 +284,10 @@ def _nmf_topics(
         return None
     k = max(2, min(max_themes, math.ceil(len(texts) / comments_per_theme), X.shape[1] - 1))
     nmf = NMF(n_components=k, init="nndsvda", random_state=random_state, max_iter=400)
-    W = nmf.fit_transform(X)
+    # On a near-perfect fit sklearn takes the square root of a reconstruction error that rounding
+    # made slightly negative (a NaN error, a RuntimeWarning); the factors themselves are fine.
+    with np.errstate(invalid="ignore"):
+        W = nmf.fit_transform(X)
     assign = np.where(W.max(axis=1) > 0, W.argmax(axis=1), -1)
     return _attach_by_characters(texts, assign, k), W
 

@@ -368,9 +368,11 @@ def build_campaign_report(
         ),
         top_n=top_n,
     )
-    from service.campaign_themes import campaign_theme_comparison  # it builds on this module
+    from service.brand_tracking import attach_market  # these build on this module
+    from service.campaign_themes import campaign_theme_comparison
 
     report["theme_comparison"] = campaign_theme_comparison(session, writer, ws, rows, comments, models)
+    attach_market(session, writer, workspace, campaign, models, report)
     report["model_version"] = models.version
     report["comments_analyzed_now"] = analysed
     report["generated_at"] = (now or datetime.now(UTC)).isoformat(timespec="seconds")

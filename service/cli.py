@@ -14,6 +14,7 @@ from service.commands import (
     jobs,
     keys,
     kpis,
+    market,
     models,
     report,
     serve,
@@ -45,6 +46,7 @@ app.add_typer(keys.keys_app, name="keys")
 app.add_typer(audience.audience_app, name="audience")
 app.command("sponsorship")(audience.sponsorship)
 app.command("quote")(audience.quote)
+app.add_typer(market.market_app, name="market")
 
 
 if __name__ == "__main__":

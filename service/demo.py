@@ -9,8 +9,11 @@ What :func:`seed_demo` does (idempotent: a second run only prints the key again)
 2. writes them in RedLens ingest formats plus a campaign-economics CSV (fees by tier, clicks,
    add-to-carts, orders and revenue; manipulated accounts convert worse, as bought audiences do)
    and imports everything through :mod:`service.ingest`, like a user's upload;
-3. analyses every comment with the serving model;
-4. creates an API key with the read, write and admin scopes (so the demo user can promote a
+3. imports simulated keyword-search exports of the demo brand and two competitors around the
+   campaign's start (:mod:`service.demo_market`), so the dashboard's share of voice, UGC
+   re-creation and branded search lift are filled;
+4. analyses every comment with the serving model;
+5. creates an API key with the read, write and admin scopes (so the demo user can promote a
    retrained model) and keeps its secret in ``<data_dir>/demo-api-key.txt`` (mode 600), so later
    runs print the same key.
 
@@ -34,6 +37,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.comments import CommentModels
 from service.comment_analysis import analyze_notes
 from service.config import ROOT, Settings
+from service.demo_market import seed_demo_market
 from service.ingest import ingest_paths
 from service.store.repositories import (
     create_api_key,
@@ -271,10 +275,11 @@ def seed_demo(
     if not populated:
         say(f"simulating {n_kols} KOLs (comments from {corpus.name})...")
         scenarios = [DEMO_SCENARIOS[i % len(DEMO_SCENARIOS)] for i in range(n_kols)]
+        pools = project_comment_pools(corpus)
         accounts = simulate_accounts(
             seed,
             n_kols,
-            pools=project_comment_pools(corpus),
+            pools=pools,
             scenarios=scenarios,
             max_comments=max_comments,
             end=end or SIMULATION_END,
@@ -307,6 +312,8 @@ def seed_demo(
             failed = [f"{f.path}: {f.failed}" for f in summary.files if f.failed]
             if failed:
                 raise RuntimeError("demo import failed: " + "; ".join(failed))
+        say("importing simulated keyword-search exports of the brand and two competitors...")
+        seed_demo_market(factory, ws, start, seed, pools.human["project_written"])
         with factory() as session, session.begin():
             update_workspace(session, ws, name=DEMO_NAME)
             for i, sim in enumerate(accounts):

@@ -524,6 +524,11 @@ class CampaignReportOut(_Out):
     warnings: list[str]
     model_version: str | None = None
     generated_at: dt.datetime | None = None
+    market: dict[str, Any] | None = Field(
+        default=None,
+        description="the campaign's brand against tracked competitors: share of voice over the campaign's "
+        "dates, UGC re-creation and branded search lift around its first note",
+    )
 
 
 # --------------------------------------------------------------------------- models

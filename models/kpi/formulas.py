@@ -90,6 +90,7 @@ __all__ = [
     "share_of_voice",
     "share_rate",
     "total_cost",
+    "ugc_lift",
 ]
 
 FRACTION: Final = "fraction"
@@ -1007,28 +1008,36 @@ def share_of_voice(own_mentions: Operand, all_mentions: Operand) -> Metric:
     )
 
 
-def branded_search_lift(before: Operand, after: Operand) -> Metric:
-    """Branded search lift = searches after / searches before - 1.
-
-    Unit: fraction (0.25 = +25 %; may be < 0).
-    """
+def _lift(name: str, before: Operand, after: Operand, what: str) -> Metric:
+    """``after / before - 1`` of a count (a fraction, may be < 0), undefined with the ratio's reason."""
     lift = ratio(
-        "branded_search_lift",
+        name,
         after,
         before,
-        num_label="branded searches after",
-        den_label="branded searches before",
+        num_label=f"{what} after",
+        den_label=f"{what} before",
         expression="after / before - 1",
         unit=RATIO,
     )
     if lift.value is None:
         return Metric.undefined(
-            "branded_search_lift",
-            unit=FRACTION,
-            formula="branded_search_lift",
-            expression="after / before - 1",
-            reason=lift.reason or "",
+            name, unit=FRACTION, formula=name, expression="after / before - 1", reason=lift.reason or ""
         )
-    return Metric(
-        "branded_search_lift", float(lift.value) - 1.0, FRACTION, "branded_search_lift", "after / before - 1"
-    )
+    return Metric(name, float(lift.value) - 1.0, FRACTION, name, "after / before - 1")
+
+
+def branded_search_lift(before: Operand, after: Operand) -> Metric:
+    """Branded search lift = searches after / searches before - 1.
+
+    Unit: fraction (0.25 = +25 %; may be < 0).
+    """
+    return _lift("branded_search_lift", before, after, "branded searches")
+
+
+def ugc_lift(before: Operand, after: Operand) -> Metric:
+    """UGC re-creation lift = notes mentioning the brand by non-campaign creators in the window
+    after the campaign's first note / in the same-length window before - 1.
+
+    Unit: fraction (1.0 = twice as many; may be < 0).
+    """
+    return _lift("ugc_lift", before, after, "UGC notes")

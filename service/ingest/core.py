@@ -326,10 +326,18 @@ def _read(
     records: dict[Any, Loaded] = {}
     for item in _converted(reader, spec, summary, campaign=campaign, report=report):
         key = record_key(spec.kind, item.record)
-        if key in records:
+        earlier = records.get(key)
+        if earlier is not None:
             summary.duplicates += 1
+            # a search export lists a note once per keyword that found it: keep every keyword
+            item.record["_searches"] = [*earlier.record.get("_searches", ()), *_searches(earlier.record)]
         records[key] = item
     return list(records.values())
+
+
+def _searches(record: dict[str, Any]) -> list[tuple[str, Any]]:
+    keyword = record.get("_keyword")
+    return [(keyword, record.get("_crawled_at"))] if keyword else []
 
 
 def ingest_paths(

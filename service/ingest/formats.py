@@ -46,7 +46,15 @@ from service.ingest.parsing import (
 )
 from service.ingest.readers import InputFileError
 
-Kind = Literal["notes", "comments", "creator_notes", "follower_snapshots", "note_metrics", "campaign_notes"]
+Kind = Literal[
+    "notes",
+    "comments",
+    "creator_notes",
+    "follower_snapshots",
+    "note_metrics",
+    "campaign_notes",
+    "search_index",
+]
 
 #: Import order when several files are given: notes before the comments that refer to them.
 KIND_ORDER: dict[str, int] = {
@@ -56,6 +64,7 @@ KIND_ORDER: dict[str, int] = {
     "follower_snapshots": 3,
     "note_metrics": 4,
     "campaign_notes": 5,
+    "search_index": 6,
 }
 
 
@@ -110,7 +119,10 @@ _MC_COMMENT_OPTIONAL = (
     "last_modify_ts",
     "like_count",
     "add_ts",
+    "source_keyword",
 )
+#: The search keyword a crawler found the note (or the comment's note) under.
+_KEYWORD_ALIASES = {"search_keyword": "source_keyword"}
 _MC_NOTE_OPTIONAL = (
     "video_url",
     "last_update_time",
@@ -172,6 +184,30 @@ _SPIDER_NOTE_ZH = {
     "图片地址url列表": "image_list",
     "标签": "tags",
 }
+_SPIDER_NOTE_REQUIRED = ("note_id", "note_type", "user_id", "liked_count", "upload_time")
+_SPIDER_NOTE_OPTIONAL = (
+    *_SPIDER_COMMON_OPTIONAL,
+    "title",
+    "desc",
+    "collected_count",
+    "comment_count",
+    "share_count",
+    "video_cover",
+    "video_addr",
+    "image_list",
+    "tags",
+    "ip_location",
+)
+#: Spider_XHS saves a search to ``<keyword>.xlsx`` without the keyword inside: a column holding it
+#: (搜索关键词, 关键词, keyword, query) makes the file a search result.
+_SPIDER_SEARCH_ZH = {
+    **_SPIDER_NOTE_ZH,
+    **_KEYWORD_ALIASES,
+    "搜索关键词": "source_keyword",
+    "关键词": "source_keyword",
+    "keyword": "source_keyword",
+    "query": "source_keyword",
+}
 _CREATOR_ALIASES = {
     "笔记标题": "title",
     "标题": "title",
@@ -213,6 +249,28 @@ _CREATOR_ALIASES = {
     "笔记id": "note_id",
 }
 
+SEARCH_INDEX = FormatSpec(
+    name="search_index",
+    kind="search_index",
+    label="Branded search index or volume per keyword and day (date, keyword, index)",
+    required=("date", "keyword", "value"),
+    aliases={
+        "日期": "date",
+        "day": "date",
+        "关键词": "keyword",
+        "搜索词": "keyword",
+        "search_keyword": "keyword",
+        "query": "keyword",
+        "index": "value",
+        "search_index": "value",
+        "搜索指数": "value",
+        "指数": "value",
+        "volume": "value",
+        "search_volume": "value",
+        "搜索量": "value",
+        "搜索次数": "value",
+    },
+)
 FORMATS: tuple[FormatSpec, ...] = (
     FormatSpec(
         name="mediacrawler_comments_v2",
@@ -220,6 +278,7 @@ FORMATS: tuple[FormatSpec, ...] = (
         label="MediaCrawler XHS comments, current schema (creator_hash, masked nickname)",
         required=("comment_id", "create_time", "note_id", "content", "creator_hash"),
         optional=(*_MC_COMMENT_OPTIONAL, "user_id"),
+        aliases=_KEYWORD_ALIASES,
         priority=2,
     ),
     FormatSpec(
@@ -228,6 +287,7 @@ FORMATS: tuple[FormatSpec, ...] = (
         label="MediaCrawler XHS comments, older schema (user_id, avatar, ip_location)",
         required=("comment_id", "create_time", "note_id", "content", "user_id"),
         optional=_MC_COMMENT_OPTIONAL,
+        aliases=_KEYWORD_ALIASES,
         priority=1,
     ),
     FormatSpec(
@@ -235,8 +295,16 @@ FORMATS: tuple[FormatSpec, ...] = (
         kind="comments",
         label="XHS comments with hashed commenters (text, created, user_hash, nickname_is_default)",
         required=("comment_id", "note_id", "content", "create_time", "creator_hash", "nickname_is_default"),
-        optional=("note_title", "parent_comment_id", "like_count", "ip_location", "sub_comment_count"),
+        optional=(
+            "note_title",
+            "parent_comment_id",
+            "like_count",
+            "ip_location",
+            "sub_comment_count",
+            "source_keyword",
+        ),
         aliases={
+            **_KEYWORD_ALIASES,
             "text": "content",
             "created": "create_time",
             "user_hash": "creator_hash",
@@ -249,7 +317,7 @@ FORMATS: tuple[FormatSpec, ...] = (
         label="MediaCrawler XHS contents (notes)",
         required=("note_id", "type", "title", "desc", "time", "liked_count"),
         optional=(*_MC_NOTE_OPTIONAL, "user_id", "creator_hash"),
-        aliases={"author_hash": "creator_hash"},
+        aliases={"author_hash": "creator_hash", **_KEYWORD_ALIASES},
     ),
     FormatSpec(
         name="spider_xhs_comments",
@@ -263,21 +331,17 @@ FORMATS: tuple[FormatSpec, ...] = (
         name="spider_xhs_notes",
         kind="notes",
         label="Spider_XHS notes (English keys or Chinese Excel headers)",
-        required=("note_id", "note_type", "user_id", "liked_count", "upload_time"),
-        optional=(
-            *_SPIDER_COMMON_OPTIONAL,
-            "title",
-            "desc",
-            "collected_count",
-            "comment_count",
-            "share_count",
-            "video_cover",
-            "video_addr",
-            "image_list",
-            "tags",
-            "ip_location",
-        ),
+        required=_SPIDER_NOTE_REQUIRED,
+        optional=_SPIDER_NOTE_OPTIONAL,
         aliases=_SPIDER_NOTE_ZH,
+    ),
+    FormatSpec(
+        name="spider_xhs_search_notes",
+        kind="notes",
+        label="Spider_XHS search results: its notes plus the search keyword (搜索关键词 or keyword)",
+        required=(*_SPIDER_NOTE_REQUIRED, "source_keyword"),
+        optional=_SPIDER_NOTE_OPTIONAL,
+        aliases=_SPIDER_SEARCH_ZH,
     ),
     FormatSpec(
         name="creator_centre_notes",
@@ -321,6 +385,7 @@ FORMATS: tuple[FormatSpec, ...] = (
         required=ECONOMICS_COLUMNS,
         optional=ECONOMICS_OPTIONAL,
     ),
+    SEARCH_INDEX,
 )
 
 FORMATS_BY_NAME: dict[str, FormatSpec] = {spec.name: spec for spec in FORMATS}
@@ -527,6 +592,27 @@ def _hashed_nickname(is_default: Any, commenter_hash: str | None) -> str | None:
     return None
 
 
+def _crawl_time(row: Mapping[str, Any], ctx: ConvertContext) -> Any:
+    """When the crawler fetched the row (MediaCrawler ``last_modify_ts``, else ``add_ts``); a value
+    that cannot be read is no crawl time (the row itself is fine)."""
+    for column in ("last_modify_ts", "add_ts"):
+        try:
+            moment = parse_timestamp(ctx.get(row, column))
+        except ValueError:
+            continue
+        if moment is not None:
+            return moment
+    return None
+
+
+def _search_fields(row: Mapping[str, Any], ctx: ConvertContext) -> dict[str, Any]:
+    """The search keyword the row was found under and its crawl time (for ``search_hit``)."""
+    return {
+        "_keyword": _truncate(clean_text(ctx.get(row, "source_keyword")), 200),
+        "_crawled_at": _crawl_time(row, ctx),
+    }
+
+
 def convert_comment(row: Mapping[str, Any], ctx: ConvertContext) -> dict[str, Any]:
     spec = ctx.spec.name
     comment_id = ctx.parse(row, "comment_id", _platform_id, required=True)
@@ -569,6 +655,7 @@ def convert_comment(row: Mapping[str, Any], ctx: ConvertContext) -> dict[str, An
         "sub_comment_count": sub_count,
         "pictures": pictures,
         "_weak": tuple(weak),
+        **_search_fields(row, ctx),
     }
 
 
@@ -580,7 +667,7 @@ def _title(value: Any, spider: bool) -> str | None:
 
 
 def convert_note(row: Mapping[str, Any], ctx: ConvertContext) -> dict[str, Any]:
-    spider = ctx.spec.name == "spider_xhs_notes"
+    spider = ctx.spec.name.startswith("spider_xhs")
     note_id = ctx.parse(row, "note_id", _platform_id, required=True)
     note_type = ctx.parse(row, "note_type" if spider else "type", _note_type)
     published_at = ctx.parse(row, "upload_time" if spider else "time", parse_timestamp)
@@ -637,6 +724,7 @@ def convert_note(row: Mapping[str, Any], ctx: ConvertContext) -> dict[str, Any]:
         "note_url": clean_text(ctx.get(row, "note_url")),
         "ip_location": _truncate(clean_text(ctx.get(row, "ip_location")), 64),
         "source_keyword": _truncate(clean_text(ctx.get(row, "source_keyword")), 200),
+        **_search_fields(row, ctx),
     }
 
 
@@ -732,6 +820,23 @@ def convert_campaign_note(row: Mapping[str, Any], ctx: ConvertContext) -> dict[s
     return record
 
 
+def _keyword(value: Any) -> str | None:
+    text = clean_text(value)
+    if text is not None and len(text) > 200:
+        raise ValueError(f"{text[:60]!r} is longer than 200 characters")
+    return text
+
+
+def convert_search_index(row: Mapping[str, Any], ctx: ConvertContext) -> dict[str, Any]:
+    day = ctx.parse(row, "date", parse_date, required=True)
+    keyword, value = (
+        ctx.parse(row, "keyword", _keyword, required=True),
+        ctx.parse(row, "value", parse_count, required=True),
+    )
+    ctx.finish()
+    return {"day": day, "keyword": keyword, "value": value}
+
+
 CONVERTERS: dict[str, Callable[[Mapping[str, Any], ConvertContext], dict[str, Any]]] = {
     "comments": convert_comment,
     "notes": convert_note,
@@ -739,6 +844,7 @@ CONVERTERS: dict[str, Callable[[Mapping[str, Any], ConvertContext], dict[str, An
     "follower_snapshots": convert_follower_snapshot,
     "note_metrics": convert_note_metrics,
     "campaign_notes": convert_campaign_note,
+    "search_index": convert_search_index,
 }
 
 
@@ -756,4 +862,6 @@ def record_key(kind: str, record: Mapping[str, Any]) -> Any:
         return (record["_note"], record["captured_at"])
     if kind == "campaign_notes":
         return (record["_campaign"], record["_note"])
+    if kind == "search_index":
+        return (record["keyword"], record["day"])
     raise ValueError(f"unknown record kind {kind!r}")

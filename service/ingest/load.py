@@ -39,6 +39,8 @@ from service.store.tables import (
     Kol,
     Note,
     NoteMetricsSnapshot,
+    SearchHit,
+    SearchIndexPoint,
     Workspace,
 )
 
@@ -54,6 +56,8 @@ NOTE_METRICS = cast(Table, NoteMetricsSnapshot.__table__)
 FOLLOWERS = cast(Table, FollowerSnapshot.__table__)
 CAMPAIGN = cast(Table, Campaign.__table__)
 CAMPAIGN_NOTE = cast(Table, CampaignNote.__table__)
+SEARCH_HIT = cast(Table, SearchHit.__table__)
+SEARCH_INDEX = cast(Table, SearchIndexPoint.__table__)
 
 KOL_FIELDS = (
     "creator_hash",
@@ -436,6 +440,7 @@ def load_notes(ctx: LoadContext, items: list[Loaded]) -> None:
     if inserts:
         new_rows = _fetch_notes(ctx, [r["platform_note_id"] for r in inserts])
         ctx.touched_notes.update(row.id for row in new_rows.values())
+    record_search_hits(ctx, items, "platform_note_id")
 
 
 # --------------------------------------------------------------------------- comments
@@ -482,12 +487,61 @@ def load_comments(ctx: LoadContext, items: list[Loaded]) -> None:
     ctx.plan_writes(len(inserts) + len(updates))
     _insert(ctx, COMMENT, inserts, ("workspace_id", "platform_comment_id"), COMMENT_FIELDS)
     _update(ctx, COMMENT, updates, COMMENT_FIELDS)
+    record_search_hits(ctx, items, "_note")
     for chunk in _chunks(stale_analysis):
         ctx.session.execute(
             update(COMMENT)
             .where(COMMENT.c.workspace_id == ctx.workspace_id, COMMENT.c.id.in_(list(chunk)))
             .values({name: None for name in ANALYSIS_FIELDS})
         )
+
+
+# --------------------------------------------------------------------------- search keywords
+
+
+def record_search_hits(ctx: LoadContext, items: Sequence[Loaded], note_key: str) -> None:
+    """One ``search_hit`` per note and keyword the records carry (``_keyword``), with the newest
+    crawl time seen. Re-importing adds nothing; a later crawl moves ``crawled_at`` forward."""
+    wanted: dict[tuple[str, str], Any] = {}
+    for item in items:
+        found = [
+            *item.record.get("_searches", ()),
+            (item.record.get("_keyword"), item.record.get("_crawled_at")),
+        ]
+        for keyword, crawled in found:
+            if not keyword:
+                continue
+            key = (item.record[note_key], keyword)
+            known = wanted.get(key)
+            wanted[key] = crawled if known is None or (crawled is not None and crawled > known) else known
+    if not wanted:
+        return
+    notes = {pid: row.id for pid, row in _fetch_notes(ctx, {pid for pid, _ in wanted}).items()}
+    stored = {
+        (row.note_id, row.keyword): row
+        for row in _fetch(ctx, SEARCH_HIT, "note_id", notes.values(), ("note_id", "keyword", "crawled_at"))
+    }
+    inserts, updates = [], []
+    for (pid, keyword), crawled in wanted.items():
+        note_id = notes.get(pid)
+        if note_id is None:
+            continue
+        row = stored.get((note_id, keyword))
+        if row is None:
+            inserts.append(
+                {
+                    "workspace_id": ctx.workspace_id,
+                    "note_id": note_id,
+                    "keyword": keyword,
+                    "crawled_at": crawled,
+                }
+            )
+        elif crawled is not None and (row.crawled_at is None or crawled > row.crawled_at):
+            updates.append({"_id": row.id, "crawled_at": crawled})
+    ctx.plan_writes(len(inserts) + len(updates))
+    _insert(ctx, SEARCH_HIT, inserts, ("note_id", "keyword"), ())
+    _update(ctx, SEARCH_HIT, updates, ("crawled_at",))
+    ctx.summary.count_created("search_hit", len(inserts))
 
 
 # --------------------------------------------------------------------------- rows keyed by pairs
@@ -799,6 +853,32 @@ def comment_coverage(ctx: LoadContext, note_ids: Iterable[int]) -> list[NoteCove
     return result
 
 
+def load_search_index(ctx: LoadContext, items: list[Loaded]) -> None:
+    """Search-index values by (keyword, day): new ones inserted, a changed value replaces the
+    stored one (a later export corrects an earlier), the same value is unchanged."""
+    stored = {
+        (row.keyword, row.day): row
+        for row in _fetch(
+            ctx, SEARCH_INDEX, "keyword", {i.record["keyword"] for i in items}, ("day", "value")
+        )
+    }
+    inserts, updates = [], []
+    for item in items:
+        record = item.record
+        row = stored.get((record["keyword"], record["day"]))
+        if row is None:
+            inserts.append({"workspace_id": ctx.workspace_id, "source": "import", **record})
+            ctx.summary.inserted += 1
+        elif row.value != record["value"]:
+            updates.append({"_id": row.id, "value": record["value"], "source": "import"})
+            ctx.summary.updated += 1
+        else:
+            ctx.summary.unchanged += 1
+    ctx.plan_writes(len(inserts) + len(updates))
+    _insert(ctx, SEARCH_INDEX, inserts, ("workspace_id", "keyword", "day"), ())
+    _update(ctx, SEARCH_INDEX, updates, ("value", "source"))
+
+
 LOADERS: dict[str, Callable[[LoadContext, list[Loaded]], None]] = {
     "notes": load_notes,
     "comments": load_comments,
@@ -806,4 +886,5 @@ LOADERS: dict[str, Callable[[LoadContext, list[Loaded]], None]] = {
     "follower_snapshots": load_follower_snapshots,
     "note_metrics": load_note_metrics,
     "campaign_notes": load_campaign_notes,
+    "search_index": load_search_index,
 }

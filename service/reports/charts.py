@@ -17,6 +17,7 @@ PALETTE = {
     "line": "#3461c1",
     "axis": "#6b7280",
     "grid": "#e5e7eb",
+    "other": "#c3c9d2",
 }
 
 
@@ -215,9 +216,12 @@ def daily_sentiment_chart(
     width: int = 640,
     height: int = 250,
     words: Mapping[str, str] = WORDS,
+    others: str | None = None,
 ) -> str:
     """Stacked daily mentions by sentiment (bars, left axis: comments per day) with net sentiment
-    (line, right axis −1..1); dates along the x axis and a legend."""
+    (line, right axis −1..1); dates along the x axis and a legend. ``others`` names a count stacked
+    above the sentiments in light grey (mentions without a sentiment, such as notes), labelled
+    ``words[others]``."""
     if not days:
         return empty_chart("no dated, analysed comments")
     left, right, top, bottom = 52, 52, 12, 62
@@ -244,13 +248,14 @@ def daily_sentiment_chart(
     for i, d in enumerate(days):
         x = left + i * step + (step - bar_w) / 2
         y = float(base)
-        for label in ("negative", "neutral", "positive"):
+        for label in ("negative", "neutral", "positive", *((others,) if others else ())):
             count = int(str(d.get(label, 0)))
             h = plot_h * count / peak
             y -= h
             if h > 0:
                 parts.append(
-                    f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{PALETTE[label]}">'
+                    f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
+                    f'fill="{PALETTE.get(label, PALETTE["other"])}">'
                     f"<title>{_t(d.get('date'))} {_t(words[label])}: {count}</title></rect>"
                 )
         net = d.get("net_sentiment")
@@ -268,6 +273,8 @@ def daily_sentiment_chart(
         )
     parts.append(axis_title(left + plot_w / 2, base + 32, words["day"]))
     entries = [("box", PALETTE[k], words[k]) for k in ("positive", "neutral", "negative")]
+    if others:
+        entries.append(("box", PALETTE["other"], words[others]))
     parts.append(legend([*entries, ("line", PALETTE["line"], words["net_sentiment"])], left, height - 6))
     parts.append("</svg>")
     return "".join(parts)

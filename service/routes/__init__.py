@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.routes import audience, campaigns, comments, ingest, jobs, keys, kols, kpis, training, versions
+from service.routes import (
+    audience,
+    campaigns,
+    comments,
+    ingest,
+    jobs,
+    keys,
+    kols,
+    kpis,
+    market,
+    training,
+    versions,
+)
 
 API_ROUTERS: tuple[APIRouter, ...] = (
     comments.router,
@@ -13,6 +25,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     kols.router,
     campaigns.router,
     kpis.router,
+    market.router,
     versions.router,
     training.router,
     keys.router,

@@ -414,6 +414,62 @@ class LabelledExample(Base):
     __table_args__ = (Index("ix_labelled_example_workspace_id", "workspace_id"),)
 
 
+class MarketBrand(Base):
+    """A brand the workspace tracks in keyword-search exports: its own (``own``) or a competitor,
+    with the aliases, product names and hashtags that name it (see :mod:`models.market.brands`)."""
+
+    __tablename__ = "market_brand"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = _ws_fk()
+    name: Mapped[str] = mapped_column(String(200))
+    own: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    aliases: Mapped[list[str] | None] = mapped_column(JSONType)
+    products: Mapped[list[str] | None] = mapped_column(JSONType)
+    hashtags: Mapped[list[str] | None] = mapped_column(JSONType)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+
+class SearchHit(Base):
+    """A note found by a keyword search of a crawler: the keyword and when it was crawled (the
+    export's ``last_modify_ts``/``add_ts``; NULL when the export does not say). One row per note
+    and keyword, so a note found under two keywords keeps both."""
+
+    __tablename__ = "search_hit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = _ws_fk()
+    note_id: Mapped[int] = mapped_column(ForeignKey("note.id", ondelete="CASCADE"))
+    keyword: Mapped[str] = mapped_column(String(200))
+    crawled_at: Mapped[dt.datetime | None]
+    imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("note_id", "keyword"),
+        Index("ix_search_hit_workspace_id_keyword", "workspace_id", "keyword"),
+    )
+
+
+class SearchIndexPoint(Base):
+    """The search index (or volume) of a keyword on one day, from an imported CSV or typed in a
+    page; ``source`` says which and ``entered_by`` names the API key."""
+
+    __tablename__ = "search_index_point"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = _ws_fk()
+    keyword: Mapped[str] = mapped_column(String(200))
+    day: Mapped[dt.date]
+    value: Mapped[int] = mapped_column(BigInteger)
+    source: Mapped[str] = mapped_column(String(16))
+    entered_by: Mapped[str | None] = mapped_column(String(100))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (UniqueConstraint("workspace_id", "keyword", "day"),)
+
+
 AUDIENCE_KINDS: tuple[str, ...] = ("kol", "target")
 QUOTE_FORMATS: tuple[str, ...] = ("image", "video")
 

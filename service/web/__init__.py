@@ -11,7 +11,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from service.web import audience, comment_pages, compare, kol_list, language, shortlist
+from service.web import audience, comment_pages, compare, kol_list, language, market, shortlist
 from service.web.errors import install_page_errors
 from service.web.pages import router
 from service.web.rendering import STATIC_DIR
@@ -23,6 +23,7 @@ def register(app: FastAPI) -> None:
     app.include_router(kol_list.router)
     app.include_router(shortlist.router)
     app.include_router(compare.router)
+    app.include_router(market.router)
     app.include_router(audience.router)
     app.include_router(comment_pages.router)
     app.include_router(router)

@@ -36,6 +36,7 @@ SECURITY_HEADERS = {
 NAV: tuple[tuple[str, str, str], ...] = (
     ("kols", "/kols", N_("KOLs")),
     ("campaigns", "/campaigns", N_("Campaigns")),
+    ("market", "/market", N_("Market")),
     ("upload", "/upload", N_("Upload")),
     ("labelling", "/labelling", N_("Labelling")),
     ("models", "/models", N_("Models")),

@@ -16,7 +16,7 @@ def test_select_two_kols_compare_price_and_export(ui: Ui, live_server: LiveServe
     seeded = live_server.seeded
     ui.sign_in(seeded.demo.reader)
     ui.go("/kols")
-    first, second = seeded.demo_kol_ids[:2]
+    first, second = seeded.demo_simulated_kol_ids[:2]
     ui.page.check(f"#pick-{first}")
     ui.page.check(f"#pick-{second}")
     with ui.page.expect_navigation():

@@ -49,7 +49,7 @@ def test_every_page_loads_without_console_errors_and_draws_charts(ui: Ui, live_s
     assert _count(ui, "#kol-table .verdict-pill") == len(ids)
     ui.shot("02-kol-list")
 
-    for n, kol_id in enumerate(seeded.demo_kol_ids):
+    for n, kol_id in enumerate(seeded.demo_simulated_kol_ids):
         ui.go(f"/kols/{kol_id}")
         assert ui.page.locator("#verdict .verdict-word").inner_text() in ("Recommend", "Caution", "Avoid")
         assert _count(ui, "#growth svg.growth-chart polyline.series") == 1
@@ -66,7 +66,14 @@ def test_every_page_loads_without_console_errors_and_draws_charts(ui: Ui, live_s
     assert _count(ui, "#brand-health svg rect") >= 3 and _count(ui, "#brand-health svg polyline") == 1
     assert _count(ui, "#content svg rect") >= 3
     assert ui.page.locator("#export-csv").get_attribute("href", timeout=1000)
+    assert _count(ui, "#competitor-table tbody tr") == 3
+    assert ui.page.locator("#ugc [data-metric='ugc_lift'] .value").inner_text() != "–"
     ui.shot("05-campaign-dashboard")
+
+    ui.go("/market")
+    assert _count(ui, "#sov-table tbody tr") == 3
+    assert _count(ui, ".brand-trend svg rect") >= 9 and _count(ui, ".brand-trend svg polyline") == 3
+    ui.shot("05b-market")
 
     ui.go("/upload")
     ui.shot("06-upload")

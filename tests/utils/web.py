@@ -28,6 +28,7 @@ from models.artifacts import set_current
 from models.comments import CommentModels, load_comment_models
 from service.config import ROOT, Settings
 from service.demo import DEMO_CAMPAIGN, seed_demo
+from service.demo_market import UGC_PREFIX
 from service.store import repositories as repo
 from service.store.tables import CampaignNote, Comment, FollowerSnapshot, Kol, Note
 
@@ -82,6 +83,9 @@ class Seeded:
     demo_id: int
     demo: Keys
     demo_kol_ids: list[int]
+    #: the simulated KOLs (follower histories, the campaign's notes); the others of demo_kol_ids
+    #: are authors of the demo's keyword-search notes
+    demo_simulated_kol_ids: list[int]
     demo_campaign_id: int
     rival_id: int
     rival: Keys
@@ -165,12 +169,15 @@ def _seed_rival(session: Session) -> tuple[int, int, int]:
 
 
 def seed_workspaces(factory: sessionmaker[Session], settings: Settings, models: CommentModels) -> Seeded:
-    """The demo workspace (4 simulated KOLs, 60 comments each at most) and the rival workspace."""
+    """The demo workspace (4 simulated KOLs, 60 comments each at most, and the authors of its
+    simulated keyword-search notes) and the rival workspace."""
     demo = seed_demo(factory, settings, models, n_kols=DEMO_KOLS, max_comments=60)
     with factory() as session, session.begin():
         extra = _keys(session, demo.workspace_id)
         demo_keys = Keys(admin=demo.key, writer=extra.writer, reader=extra.reader)
-        kol_ids = [k.id for k in repo.list_kols(session, demo.workspace_id)]
+        kols = repo.list_kols(session, demo.workspace_id)
+        kol_ids = [k.id for k in kols]
+        simulated = [k.id for k in kols if not k.platform_user_id.startswith(UGC_PREFIX)]
         campaign = repo.get_campaign_by_name(session, demo.workspace_id, DEMO_CAMPAIGN)
         assert campaign is not None
         rival_id, rival_kol, rival_campaign = _seed_rival(session)
@@ -186,6 +193,7 @@ def seed_workspaces(factory: sessionmaker[Session], settings: Settings, models: 
         demo_id=demo.workspace_id,
         demo=demo_keys,
         demo_kol_ids=kol_ids,
+        demo_simulated_kol_ids=simulated,
         demo_campaign_id=demo_campaign_id,
         rival_id=rival_id,
         rival=rival_keys,

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from service.cli import app as cli
 from service.config import Settings, get_settings
 from service.demo import DEMO_CAMPAIGN, PROJECT_WRITTEN_CORPUS, DemoResult, project_comment_pools, seed_demo
+from service.demo_market import UGC_CREATORS
 from service.main import create_app
 from service.serving import ModelHolder
 from service.store.repositories import find_api_key
@@ -44,7 +45,8 @@ def test_demo_pool_keeps_realistic_intent_shares() -> None:
 
 def test_demo_is_idempotent_and_keeps_its_key_private(settings: Settings) -> None:
     first, app = _seed(settings)
-    assert first.created and first.kols == 3 and first.comments_analyzed > 0
+    # 3 simulated KOLs and the authors of the simulated keyword-search notes
+    assert first.created and first.kols == 3 + UGC_CREATORS and first.comments_analyzed > 0
     mode = stat.S_IMODE(first.key_file.stat().st_mode)
     assert mode == 0o600
     with app.state.services.session_factory() as session:
@@ -56,7 +58,7 @@ def test_demo_is_idempotent_and_keeps_its_key_private(settings: Settings) -> Non
     assert sum(t in corpus for t in texts) / len(texts) > 0.5, "comments come from the project's own corpus"
     second, _ = _seed(settings)
     assert not second.created and not second.key_created
-    assert second.key == first.key and second.kols == 3
+    assert second.key == first.key and second.kols == 3 + UGC_CREATORS
     with TestClient(app) as client:
         kols = client.get("/v1/kols", headers=auth(first.key)).json()["items"]
         vetting = client.get(f"/v1/kols/{kols[0]['id']}/vetting", headers=auth(first.key))

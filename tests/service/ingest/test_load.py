@@ -34,8 +34,8 @@ EXPECTED: dict[str, tuple[str, int, int, int, int, dict[str, int]]] = {
     "mediacrawler_comments_v2.json": ("mediacrawler_comments_v2", 6, 4, 1, 1, {"placeholder_note": 2}),
     "mediacrawler_comments_v2.jsonl": ("mediacrawler_comments_v2", 4, 3, 0, 1, {"placeholder_note": 1}),
     "xhs_hashed_comments.csv": ("xhs_hashed_comments", 6, 4, 1, 1, {"placeholder_note": 2}),
-    "mediacrawler_contents_v1.csv": ("mediacrawler_notes", 5, 3, 1, 1, {"kol": 2}),
-    "mediacrawler_contents_v2.jsonl": ("mediacrawler_notes", 2, 2, 0, 0, {"kol": 2}),
+    "mediacrawler_contents_v1.csv": ("mediacrawler_notes", 5, 3, 1, 1, {"kol": 2, "search_hit": 3}),
+    "mediacrawler_contents_v2.jsonl": ("mediacrawler_notes", 2, 2, 0, 0, {"kol": 2, "search_hit": 2}),
     "spider_xhs_notes.json": ("spider_xhs_notes", 3, 2, 0, 1, {"kol": 1}),
     "spider_xhs_note_info.json": ("spider_xhs_notes", 1, 1, 0, 0, {"kol": 1}),
     "spider_xhs_comments.json": ("spider_xhs_comments", 4, 3, 0, 1, {"placeholder_note": 2}),
@@ -304,7 +304,8 @@ def test_ingest_recognises_one_kol_across_user_id_and_creator_hash(
     ingest_file(session_factory, workspace.id, FIXTURES / "mediacrawler_contents_v1.csv")
     current = ingest_file(session_factory, workspace.id, FIXTURES / "mediacrawler_contents_v2.jsonl")
 
-    assert current.created == {"kol": 1}  # only the 0123456789abcdef account is new
+    # only the 0123456789abcdef account is new (each note keeps the keyword that found it)
+    assert current.created == {"kol": 1, "search_hit": 2}
     with session_factory() as session:
         kol_a = repo.get_kol_by_platform_id(session, workspace.id, KOL_A)
         assert kol_a is not None and kol_a.nickname == "美妆博主A"
@@ -459,7 +460,7 @@ def test_ingest_campaign_option_links_imported_notes(
         session_factory, workspace.id, FIXTURES / "mediacrawler_contents_v1.csv", campaign="Launch"
     )
 
-    assert summary.created == {"kol": 2, "campaign": 1, "campaign_note": 3}
+    assert summary.created == {"kol": 2, "search_hit": 3, "campaign": 1, "campaign_note": 3}
     assert again.created == {}
     with session_factory() as session:
         campaign = repo.get_campaign_by_name(session, workspace.id, "Launch")
@@ -613,3 +614,78 @@ def test_ingest_refuses_rows_without_content_huge_counts_and_deep_nesting(
     with session_factory() as session:
         stored = dict(session.execute(select(tables.Comment.platform_comment_id, tables.Comment.text)).all())
     assert stored == {"c1": "好看", "c8": ""}
+
+
+MARKET = TEST_FILES / "market"
+
+
+def _search_hits(factory: Factory) -> list[tuple[str, str, datetime | None]]:
+    with factory() as session:
+        rows = session.execute(
+            select(tables.Note.platform_note_id, tables.SearchHit.keyword, tables.SearchHit.crawled_at)
+            .join(tables.Note, tables.Note.id == tables.SearchHit.note_id)
+            .order_by(tables.Note.platform_note_id, tables.SearchHit.keyword)
+        ).all()
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+def test_ingest_search_exports_keep_every_keyword_and_crawl_time_idempotently(
+    session_factory: Factory, make_workspace: Callable[..., tables.Workspace], tmp_path: Path
+) -> None:
+    workspace = make_workspace()
+    files = [
+        MARKET / "search_contents.csv",
+        MARKET / "spider_search_notes.csv",
+        MARKET / "search_comments.jsonl",
+    ]
+    first = ingest_paths(session_factory, workspace.id, files)
+    hits = _search_hits(session_factory)
+    again = ingest_paths(session_factory, workspace.id, files)
+
+    crawled = datetime(2026, 3, 20, 9, 46, 40, tzinfo=UTC)  # last_modify_ts 1774000000000
+    assert ("6a2000000000000000000n01", "朵拉朵尚", crawled) in hits
+    assert ("6a2000000000000000000n01", "精华推荐", crawled) in hits  # listed twice: both keywords kept
+    assert ("6a2000000000000000000s01", "朵拉朵尚平替", None) in hits  # Spider_XHS: no crawl time
+    assert len(hits) == 9  # 6 MediaCrawler notes, one of them under two keywords, + 2 Spider_XHS notes
+    assert [f.format for f in first.files] == [
+        "mediacrawler_notes",
+        "spider_xhs_search_notes",
+        "mediacrawler_comments_v2",
+    ]
+    assert [f.created.get("search_hit", 0) for f in first.files] == [7, 2, 0]
+    assert all(f.inserted == 0 and f.updated == 0 and not f.created for f in again.files)
+    assert _search_hits(session_factory) == hits
+
+    later = tmp_path / "later.csv"
+    later.write_text(
+        (MARKET / "search_contents.csv")
+        .read_text(encoding="utf-8")
+        .replace("1774000000000", "1775000000000"),
+        encoding="utf-8",
+    )
+    ingest_file(session_factory, workspace.id, later)
+    moved = {(note, keyword): at for note, keyword, at in _search_hits(session_factory)}
+    assert moved[("6a2000000000000000000n01", "朵拉朵尚")] == datetime(2026, 3, 31, 23, 33, 20, tzinfo=UTC)
+
+
+def test_ingest_search_index_rejects_bad_rows_and_replaces_changed_values(
+    session_factory: Factory, make_workspace: Callable[..., tables.Workspace], tmp_path: Path
+) -> None:
+    workspace = make_workspace()
+    first = ingest_file(session_factory, workspace.id, MARKET / "search_index.csv")
+    changed = tmp_path / "volume.csv"
+    changed.write_text(
+        "date,keyword,volume\n2026-03-03,兰蔻,51000\n2026-03-03,朵拉朵尚,20000\n", encoding="utf-8"
+    )
+    second = ingest_file(session_factory, workspace.id, changed)
+
+    assert (first.format, first.inserted, first.rejected) == ("search_index", 5, 1)
+    assert (first.errors[0].line, first.errors[0].column) == (7, "搜索指数")
+    assert (second.updated, second.unchanged) == (1, 1)
+    with session_factory() as session:
+        values = dict(
+            session.execute(select(tables.SearchIndexPoint.keyword, tables.SearchIndexPoint.value).where(
+                tables.SearchIndexPoint.day == date(2026, 3, 3)
+            )).all()
+        )  # fmt: skip
+    assert values == {"兰蔻": 51000, "朵拉朵尚": 20000}

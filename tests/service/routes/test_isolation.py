@@ -206,6 +206,38 @@ def case_kpis(client: TestClient, w: World) -> None:
     assert mine["metrics"]["emv"]["value"] != theirs["metrics"]["emv"]["value"]
 
 
+def case_market_brands(client: TestClient, w: World) -> None:
+    brands = {"brands": [{"name": "品牌B", "own": True}]}
+    assert client.put("/v1/market/brands", json=brands, headers=auth(w.b.writer)).status_code == 200
+    assert client.get("/v1/market/brands", headers=auth(w.a.admin)).json()["items"] == []
+    mine = {"brands": [{"name": "品牌A", "own": True}]}
+    assert client.put("/v1/market/brands", json=mine, headers=auth(w.a.admin)).status_code == 200
+    theirs = client.get("/v1/market/brands", headers=auth(w.b.reader)).json()["items"]
+    assert [b["name"] for b in theirs] == ["品牌B"]
+
+
+def case_market_report(client: TestClient, w: World) -> None:
+    brands = {"brands": [{"name": "口红", "own": True}]}  # B's notes are titled 秋冬口红试色
+    client.put("/v1/market/brands", json=brands, headers=auth(w.b.writer))
+    assert client.get("/v1/market/report", headers=auth(w.a.admin)).json()["brands"] == []
+    theirs = client.get("/v1/market/report", headers=auth(w.b.reader)).json()["brands"]
+    assert theirs[0]["totals"]["note_mentions"] == 5
+
+
+def case_market_campaign(client: TestClient, w: World) -> None:
+    _not_found(client.get(f"/v1/market/campaigns/{w.b.campaign_id}", headers=auth(w.a.admin)))
+
+
+def case_search_index(client: TestClient, w: World) -> None:
+    values = {"keyword": "品牌B", "values": [{"date": "2026-03-01", "value": 7}]}
+    assert client.put("/v1/market/search-index", json=values, headers=auth(w.b.writer)).json()["saved"] == 1
+    assert client.get("/v1/market/search-index", headers=auth(w.a.admin)).json()["items"] == []
+    mine = {"keyword": "品牌B", "values": [{"date": "2026-03-01", "value": 9}]}
+    client.put("/v1/market/search-index", json=mine, headers=auth(w.a.admin))
+    theirs = client.get("/v1/market/search-index", headers=auth(w.b.reader)).json()["items"]
+    assert [p["value"] for p in theirs] == [7]
+
+
 CASES: dict[tuple[str, str], Case] = {
     ("GET", "/v1/kols"): case_kols,
     ("GET", "/v1/kols/{kol_id}"): case_kol,
@@ -230,6 +262,12 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/v1/ingest"): case_ingest,
     ("POST", "/v1/comments/analyze"): case_analyze,
     ("POST", "/v1/kpis"): case_kpis,
+    ("GET", "/v1/market/brands"): case_market_brands,
+    ("PUT", "/v1/market/brands"): case_market_brands,
+    ("GET", "/v1/market/report"): case_market_report,
+    ("GET", "/v1/market/campaigns/{campaign_id}"): case_market_campaign,
+    ("GET", "/v1/market/search-index"): case_search_index,
+    ("PUT", "/v1/market/search-index"): case_search_index,
 }
 
 

@@ -17,7 +17,7 @@ NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
 
 def _table(name: str, *columns: str) -> sa.TableClause:
-    json_columns = {"params", "result", "intents"}
+    json_columns = {"params", "result", "intents", "aliases"}
     return sa.table(name, *(sa.column(c, JSONType if c in json_columns else None) for c in columns))
 
 
@@ -150,3 +150,34 @@ def test_revision_0006_adds_label_corrections_and_downgrades(empty_db_url: str) 
     assert "price" not in upgraded[0]  # prices are quotes (kol_quote, revision 0008)
     assert {"comment_id", "labelled_example_id", "field", "value", "previous", "undone_at"} <= upgraded[1]
     assert after[0] == upgraded[0] and "label_correction" not in after[1]
+
+
+def test_revision_0007_adds_the_market_tables_and_its_downgrade_drops_them(empty_db_url: str) -> None:
+    store.upgrade(empty_db_url, "0005")
+    engine = store.make_engine(empty_db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(_table("workspace", "id", "slug", "name", "created_at").insert(), [
+                {"id": 1, "slug": "old", "name": "Old", "created_at": NOW}
+            ])  # fmt: skip
+        store.upgrade(engine)
+        brand = _table("market_brand", "id", "workspace_id", "name", "aliases", "created_at")
+        point = _table(
+            "search_index_point", "id", "workspace_id", "keyword", "day", "value", "source", "updated_at"
+        )
+        with engine.begin() as conn:
+            conn.execute(brand.insert(), [
+                {"id": 1, "workspace_id": 1, "name": "朵拉朵尚", "aliases": ["DORA"], "created_at": NOW}
+            ])  # fmt: skip
+            row = {"workspace_id": 1, "keyword": "朵拉朵尚", "day": NOW.date(), "value": 5, "source": "form",
+                   "updated_at": NOW}  # fmt: skip
+            conn.execute(point.insert(), [{"id": 1, **row}])
+        with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+            conn.execute(point.insert(), [{"id": 2, **row}])  # one value per keyword and day
+        stored = _rows(engine, _table("market_brand", "id", "name", "aliases", "own"))
+        store.downgrade(engine, "0005")
+        tables = set(sa.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+    assert stored == [{"id": 1, "name": "朵拉朵尚", "aliases": ["DORA"], "own": False}]
+    assert not tables & {"market_brand", "search_hit", "search_index_point"}

@@ -222,7 +222,7 @@ def test_kol_list_shows_score_and_verdict_and_filters(client: Any, seeded: Seede
 
 def test_kol_page_shows_verdict_growth_anomalies_and_flagged_comments(client: Any, seeded: Seeded) -> None:
     sign_in(client, seeded.demo.admin)
-    for kol_id in seeded.demo_kol_ids:
+    for kol_id in seeded.demo_simulated_kol_ids:
         vetting = _vetting(client, seeded.demo.admin, kol_id)
         page = client.get(f"/kols/{kol_id}", headers=HTML).text
         text = _text(page)
@@ -598,7 +598,7 @@ def test_vetting_page_scores_statuses_and_findings_agree(client: Any, seeded: Se
 
     cal = load_calibration()
     sign_in(client, seeded.demo.admin)
-    for kol_id in seeded.demo_kol_ids:
+    for kol_id in seeded.demo_simulated_kol_ids:
         vetting = _vetting(client, seeded.demo.admin, kol_id)
         authenticity = vetting["authenticity"]
         if authenticity["status"] != "ok":
@@ -645,7 +645,7 @@ def test_campaign_table_has_authenticity_and_verdict_and_links_to_vetting(
     head = table.split("</thead>", 1)[0]
     assert ">Authenticity<" in head and ">Verdict<" in head
     links = {int(k) for k in re.findall(r'href="/kols/(\d+)" class="kol-link"', table)}
-    assert links == set(seeded.demo_kol_ids)
+    assert links == set(seeded.demo_simulated_kol_ids)
     for kol_id in links:
         vetting = _vetting(client, seeded.demo.reader, kol_id)
         assert f"verdict-pill verdict-{vetting['verdict']['decision']}" in table

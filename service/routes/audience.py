@@ -114,7 +114,11 @@ def import_profile(session: Any, principal: Any, kol_id: int, file: UploadFile) 
     )
 
 
-@router.post("/kols/{kol_id}/audience-profile/import", summary="Import a KOL's fan portrait file (CSV/XLSX)")
+@router.post(
+    "/kols/{kol_id}/audience-profile/import",
+    summary="Import a KOL's fan portrait file (CSV/XLSX)",
+    responses=problem_responses(413, 415),
+)
 def import_file(
     kol: KolDep,
     principal: WritePrincipal,

@@ -238,6 +238,37 @@ def case_search_index(client: TestClient, w: World) -> None:
     assert [p["value"] for p in theirs] == [7]
 
 
+PORTRAIT = {"dimensions": {"gender": {"female": 80, "male": 20}}}
+
+
+def case_kol_audience(client: TestClient, w: World) -> None:
+    _not_found(client.get(f"/v1/kols/{w.b.kol_id}/audience", headers=auth(w.a.admin)))
+    _not_found(client.put(f"/v1/kols/{w.b.kol_id}/audience-profile", json=PORTRAIT, headers=auth(w.a.admin)))
+    upload = {
+        "file": ("portrait.csv", b"dimension,bucket,share\ngender,female,80\ngender,male,20\n", "text/csv")
+    }
+    _not_found(
+        client.post(f"/v1/kols/{w.b.kol_id}/audience-profile/import", files=upload, headers=auth(w.a.admin))
+    )
+    assert client.get(f"/v1/kols/{w.b.kol_id}/audience", headers=auth(w.b.reader)).json()["portrait"] is None
+
+
+def case_audience_target(client: TestClient, w: World) -> None:
+    assert client.put("/v1/audience-target", json=PORTRAIT, headers=auth(w.b.writer)).status_code == 200
+    assert client.get("/v1/audience-target", headers=auth(w.a.admin)).json() == {"profile": None}
+    mine = {"dimensions": {"gender": {"female": 10, "male": 90}}}
+    assert client.put("/v1/audience-target", json=mine, headers=auth(w.a.admin)).status_code == 200
+    theirs = client.get("/v1/audience-target", headers=auth(w.b.reader)).json()["profile"]["shares"]
+    assert theirs["gender"]["female"] == pytest.approx(0.8)
+
+
+def case_sponsorship(client: TestClient, w: World) -> None:
+    _not_found(client.get(f"/v1/kols/{w.b.kol_id}/sponsorship", headers=auth(w.a.admin)))
+    quote = {"price": "8000"}
+    _not_found(client.put(f"/v1/kols/{w.b.kol_id}/quotes/image", json=quote, headers=auth(w.a.admin)))
+    assert client.get(f"/v1/kols/{w.b.kol_id}/sponsorship", headers=auth(w.b.reader)).status_code == 200
+
+
 CASES: dict[tuple[str, str], Case] = {
     ("GET", "/v1/kols"): case_kols,
     ("GET", "/v1/kols/{kol_id}"): case_kol,
@@ -268,6 +299,13 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/v1/market/campaigns/{campaign_id}"): case_market_campaign,
     ("GET", "/v1/market/search-index"): case_search_index,
     ("PUT", "/v1/market/search-index"): case_search_index,
+    ("GET", "/v1/kols/{kol_id}/audience"): case_kol_audience,
+    ("PUT", "/v1/kols/{kol_id}/audience-profile"): case_kol_audience,
+    ("POST", "/v1/kols/{kol_id}/audience-profile/import"): case_kol_audience,
+    ("GET", "/v1/audience-target"): case_audience_target,
+    ("PUT", "/v1/audience-target"): case_audience_target,
+    ("GET", "/v1/kols/{kol_id}/sponsorship"): case_sponsorship,
+    ("PUT", "/v1/kols/{kol_id}/quotes/{note_format}"): case_sponsorship,
 }
 
 

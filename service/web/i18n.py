@@ -86,6 +86,40 @@ VOCABULARY = (
     N_("growth"),
     N_("engagement"),
     N_("comments"),
+    N_("intents"),
+    N_("low effort"),
+    N_("impressions"),
+    N_("add to carts"),
+    N_("ingest"),
+    N_("training"),
+    N_("cancelled"),
+    N_("orders"),
+    N_("clicks"),
+    N_("views"),
+)
+
+#: The campaign report's metric names (``service.reports.html_report.LABELS``), shown through the
+#: ``t`` filter; a test keeps this list and the report's names in step.
+METRIC_LABELS = (
+    N_("Reach"),
+    N_("Impressions"),
+    N_("Views"),
+    N_("Engagements"),
+    N_("Engagement rate (impressions)"),
+    N_("Engagement rate (followers)"),
+    N_("Save rate (views)"),
+    N_("Completion rate"),
+    N_("Attributed orders"),
+    N_("Attributed revenue"),
+    N_("Total cost"),
+    N_("ROI"),
+    N_("EMV return"),
+    N_("Cost per engagement"),
+    N_("Mentions"),
+    N_("Net sentiment"),
+    N_("Positive share"),
+    N_("Share of voice"),
+    N_("Branded search lift"),
 )
 
 

@@ -9,6 +9,8 @@ call the JSON API from the page's script with the cookie; the labelling page sto
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
@@ -59,7 +61,7 @@ from service.store.repositories import (
 )
 from service.store.tables import Kol, Workspace
 from service.vetting import RECENT_NOTES
-from service.web import labelling
+from service.web import i18n, labelling
 from service.web.i18n import N_
 from service.web.rendering import render
 from service.web.summaries import SummaryCache, VettingSummary
@@ -71,18 +73,19 @@ PAGE_SIZE = 20
 JOBS_SHOWN = 50
 #: Columns of the campaign dashboard's KOL table besides KOL, tier and the comment figures.
 KOL_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("notes", "Notes"),
-    ("reach", "Reach"),
-    ("engagements", "Engagements"),
-    ("engagement_rate_by_followers", "ER (followers)"),
-    ("clicks", "Clicks"),
-    ("orders", "Orders"),
-    ("revenue", "Revenue"),
-    ("total_cost", "Total cost"),
+    ("notes", N_("Notes")),
+    ("reach", N_("Reach")),
+    ("engagements", N_("Engagements")),
+    ("engagement_rate_by_followers", N_("ER (followers)")),
+    ("clicks", N_("Clicks")),
+    ("orders", N_("Orders")),
+    ("revenue", N_("Revenue")),
+    ("total_cost", N_("Total cost")),
     ("roas", "ROAS"),
     ("cpe", "CPE"),
 )
-PAGE_LABELS: dict[str, str] = {**LABELS, "clicks": "Clicks", "views": "Views"}
+#: Metric names of the campaign page (the report's, translated through ``i18n.METRIC_LABELS``).
+PAGE_LABELS: dict[str, str] = {**LABELS, "clicks": N_("Clicks"), "views": N_("Views")}
 MAX_LISTED_KOLS = 5000
 DEFAULT_PAGE = "/kols"
 TIERS_PATTERN = r"^[a-z_]{1,16}$"
@@ -104,6 +107,11 @@ def _page(
         workspace_name=workspace.name,
         active=active,
     )
+
+
+def _say(request: Request) -> Callable[[str], str]:
+    """The gettext of the request's language, for words a page module puts into charts."""
+    return partial(i18n.gettext, i18n.request_locale(request))
 
 
 def safe_next(target: str | None) -> str:
@@ -294,7 +302,7 @@ def kol_page(
         }
         for n in notes
     ]
-    view = vetting_view(vetting, comments=comments, snapshots=snapshots, notes=note_rows)
+    view = vetting_view(vetting, comments=comments, snapshots=snapshots, notes=note_rows, say=_say(request))
     return _page(request, "kol.html", principal, workspace, "kols", kol=kol, v=vetting, view=view)
 
 
@@ -349,7 +357,7 @@ def campaign_page(
         campaign=campaign,
         r=report,
         vetted=_campaign_vettings(session, services, workspace, models, report),
-        view=campaign_view(report),
+        view=campaign_view(report, _say(request)),
         kol_columns=KOL_COLUMNS,
         overview_names=("views", *OVERVIEW_NAMES[:4], "clicks", *OVERVIEW_NAMES[4:]),
         labels=PAGE_LABELS,

@@ -39,7 +39,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("upload", "/upload", N_("Upload")),
     ("labelling", "/labelling", N_("Labelling")),
     ("models", "/models", N_("Models")),
-    ("jobs", "/jobs", "Jobs"),
+    ("jobs", "/jobs", N_("Jobs")),
 )
 
 

@@ -7,22 +7,39 @@ so templates only lay things out.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from service.reports.charts import daily_sentiment_chart, funnel_chart, hbar_chart, mix_bar
-from service.web.charts import FlagWindow, NoteMark, bullet_chart, growth_chart, growth_points
+from service.web.charts import FlagWindow, GrowthPoint, NoteMark, bullet_chart, growth_chart, growth_points
 from service.web.i18n import N_
 
 MAX_FLAG_COMMENTS = 12
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
 VERDICT_TEXT = {"recommend": N_("Recommend"), "caution": N_("Caution"), "avoid": N_("Avoid")}
 BENCHMARKED = (
-    ("engagement_rate_by_followers", "Engagement rate (by followers)"),
-    ("save_rate_by_views", "Save rate (saves / views)"),
+    ("engagement_rate_by_followers", N_("Engagement rate (by followers)")),
+    ("save_rate_by_views", N_("Save rate (saves / views)")),
 )
+#: Whether a signal had enough data (shown through the ``t`` filter).
+SIGNAL_DATA = {True: N_("sufficient"), False: N_("insufficient")}
+#: At most this many rows in a chart's data table (first, last and anomalies always kept).
+MAX_CHART_ROWS = 40
+Translate = Callable[[str], str]
+
+
+def _same(message: str) -> str:
+    return message
+
+
+def chart_data(
+    caption: str, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]]
+) -> dict[str, Any]:
+    """A chart's numbers as a table (its text alternative): ``columns`` are (title, kind) pairs,
+    kind one of ``text``, ``num``, ``pct``, ``signed``, ``date``; the template formats each cell."""
+    return {"caption": caption, "columns": list(columns), "rows": [list(r) for r in rows]}
 
 
 @dataclass(frozen=True)
@@ -88,8 +105,8 @@ def _growth(
     authenticity: Mapping[str, Any],
     snapshots: Sequence[Mapping[str, Any]],
     notes: Sequence[Mapping[str, Any]],
-) -> tuple[str, int]:
-    """The growth chart and how many days it draws."""
+) -> tuple[str, list[GrowthPoint]]:
+    """The growth chart and the days it draws."""
     series = (authenticity.get("series") or {}).get("daily_followers") or []
     points = growth_points(series) or growth_points(snapshots)
     windows: list[FlagWindow] = []
@@ -112,10 +129,25 @@ def _growth(
             marks.append(
                 NoteMark(day, bool(note.get("sponsored")), f"{day} {kind}: {note.get('title') or ''}")
             )
-    return growth_chart(points, windows=windows, notes=marks, evidence_by_day=evidence), len(points)
+    return growth_chart(points, windows=windows, notes=marks, evidence_by_day=evidence), points
 
 
-def _benchmarks(kpis: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _growth_table(points: Sequence[Any], say: Translate) -> dict[str, Any]:
+    """Observed follower counts (evenly thinned to :data:`MAX_CHART_ROWS`, anomalies kept)."""
+    observed = [p for p in points if p.observed or p.anomaly]
+    step = max(1, -(-len(observed) // MAX_CHART_ROWS))
+    kept = [p for i, p in enumerate(observed) if i % step == 0 or p.anomaly or i == len(observed) - 1]
+    return chart_data(
+        say(N_("Followers by day")),
+        [(say(N_("Date")), "date"), (say(N_("Followers")), "num"), (say(N_("Anomaly")), "text")],
+        [
+            (p.day.isoformat(), p.followers, say(p.anomaly.replace("_", " ")) if p.anomaly else "")
+            for p in kept
+        ],
+    )
+
+
+def _benchmarks(kpis: Mapping[str, Any], say: Translate = _same) -> list[dict[str, Any]]:
     out = []
     metrics = kpis.get("metrics") or {}
     for name, title in BENCHMARKED:
@@ -142,7 +174,7 @@ def _benchmarks(kpis: Mapping[str, Any]) -> list[dict[str, Any]]:
                     entry.get("value"),
                     low,
                     high,
-                    label=title,
+                    label=say(title),
                     verdict=bench.get("verdict") if bench else None,
                 ),
             }
@@ -150,14 +182,16 @@ def _benchmarks(kpis: Mapping[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _breakdown(comments: Mapping[str, Any]) -> dict[str, str]:
+def _breakdown(comments: Mapping[str, Any], say: Translate = _same) -> dict[str, Any]:
     sentiment = comments.get("sentiment_shares") or {}
     intents = comments.get("intent_shares") or {}
-    items = [(name.replace("_", " "), intents.get(name)) for name in intents]
-    items.append(("low effort", comments.get("low_effort_share")))
+    items = [(say(name.replace("_", " ")), intents.get(name)) for name in intents]
+    items.append((say(N_("low effort")), comments.get("low_effort_share")))
+    title = say(N_("share of analysed comments"))
     return {
         "sentiment": mix_bar(sentiment, width=600, height=22) if sentiment else "",
-        "intents": hbar_chart(items, title="share of analysed comments", value_format="percent"),
+        "intents": hbar_chart(items, title=title, value_format="percent"),
+        "intents_data": chart_data(title, [(say(N_("Intent")), "text"), (say(N_("Share")), "pct")], items),
     }
 
 
@@ -167,12 +201,13 @@ def vetting_view(
     comments: Mapping[str, CommentInfo],
     snapshots: Sequence[Mapping[str, Any]],
     notes: Sequence[Mapping[str, Any]],
+    say: Translate = _same,
 ) -> dict[str, Any]:
     """Sections of the vetting page from a ``redlens.vetting/1`` report.
 
     ``comments`` maps platform comment ids to the stored comments a flag may point at;
     ``snapshots`` are the stored follower counts (drawn when authenticity has no series);
-    ``notes`` the recent notes (ticks under the curve).
+    ``notes`` the recent notes (ticks under the curve); ``say`` translates the charts' words.
     """
     authenticity = vetting.get("authenticity") or {}
     signals = [
@@ -180,7 +215,7 @@ def vetting_view(
             "name": name,
             "status": s.get("status"),
             # status says whether the data sufficed, the finding what the signal found
-            "data": "sufficient" if s.get("status") == "ok" else "insufficient",
+            "data": SIGNAL_DATA[s.get("status") == "ok"],
             "finding": s.get("finding") or "",
             "score": s.get("score"),
             "coverage": s.get("coverage"),
@@ -188,44 +223,72 @@ def vetting_view(
         }
         for name, s in (authenticity.get("signals") or {}).items()
     ]
-    growth_svg, growth_days = _growth(authenticity, snapshots, notes)
+    growth_svg, points = _growth(authenticity, snapshots, notes)
     return {
         "growth_svg": growth_svg,
-        "growth_days": growth_days,
+        "growth_days": len(points),
+        "growth_data": _growth_table(points, say),
         "flags": _flags(authenticity, comments),
         "signals": signals,
-        "benchmarks": _benchmarks(vetting.get("kpis") or {}),
-        "breakdown": _breakdown(vetting.get("comments") or {}),
+        "benchmarks": _benchmarks(vetting.get("kpis") or {}, say),
+        "breakdown": _breakdown(vetting.get("comments") or {}, say),
     }
 
 
-def campaign_view(report: Mapping[str, Any]) -> dict[str, Any]:
-    """Charts and table rows of the campaign dashboard from a ``redlens.campaign_report/1`` report."""
+def campaign_view(report: Mapping[str, Any], say: Translate = _same) -> dict[str, Any]:
+    """Charts and table rows of the campaign dashboard from a ``redlens.campaign_report/1`` report,
+    each chart with its numbers as a table (``*_data``); ``say`` translates the charts' words."""
     kols = report.get("kol_breakdown") or []
     funnel_counts: list[tuple[str, int | None]] = []
     for i, step in enumerate((report.get("funnel") or {}).get("steps", [])[:3]):
         if i == 0:
-            funnel_counts.append((str(step.get("from")).replace("_", " "), step.get("from_count")))
-        funnel_counts.append((str(step.get("to")).replace("_", " "), step.get("to_count")))
+            funnel_counts.append((say(str(step.get("from")).replace("_", " ")), step.get("from_count")))
+        funnel_counts.append((say(str(step.get("to")).replace("_", " ")), step.get("to_count")))
     ranking = (report.get("content_performance") or {}).get("ranking") or []
+    engagements = [
+        (
+            str(k.get("kol_name") or k.get("kol_id")),
+            (k.get("metrics") or {}).get("engagements", {}).get("value"),
+        )
+        for k in kols
+    ]
+    save_rates = [(str(n.get("title") or n.get("note_id")), n.get("save_rate")) for n in ranking[:12]]
+    daily = (report.get("brand_health") or {}).get("daily") or []
+    titles = {
+        "kol": say(N_("engagements by KOL")),
+        "save": say(N_("save rate by note")),
+        "funnel": say(N_("conversion funnel")),
+        "daily": say(N_("daily mentions by sentiment and net sentiment")),
+    }
     return {
-        "kol_chart": hbar_chart(
-            [
-                (
-                    str(k.get("kol_name") or k.get("kol_id")),
-                    (k.get("metrics") or {}).get("engagements", {}).get("value"),
-                )
-                for k in kols
-            ],
-            title="engagements by KOL",
+        "kol_chart": hbar_chart(engagements, title=titles["kol"]),
+        "kol_data": chart_data(
+            titles["kol"], [(say(N_("KOL")), "text"), (say(N_("Engagements")), "num")], engagements
         ),
-        "save_rate_chart": hbar_chart(
-            [(str(n.get("title") or n.get("note_id")), n.get("save_rate")) for n in ranking[:12]],
-            title="save rate by note",
-            value_format="percent",
+        "save_rate_chart": hbar_chart(save_rates, title=titles["save"], value_format="percent"),
+        "save_rate_data": chart_data(
+            titles["save"], [(say(N_("Note")), "text"), (say(N_("Save rate")), "pct")], save_rates
         ),
         "funnel_chart": funnel_chart(funnel_counts),
-        "daily_chart": daily_sentiment_chart((report.get("brand_health") or {}).get("daily") or []),
+        "funnel_data": chart_data(
+            titles["funnel"], [(say(N_("Step")), "text"), (say(N_("Count")), "num")], funnel_counts
+        ),
+        "daily_chart": daily_sentiment_chart(daily),
+        "daily_data": chart_data(
+            titles["daily"],
+            [
+                (say(N_("Date")), "date"),
+                (say(N_("Mentions")), "num"),
+                (say(N_("positive")), "num"),
+                (say(N_("neutral")), "num"),
+                (say(N_("negative")), "num"),
+                (say(N_("Net sentiment")), "signed"),
+            ],
+            [
+                [d.get(k) for k in ("date", "mentions", "positive", "neutral", "negative", "net_sentiment")]
+                for d in daily
+            ],
+        ),
     }
 
 

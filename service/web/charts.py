@@ -18,6 +18,7 @@ from html import escape
 from typing import Any
 
 from service.reports.charts import PALETTE, empty_chart
+from service.web.i18n import N_, Translate, as_is
 
 ANOMALY_COLOURS: dict[str, str] = {
     "spike": "#d64545",
@@ -25,6 +26,9 @@ ANOMALY_COLOURS: dict[str, str] = {
     "drop": "#7048e8",
     "explained_spike": "#9aa5b1",
 }
+GROWTH_TITLE = N_("follower growth with flagged anomalies")
+BENCHMARK_RANGE = N_("benchmark range")
+FOLLOWERS = N_("%(num)s followers")
 SEVERITY_FILL: dict[str, str] = {"high": "#fde2e2", "medium": "#fff0d6", "low": "#eef2ff", "info": "#f3f4f6"}
 
 
@@ -112,15 +116,17 @@ def growth_chart(
     evidence_by_day: Mapping[date, str] | None = None,
     width: int = 760,
     height: int = 260,
+    say: Translate = as_is,
 ) -> str:
     """Follower curve with anomaly markers, shaded flagged windows and note ticks.
 
     x: calendar days from the first to the last point; y: followers, from just below the
     minimum to just above the maximum (a growth curve starting at zero would flatten every
     anomaly). Observed snapshots are drawn as small dots, interpolated days only as the line.
+    ``say`` translates the chart's words.
     """
     if not points:
-        return empty_chart("no follower snapshots", width=width)
+        return empty_chart(say(N_("no follower snapshots")), width=width)
     left, right, top, bottom = 64, 16, 14, 46
     plot_w, plot_h = width - left - right, height - top - bottom
     first, last = points[0].day, points[-1].day
@@ -139,7 +145,7 @@ def growth_chart(
     evidence = evidence_by_day or {}
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-        f'class="chart growth-chart" aria-label="follower growth with flagged anomalies">'
+        f'class="chart growth-chart" aria-label="{_t(say(GROWTH_TITLE))}">'
     ]
     for window in windows:
         x0, x1 = x(max(window.start, first)), x(min(window.end, last))
@@ -166,7 +172,7 @@ def growth_chart(
             parts.append(
                 f'<circle class="point" data-date="{p.day}" data-value="{p.followers:.0f}" cx="{x(p.day):.1f}" '
                 f'cy="{y(p.followers):.1f}" r="2.2" fill="{PALETTE["line"]}">'
-                f"<title>{p.day}: {p.followers:,.0f} followers</title></circle>"
+                f"<title>{p.day}: {_t(say(FOLLOWERS) % {'num': f'{p.followers:,.0f}'})}</title></circle>"
             )
     for p in points:
         if not p.anomaly:
@@ -176,7 +182,8 @@ def growth_chart(
         parts.append(
             f'<circle class="anomaly" data-kind="{_t(p.anomaly)}" data-date="{p.day}" cx="{x(p.day):.1f}" '
             f'cy="{y(p.followers):.1f}" r="6" fill="{colour}" stroke="#fff" stroke-width="1.5">'
-            f"<title>{p.day}: {_t(p.anomaly.replace('_', ' '))}, {p.followers:,.0f} followers"
+            f"<title>{p.day}: {_t(say(p.anomaly.replace('_', ' ')))}, "
+            f"{_t(say(FOLLOWERS) % {'num': f'{p.followers:,.0f}'})}"
             f"{'. ' + _t(why) if why else ''}</title></circle>"
         )
     base = top + plot_h
@@ -206,6 +213,7 @@ def bullet_chart(
     verdict: str | None = None,
     width: int = 420,
     height: int = 54,
+    say: Translate = as_is,
 ) -> str:
     """A rate against its benchmark range: the range as a band, the value as a bar and a marker.
 
@@ -213,7 +221,7 @@ def bullet_chart(
     far above the range stays on the chart. ``high`` may be ``None`` (an open-ended range).
     """
     if value is None:
-        return empty_chart(f"{label}: not available", width=width, height=height)
+        return empty_chart(say(N_("%(label)s: not available")) % {"label": label}, width=width, height=height)
     top_end = max(v for v in (value, low or 0.0, high or 0.0, 1e-9) if v is not None) * 1.25
     left, right = 8, 8
     plot_w = width - left - right
@@ -231,7 +239,7 @@ def bullet_chart(
         band_end = x(high) if high is not None else left + plot_w
         parts.append(
             f'<rect class="benchmark" x="{x(low):.1f}" y="10" width="{max(band_end - x(low), 2.0):.1f}" height="16" '
-            f'fill="#d1fae5"><title>benchmark range {low * 100:.1f}%–'
+            f'fill="#d1fae5"><title>{_t(say(BENCHMARK_RANGE))} {low * 100:.1f}%–'
             f"{'' if high is None else f'{high * 100:.1f}%'}</title></rect>"
         )
     parts.append(

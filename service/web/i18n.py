@@ -13,6 +13,7 @@ locale's CLDR data: compact counts in 万/亿 in Chinese and K/M in English.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -46,6 +47,15 @@ CODES = {
 
 def N_(message: str) -> str:
     """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
+
+#: A page's gettext for words page modules put into charts and tables (``message -> text``).
+Translate = Callable[[str], str]
+
+
+def as_is(message: str) -> str:
+    """The :data:`Translate` of callers without a page: the English source text."""
     return message
 
 
@@ -91,6 +101,10 @@ VOCABULARY = (
     N_("impressions"),
     N_("add to carts"),
     N_("ingest"),
+    N_("spike"),
+    N_("step"),
+    N_("drop"),
+    N_("explained spike"),
     N_("training"),
     N_("cancelled"),
     N_("orders"),

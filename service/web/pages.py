@@ -9,7 +9,6 @@ call the JSON API from the page's script with the cookie; the labelling page sto
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
@@ -109,7 +108,7 @@ def _page(
     )
 
 
-def _say(request: Request) -> Callable[[str], str]:
+def _say(request: Request) -> i18n.Translate:
     """The gettext of the request's language, for words a page module puts into charts."""
     return partial(i18n.gettext, i18n.request_locale(request))
 

@@ -7,14 +7,14 @@ so templates only lay things out.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from service.reports.charts import daily_sentiment_chart, funnel_chart, hbar_chart, mix_bar
 from service.web.charts import FlagWindow, GrowthPoint, NoteMark, bullet_chart, growth_chart, growth_points
-from service.web.i18n import N_
+from service.web.i18n import N_, Translate, as_is
 
 MAX_FLAG_COMMENTS = 12
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
@@ -27,11 +27,6 @@ BENCHMARKED = (
 SIGNAL_DATA = {True: N_("sufficient"), False: N_("insufficient")}
 #: At most this many rows in a chart's data table (first, last and anomalies always kept).
 MAX_CHART_ROWS = 40
-Translate = Callable[[str], str]
-
-
-def _same(message: str) -> str:
-    return message
 
 
 def chart_data(
@@ -105,6 +100,7 @@ def _growth(
     authenticity: Mapping[str, Any],
     snapshots: Sequence[Mapping[str, Any]],
     notes: Sequence[Mapping[str, Any]],
+    say: Translate = as_is,
 ) -> tuple[str, list[GrowthPoint]]:
     """The growth chart and the days it draws."""
     series = (authenticity.get("series") or {}).get("daily_followers") or []
@@ -125,11 +121,12 @@ def _growth(
     for note in notes:
         day = _day(note.get("published_at"))
         if day is not None:
-            kind = "sponsored note" if note.get("sponsored") else "note"
+            kind = say(N_("sponsored note")) if note.get("sponsored") else say(N_("note"))
             marks.append(
                 NoteMark(day, bool(note.get("sponsored")), f"{day} {kind}: {note.get('title') or ''}")
             )
-    return growth_chart(points, windows=windows, notes=marks, evidence_by_day=evidence), points
+    chart = growth_chart(points, windows=windows, notes=marks, evidence_by_day=evidence, say=say)
+    return chart, points
 
 
 def _growth_table(points: Sequence[Any], say: Translate) -> dict[str, Any]:
@@ -147,7 +144,7 @@ def _growth_table(points: Sequence[Any], say: Translate) -> dict[str, Any]:
     )
 
 
-def _benchmarks(kpis: Mapping[str, Any], say: Translate = _same) -> list[dict[str, Any]]:
+def _benchmarks(kpis: Mapping[str, Any], say: Translate = as_is) -> list[dict[str, Any]]:
     out = []
     metrics = kpis.get("metrics") or {}
     for name, title in BENCHMARKED:
@@ -176,13 +173,14 @@ def _benchmarks(kpis: Mapping[str, Any], say: Translate = _same) -> list[dict[st
                     high,
                     label=say(title),
                     verdict=bench.get("verdict") if bench else None,
+                    say=say,
                 ),
             }
         )
     return out
 
 
-def _breakdown(comments: Mapping[str, Any], say: Translate = _same) -> dict[str, Any]:
+def _breakdown(comments: Mapping[str, Any], say: Translate = as_is) -> dict[str, Any]:
     sentiment = comments.get("sentiment_shares") or {}
     intents = comments.get("intent_shares") or {}
     items = [(say(name.replace("_", " ")), intents.get(name)) for name in intents]
@@ -201,7 +199,7 @@ def vetting_view(
     comments: Mapping[str, CommentInfo],
     snapshots: Sequence[Mapping[str, Any]],
     notes: Sequence[Mapping[str, Any]],
-    say: Translate = _same,
+    say: Translate = as_is,
 ) -> dict[str, Any]:
     """Sections of the vetting page from a ``redlens.vetting/1`` report.
 
@@ -223,7 +221,7 @@ def vetting_view(
         }
         for name, s in (authenticity.get("signals") or {}).items()
     ]
-    growth_svg, points = _growth(authenticity, snapshots, notes)
+    growth_svg, points = _growth(authenticity, snapshots, notes, say)
     return {
         "growth_svg": growth_svg,
         "growth_days": len(points),
@@ -235,7 +233,7 @@ def vetting_view(
     }
 
 
-def campaign_view(report: Mapping[str, Any], say: Translate = _same) -> dict[str, Any]:
+def campaign_view(report: Mapping[str, Any], say: Translate = as_is) -> dict[str, Any]:
     """Charts and table rows of the campaign dashboard from a ``redlens.campaign_report/1`` report,
     each chart with its numbers as a table (``*_data``); ``say`` translates the charts' words."""
     kols = report.get("kol_breakdown") or []

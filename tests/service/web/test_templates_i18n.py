@@ -7,10 +7,12 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from service.web.rendering import TEMPLATES_DIR
+from tests.utils.web import HTML, Seeded, sign_in
 
 #: Brand names, formats, units and symbols shown as they are in both languages.
 ALLOWED = {
@@ -115,3 +117,19 @@ def test_campaign_metric_names_are_in_the_catalogue() -> None:
     names = {*PAGE_LABELS.values(), *(title for _, title in KOL_COLUMNS)}
     untranslated_names = sorted(n for n in names if not n.isupper() and chinese.gettext(n) == n)
     assert not untranslated_names
+
+
+def test_words_page_modules_draw_are_translated(client: Any, seeded: Seeded) -> None:
+    """Chart titles, tooltips, table captions and the labelling queue's reasons come from Python,
+    not templates: in Chinese they are Chinese."""
+    sign_in(client, seeded.demo.admin)
+    client.cookies.set("redlens_lang", "zh_CN")
+    vetting = client.get(f"/kols/{seeded.demo_kol_ids[0]}", headers=HTML).text
+    assert 'aria-label="粉丝增长及标记的异常"' in vetting and "<caption>每日粉丝数</caption>" in vetting
+    assert "粉丝</title>" in vetting and " followers</title>" not in vetting
+    assert ">充足<" in vetting and ">sufficient<" not in vetting
+    assert "<caption>占已分析评论的比例</caption>" in vetting
+    labelling = client.get("/labelling", headers=HTML).text
+    reasons = re.findall(r'<div class="muted small position">(.*?)</div>', labelling, re.S)
+    assert reasons and all("情感差距" in r or "接近其判定阈值" in r for r in reasons)
+    assert not any("margin" in r or "near its threshold" in r for r in reasons)

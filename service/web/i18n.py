@@ -137,6 +137,57 @@ METRIC_LABELS = (
 )
 
 
+#: Messages the pages' script (static/app.js) shows; a page outside English carries their
+#: translations as JSON (``<script type="application/json" id="js-messages">``), read by its ``t()``.
+JS_MESSAGES = (
+    N_("the server answered %(status)s"),
+    N_("Not allowed: %(reason)s"),
+    N_("Failed: %(reason)s"),
+    N_("Promoting %(task)s %(version)s…"),
+    N_("Rolling back %(task)s %(version)s…"),
+    N_("Now serving %(task)s %(version)s (was %(previous)s)."),
+    N_("Now serving %(task)s %(version)s."),
+    N_("Cancelling job #%(id)s…"),
+    N_("Job #%(id)s stops at its next step; what it had written for that step is removed."),
+    N_("Job #%(id)s is cancelled."),
+    N_("Choose a sentiment first (1, 2 or 3)."),
+    N_("Saved (%(num)s labelled in this workspace)."),
+    N_("Not saved: %(reason)s"),
+    N_("Skipped."),
+    N_("Training job #%(id)s finished: %(num)s labelled rows added to the training data."),
+    N_("%(task)s: new version %(version)s"),
+    N_("Test set (macro F1)"),
+    N_("current %(version)s"),
+    N_("new %(version)s"),
+    N_("change"),
+    N_("Promote %(task)s %(version)s"),
+    N_("needs the admin scope"),
+    N_("Promoting…"),
+    N_("Starting…"),
+    N_("Job #%(id)s: %(state)s (%(progress)s)"),
+    N_("waiting to start"),
+    N_("Job #%(id)s succeeded."),
+    N_("Training cancelled: %(reason)s"),
+    N_("Training failed: %(reason)s"),
+    N_("unknown reason"),
+    N_("Could not start or follow the job: %(reason)s"),
+    N_("sentiment"),
+    N_("intents"),
+    N_("queued"),
+    N_("running"),
+    N_("succeeded"),
+    N_("failed"),
+    N_("cancelled"),
+)
+
+
+def js_messages(locale: str) -> dict[str, str]:
+    """The script's messages in ``locale`` (only those that differ from the English source)."""
+    catalogue = translations(locale)
+    shown = {message: catalogue.gettext(message) for message in JS_MESSAGES}
+    return {message: text for message, text in shown.items() if text != message}
+
+
 def locale_of_code(code: str | None) -> str | None:
     """``"zh-CN"``, ``"zh_cn"``, ``"zh"`` -> ``"zh_CN"``; ``"en-US"`` -> ``"en"``; else ``None``."""
     if not code:

@@ -71,6 +71,7 @@ def render(
     values: dict[str, Any] = {
         "locale": locale,
         "html_lang": i18n.html_lang(locale),
+        "js_messages": i18n.js_messages(locale),
         "principal": principal,
         "workspace_name": workspace_name,
         "active": active,

@@ -133,3 +133,29 @@ def test_words_page_modules_draw_are_translated(client: Any, seeded: Seeded) -> 
     reasons = re.findall(r'<div class="muted small position">(.*?)</div>', labelling, re.S)
     assert reasons and all("情感差距" in r or "接近其判定阈值" in r for r in reasons)
     assert not any("margin" in r or "near its threshold" in r for r in reasons)
+
+
+def test_every_message_of_the_script_is_listed_and_translated() -> None:
+    """``t("...")`` calls of static/app.js are in :data:`JS_MESSAGES` (so they reach the catalogue)
+    and have Chinese translations; English pages carry none."""
+    from service.web.i18n import JS_MESSAGES, js_messages
+    from service.web.rendering import STATIC_DIR
+
+    script = (STATIC_DIR / "app.js").read_text(encoding="utf-8")
+    called = set(re.findall(r'\bt\(\s*"([^"]+)"', script))
+    called |= set(re.findall(r'"([^"]*%\(\w+\)s[^"]*)"', script))  # both sides of t(x ? "a" : "b")
+    assert len(called) > 20 and not called - set(JS_MESSAGES)
+    chinese = js_messages("zh_CN")
+    assert set(chinese) == set(JS_MESSAGES) and js_messages("en") == {}
+    assert chinese["Skipped."] == "已跳过。"
+
+
+def test_chinese_pages_carry_the_script_messages_as_json(client: Any, seeded: Seeded) -> None:
+    import json
+
+    sign_in(client, seeded.demo.admin)
+    assert 'id="js-messages"' not in client.get("/labelling", headers=HTML).text
+    client.cookies.set("redlens_lang", "zh_CN")
+    page = client.get("/labelling", headers=HTML).text
+    blob = page.split('<script type="application/json" id="js-messages">', 1)[1].split("</script>", 1)[0]
+    assert json.loads(blob)["Not saved: %(reason)s"] == "未保存：%(reason)s"

@@ -101,6 +101,12 @@ VOCABULARY = (
     N_("impressions"),
     N_("add to carts"),
     N_("ingest"),
+    # tiers (models.kpi.tiers.DEFAULT_TIERS)
+    N_("nano"),
+    N_("micro"),
+    N_("mid"),
+    N_("macro"),
+    N_("top"),
     N_("spike"),
     N_("step"),
     N_("drop"),

@@ -84,6 +84,20 @@ def test_phone_vetting_shows_verdict_and_reasons_first(ui: Ui, live_server: Live
     assert ui.page.evaluate("td => getComputedStyle(td).display", cell.element_handle()) == "block"
     label = ui.page.evaluate("td => getComputedStyle(td, '::before').content", cell.element_handle())
     assert label == '"Signal"'
+    # in Chinese too: the cards' labels translated, nothing wider than the screen
+    ui.use_language("zh_CN")
+    for name in ("vetting", "campaign"):
+        ui.go(main_pages(live_server.seeded)[name])
+        layout = _layout(ui)
+        assert layout["scrollWidth"] <= PHONE["width"] and not layout["wide"] and not layout["small"], (
+            name,
+            layout,
+        )
+        ui.shot(f"31-{name}-390-zh")
+    cell = ui.page.locator("#funnel table.data:not(.chart-table) tbody tr").first.locator("td").first
+    assert (
+        ui.page.evaluate("td => getComputedStyle(td, '::before').content", cell.element_handle()) == '"步骤"'
+    )
 
 
 def test_first_tab_reaches_the_skip_link(ui: Ui, live_server: LiveServer) -> None:

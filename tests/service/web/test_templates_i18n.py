@@ -107,14 +107,15 @@ def test_heuristic_finds_text_outside_the_calls(source: str, expected: list[str]
     assert untranslated(source) == expected
 
 
-def test_campaign_metric_names_are_in_the_catalogue() -> None:
-    """The report's metric names reach the campaign page through the ``t`` filter: each has a
+def test_campaign_metric_and_tier_names_are_in_the_catalogue() -> None:
+    """The report's metric names and the KPI tiers reach the campaign page through the ``t`` filter: each has a
     Chinese translation (acronyms excepted), so a new metric name cannot slip through in English."""
+    from models.kpi.tiers import TIER_NAMES
     from service.web.i18n import translations
     from service.web.pages import KOL_COLUMNS, PAGE_LABELS
 
     chinese = translations("zh_CN")
-    names = {*PAGE_LABELS.values(), *(title for _, title in KOL_COLUMNS)}
+    names = {*PAGE_LABELS.values(), *(title for _, title in KOL_COLUMNS), *TIER_NAMES}
     untranslated_names = sorted(n for n in names if not n.isupper() and chinese.gettext(n) == n)
     assert not untranslated_names
 

@@ -1,6 +1,6 @@
 """Page weight and server time of every page on the demo workspace (``make bench-pages``).
 
-Run: ``python -m benchmarks.pages [--repeats 5] [--json out.json]``.
+Run: ``python -m benchmarks.pages [--repeats 5] [--language en|zh-CN] [--json out.json]``.
 
 A fresh SQLite database in a temporary folder is migrated and seeded with the demo workspace
 (``redlens demo``: simulated KOLs, comments from the project's corpus, the committed models); the
@@ -102,12 +102,14 @@ def measure(client: Any, path: str, repeats: int) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="timed requests per page after the first")
+    parser.add_argument("--language", default="en", choices=("en", "zh-CN"), help="the pages' language")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="redlens-bench-pages-") as tmp:
         print("seeding the demo workspace in a temporary database...", flush=True)
         client, key = _seeded_client(Path(tmp))
         with client:
+            client.cookies.set("redlens_lang", args.language.replace("-", "_"))
             signed = client.post(
                 "/login", data={"key": key, "next": "/kols"}, headers={**HTML, "origin": ORIGIN}
             )
@@ -123,7 +125,9 @@ def main() -> None:
         print(
             f"{name:<16} {row['raw_bytes']:>10,} {gz:>10} {ratio:>6} {row['cold_ms']:>8} {row['median_ms']:>10}"
         )
-    print(f"\nserver time: in-process, median of {args.repeats} after the first (cold) request")
+    print(
+        f"\n{args.language} pages; server time in-process, median of {args.repeats} after the first (cold) request"
+    )
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2), encoding="utf-8")
 

@@ -42,6 +42,9 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("jobs", "/jobs", N_("Jobs")),
 )
 
+#: Tabs whose pages write status lines from the script: they carry its messages' translations.
+SCRIPTED_PAGES = ("upload", "labelling", "models", "jobs")
+
 
 @lru_cache(maxsize=1)
 def templates() -> Jinja2Templates:
@@ -71,7 +74,7 @@ def render(
     values: dict[str, Any] = {
         "locale": locale,
         "html_lang": i18n.html_lang(locale),
-        "js_messages": i18n.js_messages(locale),
+        "js_messages": i18n.js_messages(locale) if active in SCRIPTED_PAGES else {},
         "principal": principal,
         "workspace_name": workspace_name,
         "active": active,

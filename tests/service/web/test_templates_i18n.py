@@ -160,3 +160,4 @@ def test_chinese_pages_carry_the_script_messages_as_json(client: Any, seeded: Se
     page = client.get("/labelling", headers=HTML).text
     blob = page.split('<script type="application/json" id="js-messages">', 1)[1].split("</script>", 1)[0]
     assert json.loads(blob)["Not saved: %(reason)s"] == "未保存：%(reason)s"
+    assert 'id="js-messages"' not in client.get("/kols", headers=HTML).text  # no script messages there

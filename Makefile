@@ -8,7 +8,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve test test-fast lint format train evaluate bench bench-api demo migrate clean i18n
+.PHONY: help install run serve test test-fast lint format train evaluate bench bench-api bench-pages demo migrate clean i18n
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -61,6 +61,9 @@ bench: install ## Speed and accuracy benchmarks next to their baselines
 
 bench-api: install ## Load-test the API (2 workers, loopback): p50/p99 latency and requests/s
 	$(BIN)/python -m benchmarks.bench_api
+
+bench-pages: install ## Page weight (raw and gzipped bytes) and server time of every page on the demo workspace
+	$(BIN)/python -m benchmarks.pages
 
 demo: install ## Seed the demo workspace and print its API key
 	$(BIN)/redlens demo --url http://$(HOST):$(PORT)

@@ -23,6 +23,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware.gzip import GZipMiddleware
 
 from models.comments import CommentModels
 from service.config import Settings, get_settings
@@ -45,6 +46,8 @@ API_VERSION = "1.0.0"
 UPLOAD_PATHS = ("/v1/ingest", "/v1/training-jobs")
 #: Cheap probes that answer however busy the process is: no load shedding, no rate limit.
 PROBE_PATHS = ("/healthz", "/readyz", "/metrics")
+#: Answers shorter than this go out uncompressed (the gzip header and CPU would not pay off).
+GZIP_MINIMUM_BYTES = 1024
 
 
 class _Load:
@@ -207,7 +210,9 @@ def create_app(
     app.state.services = services
     install_error_handlers(app)
     # Last added runs first: metrics see every answer, CORS headers go on refusals too, then the
-    # rate limit (no database) and load shedding answer before any request work starts.
+    # rate limit (no database) and load shedding answer before any request work starts. Answers
+    # are compressed innermost, so every layer above sees the compressed size.
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=6)
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.max_request_bytes,

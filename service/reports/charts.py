@@ -43,6 +43,15 @@ WORDS: dict[str, str] = {
     "benchmark": N_("benchmark range"),
     "value": N_("value"),
     "rate_axis": N_("rate (%)"),
+    # the vetting page's growth and bullet charts (title, tooltips, empty charts, anomaly kinds)
+    "growth_title": N_("follower growth with flagged anomalies"),
+    "followers_num": N_("%(num)s followers"),
+    "no_snapshots": N_("no follower snapshots"),
+    "not_available": N_("%(label)s: not available"),
+    "anomaly_spike": N_("spike"),
+    "anomaly_step": N_("step"),
+    "anomaly_drop": N_("drop"),
+    "anomaly_explained_spike": N_("explained spike"),
 }
 
 

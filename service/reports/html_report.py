@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from models.campaign_report import OVERVIEW_METRICS
+from service.reports.charts import N_
 from service.store.repositories import comments_for_notes, follower_series, list_notes_for_kol
 from service.store.tables import Kol, Note
 
@@ -50,14 +51,14 @@ LABELS: dict[str, str] = {
 }
 #: Columns of the campaign KOL tables (page and report) besides KOL, tier and the comment figures.
 KOL_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("notes", "Notes"),
-    ("reach", "Reach"),
-    ("engagements", "Engagements"),
-    ("engagement_rate_by_followers", "ER (followers)"),
-    ("clicks", "Clicks"),
-    ("orders", "Orders"),
-    ("revenue", "Revenue"),
-    ("total_cost", "Total cost"),
+    ("notes", N_("Notes")),
+    ("reach", N_("Reach")),
+    ("engagements", N_("Engagements")),
+    ("engagement_rate_by_followers", N_("ER (followers)")),
+    ("clicks", N_("Clicks")),
+    ("orders", N_("Orders")),
+    ("revenue", N_("Revenue")),
+    ("total_cost", N_("Total cost")),
     ("roas", "ROAS"),
     ("cpe", "CPE"),
 )

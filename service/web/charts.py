@@ -107,6 +107,11 @@ def growth_points(series: Sequence[Mapping[str, Any]]) -> list[GrowthPoint]:
     return points
 
 
+def anomaly_word(kind: str, words: Mapping[str, str] = WORDS) -> str:
+    """An anomaly kind (``explained_spike``) as the chart names it, in the language of ``words``."""
+    return words.get(f"anomaly_{kind}", kind.replace("_", " "))
+
+
 def growth_chart(
     points: Sequence[GrowthPoint],
     *,
@@ -122,9 +127,10 @@ def growth_chart(
     x: calendar days from the first to the last point; y: followers, from just below the
     minimum to just above the maximum (a growth curve starting at zero would flatten every
     anomaly). Observed snapshots are drawn as small dots, interpolated days only as the line.
+    ``words`` are the chart's words (:data:`service.reports.charts.WORDS`) in the reader's language.
     """
     if not points:
-        return empty_chart("no follower snapshots", width=width)
+        return empty_chart(words["no_snapshots"], width=width)
     left, right, top, bottom = 76, 16, 14, 76
     plot_w, plot_h = width - left - right, height - top - bottom
     first, last = points[0].day, points[-1].day
@@ -143,7 +149,7 @@ def growth_chart(
     evidence = evidence_by_day or {}
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-        f'class="chart growth-chart" aria-label="follower growth with flagged anomalies">'
+        f'class="chart growth-chart" aria-label="{_t(words["growth_title"])}">'
     ]
     for window in windows:
         x0, x1 = x(max(window.start, first)), x(min(window.end, last))
@@ -170,7 +176,7 @@ def growth_chart(
             parts.append(
                 f'<circle class="point" data-date="{p.day}" data-value="{p.followers:.0f}" cx="{x(p.day):.1f}" '
                 f'cy="{y(p.followers):.1f}" r="2.2" fill="{PALETTE["line"]}">'
-                f"<title>{p.day}: {p.followers:,.0f} followers</title></circle>"
+                f"<title>{p.day}: {_t(words['followers_num'] % {'num': f'{p.followers:,.0f}'})}</title></circle>"
             )
     for p in points:
         if not p.anomaly:
@@ -180,7 +186,8 @@ def growth_chart(
         parts.append(
             f'<circle class="anomaly" data-kind="{_t(p.anomaly)}" data-date="{p.day}" cx="{x(p.day):.1f}" '
             f'cy="{y(p.followers):.1f}" r="6" fill="{colour}" stroke="#fff" stroke-width="1.5">'
-            f"<title>{p.day}: {_t(p.anomaly.replace('_', ' '))}, {p.followers:,.0f} followers"
+            f"<title>{p.day}: {_t(anomaly_word(p.anomaly, words))}, "
+            f"{_t(words['followers_num'] % {'num': f'{p.followers:,.0f}'})}"
             f"{'. ' + _t(why) if why else ''}</title></circle>"
         )
     base = top + plot_h
@@ -239,7 +246,7 @@ def bullet_chart(
     far above the range stays on the chart. ``high`` may be ``None`` (an open-ended range).
     """
     if value is None:
-        return empty_chart(f"{label}: not available", width=width, height=height)
+        return empty_chart(words["not_available"] % {"label": label}, width=width, height=height)
     top_end = max(v for v in (value, low or 0.0, high or 0.0, 1e-9) if v is not None) * 1.25
     left, right = 8, 8
     plot_w = width - left - right
@@ -257,7 +264,7 @@ def bullet_chart(
         band_end = x(high) if high is not None else left + plot_w
         parts.append(
             f'<rect class="benchmark" x="{x(low):.1f}" y="10" width="{max(band_end - x(low), 2.0):.1f}" height="16" '
-            f'fill="#d1fae5"><title>benchmark range {low * 100:.1f}%–'
+            f'fill="#d1fae5"><title>{_t(words["benchmark"])} {low * 100:.1f}%–'
             f"{'' if high is None else f'{high * 100:.1f}%'}</title></rect>"
         )
     parts.append(

@@ -13,6 +13,7 @@ locale's CLDR data: compact counts in 万/亿 in Chinese and K/M in English.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -46,6 +47,15 @@ CODES = {
 
 def N_(message: str) -> str:
     """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
+
+#: A page's gettext for words page modules put into charts and tables (``message -> text``).
+Translate = Callable[[str], str]
+
+
+def as_is(message: str) -> str:
+    """The :data:`Translate` of callers without a page: the English source text."""
     return message
 
 
@@ -86,7 +96,102 @@ VOCABULARY = (
     N_("growth"),
     N_("engagement"),
     N_("comments"),
+    N_("intents"),
+    N_("low effort"),
+    N_("impressions"),
+    N_("add to carts"),
+    N_("ingest"),
+    # tiers (models.kpi.tiers.DEFAULT_TIERS)
+    N_("nano"),
+    N_("micro"),
+    N_("mid"),
+    N_("macro"),
+    N_("top"),
+    N_("spike"),
+    N_("step"),
+    N_("drop"),
+    N_("explained spike"),
+    N_("training"),
+    N_("cancelled"),
+    N_("orders"),
+    N_("clicks"),
+    N_("views"),
 )
+
+#: The campaign report's metric names (``service.reports.html_report.LABELS``), shown through the
+#: ``t`` filter; a test keeps this list and the report's names in step.
+METRIC_LABELS = (
+    N_("Reach"),
+    N_("Impressions"),
+    N_("Views"),
+    N_("Engagements"),
+    N_("Engagement rate (impressions)"),
+    N_("Engagement rate (followers)"),
+    N_("Save rate (views)"),
+    N_("Completion rate"),
+    N_("Attributed orders"),
+    N_("Attributed revenue"),
+    N_("Total cost"),
+    N_("ROI"),
+    N_("EMV return"),
+    N_("Cost per engagement"),
+    N_("Mentions"),
+    N_("Net sentiment"),
+    N_("Positive share"),
+    N_("Share of voice"),
+    N_("Branded search lift"),
+)
+
+
+#: Messages the pages' script (static/app.js) shows; a page outside English carries their
+#: translations as JSON (``<script type="application/json" id="js-messages">``), read by its ``t()``.
+JS_MESSAGES = (
+    N_("the server answered %(status)s"),
+    N_("Not allowed: %(reason)s"),
+    N_("Failed: %(reason)s"),
+    N_("Promoting %(task)s %(version)s…"),
+    N_("Rolling back %(task)s %(version)s…"),
+    N_("Now serving %(task)s %(version)s (was %(previous)s)."),
+    N_("Now serving %(task)s %(version)s."),
+    N_("Cancelling job #%(id)s…"),
+    N_("Job #%(id)s stops at its next step; what it had written for that step is removed."),
+    N_("Job #%(id)s is cancelled."),
+    N_("Choose a sentiment first (1, 2 or 3)."),
+    N_("Saved (%(num)s labelled in this workspace)."),
+    N_("Not saved: %(reason)s"),
+    N_("Skipped."),
+    N_("Training job #%(id)s finished: %(num)s labelled rows added to the training data."),
+    N_("%(task)s: new version %(version)s"),
+    N_("Test set (macro F1)"),
+    N_("current %(version)s"),
+    N_("new %(version)s"),
+    N_("change"),
+    N_("Promote %(task)s %(version)s"),
+    N_("needs the admin scope"),
+    N_("Promoting…"),
+    N_("Starting…"),
+    N_("Job #%(id)s: %(state)s (%(progress)s)"),
+    N_("waiting to start"),
+    N_("Job #%(id)s succeeded."),
+    N_("Training cancelled: %(reason)s"),
+    N_("Training failed: %(reason)s"),
+    N_("unknown reason"),
+    N_("Could not start or follow the job: %(reason)s"),
+    N_("sentiment"),
+    N_("intents"),
+    N_("queued"),
+    N_("running"),
+    N_("succeeded"),
+    N_("failed"),
+    N_("cancelled"),
+)
+
+
+def js_messages(locale: str) -> dict[str, str]:
+    """The script's messages in ``locale`` (only those that differ from the English source)."""
+    catalogue = translations(locale)
+    shown = {message: catalogue.gettext(message) for message in JS_MESSAGES}
+    return {message: text for message, text in shown.items() if text != message}
 
 
 def locale_of_code(code: str | None) -> str | None:

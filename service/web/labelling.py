@@ -58,6 +58,7 @@ class Certainty:
     sentiment_margin: float
     weakest: str  # "sentiment" or an intent name
     reason: str
+    threshold: float | None = None  # the weakest intent's decision threshold
 
 
 def sentiment_margin(probabilities: Mapping[str, float]) -> float:
@@ -77,7 +78,7 @@ def certainty(
 ) -> Certainty:
     """The certainty of one comment (see the module docstring for the formula)."""
     margin = sentiment_margin(sentiment)
-    value, weakest = margin, "sentiment"
+    value, weakest, threshold = margin, "sentiment", None
     ranked = sorted(sentiment.items(), key=lambda kv: -kv[1])
     reason = (
         f"sentiment margin {margin:.2f} ({ranked[0][0]} {ranked[0][1]:.2f} vs {ranked[1][0]} {ranked[1][1]:.2f})"
@@ -89,9 +90,15 @@ def certainty(
             continue
         distance = intent_distance(float(probability), float(thresholds[name]))
         if distance < value:
-            value, weakest = distance, name
+            value, weakest, threshold = distance, name, float(thresholds[name])
             reason = f"{name.replace('_', ' ')} {float(probability):.2f} near its threshold {float(thresholds[name]):.2f}"
-    return Certainty(value=round(value, 4), sentiment_margin=round(margin, 4), weakest=weakest, reason=reason)
+    return Certainty(
+        value=round(value, 4),
+        sentiment_margin=round(margin, 4),
+        weakest=weakest,
+        reason=reason,
+        threshold=threshold,
+    )
 
 
 @dataclass

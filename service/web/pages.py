@@ -81,7 +81,8 @@ router = APIRouter(include_in_schema=False, route_class=CheckedJSONRoute)
 
 PAGE_SIZE = 20
 JOBS_SHOWN = 50
-PAGE_LABELS: dict[str, str] = {**LABELS, "clicks": "Clicks", "views": "Views"}
+#: Metric names of the campaign page (the report's, translated through ``i18n.METRIC_LABELS``).
+PAGE_LABELS: dict[str, str] = {**LABELS, "clicks": N_("Clicks"), "views": N_("Views")}
 MAX_LISTED_KOLS = 5000
 DEFAULT_PAGE = "/kols"
 TIERS_PATTERN = r"^[a-z_]{1,16}$"
@@ -253,7 +254,7 @@ def logout(request: Request, services: ServicesDep) -> Response:
 # --------------------------------------------------------------------------- KOLs
 
 
-def _translator(request: Request) -> Any:
+def _translator(request: Request) -> i18n.Translate:
     """Messages (chart words) in the page's language."""
     locale = i18n.request_locale(request)
     return lambda message: i18n.gettext(locale, message)

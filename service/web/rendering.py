@@ -40,8 +40,11 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("upload", "/upload", N_("Upload")),
     ("labelling", "/labelling", N_("Labelling")),
     ("models", "/models", N_("Models")),
-    ("jobs", "/jobs", "Jobs"),
+    ("jobs", "/jobs", N_("Jobs")),
 )
+
+#: Tabs whose pages write status lines from the script: they carry its messages' translations.
+SCRIPTED_PAGES = ("upload", "labelling", "models", "jobs")
 
 
 @lru_cache(maxsize=1)
@@ -72,6 +75,7 @@ def render(
     values: dict[str, Any] = {
         "locale": locale,
         "html_lang": i18n.html_lang(locale),
+        "js_messages": i18n.js_messages(locale) if active in SCRIPTED_PAGES else {},
         "principal": principal,
         "workspace_name": workspace_name,
         "active": active,

@@ -7,19 +7,25 @@ so templates only lay things out.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from service.reports.charts import WORDS, daily_sentiment_chart, funnel_chart, hbar_chart, mix_bar
-from service.web.charts import FlagWindow, NoteMark, bullet_chart, growth_chart, growth_points
-from service.web.i18n import N_
+from service.web.charts import (
+    FlagWindow,
+    GrowthPoint,
+    NoteMark,
+    anomaly_word,
+    bullet_chart,
+    growth_chart,
+    growth_points,
+)
+from service.web.i18n import N_, Translate, as_is
 
 MAX_FLAG_COMMENTS = 12
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
 VERDICT_TEXT = {"recommend": N_("Recommend"), "caution": N_("Caution"), "avoid": N_("Avoid")}
-#: Translates a message into the reader's language (identity: English).
-Translate = Callable[[str], str]
 CHART_TITLES = {
     "engagements_by_kol": N_("engagements by KOL"),
     "engagements_axis": N_("engagements (likes + saves + comments + shares, count)"),
@@ -27,11 +33,30 @@ CHART_TITLES = {
     "save_rate_axis": N_("save rate, percent of views (else of impressions)"),
     "intent_shares": N_("share of analysed comments"),
     "intent_axis": N_("share of analysed comments (%)"),
+    "funnel": N_("conversion funnel"),
+    "daily_mentions": N_("daily mentions by sentiment and net sentiment"),
 }
 BENCHMARKED = (
-    ("engagement_rate_by_followers", "Engagement rate (by followers)"),
-    ("save_rate_by_views", "Save rate (saves / views)"),
+    ("engagement_rate_by_followers", N_("Engagement rate (by followers)")),
+    ("save_rate_by_views", N_("Save rate (saves / views)")),
 )
+#: Whether a signal had enough data (shown through the ``t`` filter).
+SIGNAL_DATA = {True: N_("sufficient"), False: N_("insufficient")}
+#: At most this many rows in a chart's data table (first, last and anomalies always kept).
+MAX_CHART_ROWS = 40
+
+
+def chart_data(
+    caption: str, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]]
+) -> dict[str, Any]:
+    """A chart's numbers as a table (its text alternative): ``columns`` are (title, kind) pairs,
+    kind one of ``text``, ``num``, ``pct``, ``signed``, ``date``; the template formats each cell."""
+    return {"caption": caption, "columns": list(columns), "rows": [list(r) for r in rows]}
+
+
+def chart_words(tr: Translate) -> dict[str, str]:
+    """The charts' words (axis titles, legends) in the reader's language."""
+    return {key: tr(text) for key, text in WORDS.items()}
 
 
 def _day(value: Any) -> date | None:
@@ -85,9 +110,9 @@ def _growth(
     authenticity: Mapping[str, Any],
     snapshots: Sequence[Mapping[str, Any]],
     notes: Sequence[Mapping[str, Any]],
-    words: Mapping[str, str] = WORDS,
-) -> tuple[str, int]:
-    """The growth chart and how many days it draws."""
+    tr: Translate = as_is,
+) -> tuple[str, list[GrowthPoint]]:
+    """The growth chart and the days it draws; ``tr`` translates its words."""
     series = (authenticity.get("series") or {}).get("daily_followers") or []
     points = growth_points(series) or growth_points(snapshots)
     windows: list[FlagWindow] = []
@@ -106,15 +131,29 @@ def _growth(
     for note in notes:
         day = _day(note.get("published_at"))
         if day is not None:
-            kind = "sponsored note" if note.get("sponsored") else "note"
+            kind = tr(N_("sponsored note")) if note.get("sponsored") else tr(N_("note"))
             marks.append(
                 NoteMark(day, bool(note.get("sponsored")), f"{day} {kind}: {note.get('title') or ''}")
             )
-    svg = growth_chart(points, windows=windows, notes=marks, evidence_by_day=evidence, words=words)
-    return svg, len(points)
+    svg = growth_chart(points, windows=windows, notes=marks, evidence_by_day=evidence, words=chart_words(tr))
+    return svg, points
 
 
-def _benchmarks(kpis: Mapping[str, Any], words: Mapping[str, str] = WORDS) -> list[dict[str, Any]]:
+def _growth_table(points: Sequence[GrowthPoint], tr: Translate) -> dict[str, Any]:
+    """Observed follower counts (evenly thinned to :data:`MAX_CHART_ROWS`, anomalies kept)."""
+    words = chart_words(tr)
+    observed = [p for p in points if p.observed or p.anomaly]
+    step = max(1, -(-len(observed) // MAX_CHART_ROWS))
+    kept = [p for i, p in enumerate(observed) if i % step == 0 or p.anomaly or i == len(observed) - 1]
+    return chart_data(
+        tr(N_("Followers by day")),
+        [(tr(N_("Date")), "date"), (tr(N_("Followers")), "num"), (tr(N_("Anomaly")), "text")],
+        [(p.day.isoformat(), p.followers, anomaly_word(p.anomaly, words) if p.anomaly else "") for p in kept],
+    )
+
+
+def _benchmarks(kpis: Mapping[str, Any], tr: Translate = as_is) -> list[dict[str, Any]]:
+    words = chart_words(tr)
     out = []
     metrics = kpis.get("metrics") or {}
     for name, title in BENCHMARKED:
@@ -141,22 +180,13 @@ def _benchmarks(kpis: Mapping[str, Any], words: Mapping[str, str] = WORDS) -> li
                     entry.get("value"),
                     low,
                     high,
-                    label=title,
+                    label=tr(title),
                     verdict=bench.get("verdict") if bench else None,
                     words=words,
                 ),
             }
         )
     return out
-
-
-def _identity(message: str) -> str:
-    return message
-
-
-def chart_words(tr: Translate) -> dict[str, str]:
-    """The charts' words (axis titles, legends) in the reader's language."""
-    return {key: tr(text) for key, text in WORDS.items()}
 
 
 def note_label(note: Mapping[str, Any]) -> str:
@@ -167,19 +197,21 @@ def note_label(note: Mapping[str, Any]) -> str:
     return f"{short} · {day}" if day else short
 
 
-def _breakdown(comments: Mapping[str, Any], tr: Translate = _identity) -> dict[str, str]:
+def _breakdown(comments: Mapping[str, Any], tr: Translate = as_is) -> dict[str, Any]:
     sentiment = comments.get("sentiment_shares") or {}
     intents = comments.get("intent_shares") or {}
-    items = [(name.replace("_", " "), intents.get(name)) for name in intents]
-    items.append(("low effort", comments.get("low_effort_share")))
+    items = [(tr(name.replace("_", " ")), intents.get(name)) for name in intents]
+    items.append((tr(N_("low effort")), comments.get("low_effort_share")))
+    title = tr(CHART_TITLES["intent_shares"])
     return {
         "sentiment": mix_bar(sentiment, width=600, height=22) if sentiment else "",
         "intents": hbar_chart(
             items,
-            title=tr(CHART_TITLES["intent_shares"]),
+            title=title,
             axis=tr(CHART_TITLES["intent_axis"]),
             value_format="percent",
         ),
+        "intents_data": chart_data(title, [(tr(N_("Intent")), "text"), (tr(N_("Share")), "pct")], items),
     }
 
 
@@ -189,13 +221,14 @@ def vetting_view(
     comments: Mapping[str, Any],
     snapshots: Sequence[Mapping[str, Any]],
     notes: Sequence[Mapping[str, Any]],
-    tr: Translate = _identity,
+    tr: Translate = as_is,
 ) -> dict[str, Any]:
     """Sections of the vetting page from a ``redlens.vetting/1`` report.
 
     ``comments`` maps platform comment ids to the comment-table rows a flag may point at;
     ``snapshots`` are the stored follower counts (drawn when authenticity has no series);
-    ``notes`` the recent notes (ticks under the curve).
+    ``notes`` the recent notes (ticks under the curve); ``tr`` translates the charts' words.
+    Each chart comes with its numbers as a table (``growth_data``, ``breakdown.intents_data``).
     """
     authenticity = vetting.get("authenticity") or {}
     signals = [
@@ -203,7 +236,7 @@ def vetting_view(
             "name": name,
             "status": s.get("status"),
             # status says whether the data sufficed, the finding what the signal found
-            "data": "sufficient" if s.get("status") == "ok" else "insufficient",
+            "data": SIGNAL_DATA[s.get("status") == "ok"],
             "finding": s.get("finding") or "",
             "score": s.get("score"),
             "coverage": s.get("coverage"),
@@ -211,48 +244,78 @@ def vetting_view(
         }
         for name, s in (authenticity.get("signals") or {}).items()
     ]
-    growth_svg, growth_days = _growth(authenticity, snapshots, notes, chart_words(tr))
+    growth_svg, points = _growth(authenticity, snapshots, notes, tr)
     return {
         "growth_svg": growth_svg,
-        "growth_days": growth_days,
+        "growth_days": len(points),
+        "growth_data": _growth_table(points, tr),
         "flags": _flags(authenticity, comments),
         "signals": signals,
-        "benchmarks": _benchmarks(vetting.get("kpis") or {}, chart_words(tr)),
+        "benchmarks": _benchmarks(vetting.get("kpis") or {}, tr),
         "breakdown": _breakdown(vetting.get("comments") or {}, tr),
     }
 
 
-def campaign_view(report: Mapping[str, Any], tr: Translate = _identity) -> dict[str, Any]:
-    """Charts and table rows of the campaign dashboard from a ``redlens.campaign_report/1`` report."""
+def campaign_view(report: Mapping[str, Any], tr: Translate = as_is) -> dict[str, Any]:
+    """Charts and table rows of the campaign dashboard from a ``redlens.campaign_report/1`` report,
+    each chart with its numbers as a table (``*_data``); ``tr`` translates the charts' words."""
     kols = report.get("kol_breakdown") or []
     funnel_counts: list[tuple[str, int | None]] = []
     for i, step in enumerate((report.get("funnel") or {}).get("steps", [])[:3]):
         if i == 0:
-            funnel_counts.append((str(step.get("from")).replace("_", " "), step.get("from_count")))
-        funnel_counts.append((str(step.get("to")).replace("_", " "), step.get("to_count")))
+            funnel_counts.append((tr(str(step.get("from")).replace("_", " ")), step.get("from_count")))
+        funnel_counts.append((tr(str(step.get("to")).replace("_", " ")), step.get("to_count")))
     ranking = (report.get("content_performance") or {}).get("ranking") or []
     words = chart_words(tr)
+    engagements = [
+        (
+            str(k.get("kol_name") or k.get("kol_id")),
+            (k.get("metrics") or {}).get("engagements", {}).get("value"),
+        )
+        for k in kols
+    ]
+    save_rates = [(note_label(n), n.get("save_rate")) for n in ranking[:12]]
+    daily = (report.get("brand_health") or {}).get("daily") or []
+    titles = {key: tr(text) for key, text in CHART_TITLES.items()}
     return {
         "kol_chart": hbar_chart(
-            [
-                (
-                    str(k.get("kol_name") or k.get("kol_id")),
-                    (k.get("metrics") or {}).get("engagements", {}).get("value"),
-                )
-                for k in kols
-            ],
-            title=tr(CHART_TITLES["engagements_by_kol"]),
-            axis=tr(CHART_TITLES["engagements_axis"]),
+            engagements, title=titles["engagements_by_kol"], axis=titles["engagements_axis"]
+        ),
+        "kol_data": chart_data(
+            titles["engagements_by_kol"],
+            [(tr(N_("KOL")), "text"), (tr(N_("Engagements")), "num")],
+            engagements,
         ),
         "save_rate_chart": hbar_chart(
-            [(note_label(n), n.get("save_rate")) for n in ranking[:12]],
-            title=tr(CHART_TITLES["save_rate_by_note"]),
-            axis=tr(CHART_TITLES["save_rate_axis"]),
+            save_rates,
+            title=titles["save_rate_by_note"],
+            axis=titles["save_rate_axis"],
             value_format="percent",
         ),
+        "save_rate_data": chart_data(
+            titles["save_rate_by_note"],
+            [(tr(N_("Note")), "text"), (tr(N_("Save rate")), "pct")],
+            save_rates,
+        ),
         "funnel_chart": funnel_chart(funnel_counts, words=words),
-        "daily_chart": daily_sentiment_chart(
-            (report.get("brand_health") or {}).get("daily") or [], words=words
+        "funnel_data": chart_data(
+            titles["funnel"], [(tr(N_("Step")), "text"), (tr(N_("Count")), "num")], funnel_counts
+        ),
+        "daily_chart": daily_sentiment_chart(daily, words=words),
+        "daily_data": chart_data(
+            titles["daily_mentions"],
+            [
+                (tr(N_("Date")), "date"),
+                (tr(N_("Mentions")), "num"),
+                (tr(N_("positive")), "num"),
+                (tr(N_("neutral")), "num"),
+                (tr(N_("negative")), "num"),
+                (tr(N_("Net sentiment")), "signed"),
+            ],
+            [
+                [d.get(k) for k in ("date", "mentions", "positive", "neutral", "negative", "net_sentiment")]
+                for d in daily
+            ],
         ),
     }
 

@@ -230,3 +230,20 @@ def sign_in(client: Any, key: str, next_page: str = "/kols", headers: dict[str, 
         headers={**HTML, "origin": ORIGIN, **(headers or {})},
         follow_redirects=False,
     )
+
+
+def main_pages(seeded: Seeded) -> dict[str, str]:
+    """The pages a brand team works in, by name: path on the site (the demo workspace's ids)."""
+    first, second = seeded.demo_kol_ids[:2]
+    return {
+        "home": "/",
+        "kols": "/kols",
+        "vetting": f"/kols/{first}",
+        "compare": f"/compare?kol={first}&kol={second}",
+        "campaigns": "/campaigns",
+        "campaign": f"/campaigns/{seeded.demo_campaign_id}",
+        "labelling": "/labelling",
+        "upload": "/upload",
+        "jobs": "/jobs",
+        "models": "/models",
+    }

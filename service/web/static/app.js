@@ -23,6 +23,22 @@
     return node;
   }
 
+  // The page's translations of the messages below (service/web/i18n.py JS_MESSAGES), absent in English.
+  var MESSAGES = (function () {
+    var node = document.getElementById("js-messages");
+    try { return node ? JSON.parse(node.textContent) : {}; } catch (e) { return {}; }
+  }());
+
+  function t(message, values) {
+    return (MESSAGES[message] || message).replace(/%\((\w+)\)s/g, function (whole, name) {
+      return values && values[name] !== undefined && values[name] !== null ? String(values[name]) : "";
+    });
+  }
+
+  function refusal(err) {
+    return t(err.status === 403 ? "Not allowed: %(reason)s" : "Failed: %(reason)s", { reason: err.message });
+  }
+
   function pct(value, digits) {
     if (value === null || value === undefined || isNaN(value)) { return "–"; }
     return (Number(value) * 100).toFixed(digits === undefined ? 1 : digits) + "%";
@@ -35,7 +51,7 @@
 
   function problemText(status, body) {
     if (body && typeof body === "object" && body.detail) { return body.detail; }
-    return "the server answered " + status;
+    return t("the server answered %(status)s", { status: status });
   }
 
   function requestJSON(method, url, body) {
@@ -317,14 +333,16 @@
         var task = button.getAttribute("data-task");
         var version = button.getAttribute("data-version");
         button.disabled = true;
-        setStatus(message, (action === "promote" ? "Promoting " : "Rolling back ") + task + " " + version + "…");
+        setStatus(message, t(action === "promote" ? "Promoting %(task)s %(version)s…" : "Rolling back %(task)s %(version)s…",
+          { task: t(task), version: version }));
         promoteVersion(task, version, action).then(function (res) {
-          setStatus(message, "Now serving " + res.data.task + " " + res.data.version +
-            (res.data.previous_version ? " (was " + res.data.previous_version + ")" : "") + ".", "ok");
+          var now = { task: t(res.data.task), version: res.data.version, previous: res.data.previous_version };
+          setStatus(message, t(res.data.previous_version ? "Now serving %(task)s %(version)s (was %(previous)s)."
+            : "Now serving %(task)s %(version)s.", now), "ok");
           window.setTimeout(function () { window.location.reload(); }, 900);
         }).catch(function (err) {
           button.disabled = false;
-          setStatus(message, (err.status === 403 ? "Not allowed: " : "Failed: ") + err.message, "bad");
+          setStatus(message, refusal(err), "bad");
         });
       });
     });
@@ -338,15 +356,15 @@
       button.addEventListener("click", function () {
         var id = button.getAttribute("data-job-id");
         button.disabled = true;
-        setStatus(message, "Cancelling job #" + id + "…");
+        setStatus(message, t("Cancelling job #%(id)s…", { id: id }));
         requestJSON("POST", "/v1/jobs/" + encodeURIComponent(id) + "/cancel").then(function (res) {
-          setStatus(message, res.status === 202
-            ? "Job #" + id + " stops at its next step; what it had written for that step is removed."
-            : "Job #" + id + " is cancelled.", "ok");
+          setStatus(message, t(res.status === 202
+            ? "Job #%(id)s stops at its next step; what it had written for that step is removed."
+            : "Job #%(id)s is cancelled.", { id: id }), "ok");
           window.setTimeout(function () { window.location.reload(); }, 900);
         }).catch(function (err) {
           button.disabled = false;
-          setStatus(message, (err.status === 403 ? "Not allowed: " : "Failed: ") + err.message, "bad");
+          setStatus(message, refusal(err), "bad");
         });
       });
     });
@@ -380,7 +398,7 @@
       var node = card();
       if (!node || busy) { return; }
       var chosen = $("[data-sentiment][aria-pressed='true']", node);
-      if (!chosen) { setStatus(status, "Choose a sentiment first (1, 2 or 3).", "bad"); return; }
+      if (!chosen) { setStatus(status, t("Choose a sentiment first (1, 2 or 3)."), "bad"); return; }
       var intents = {};
       $all("[data-intent]", node).forEach(function (b) {
         intents[b.getAttribute("data-intent")] = b.getAttribute("aria-pressed") === "true";
@@ -395,15 +413,15 @@
         node.setAttribute("data-saved", "true");
         total.textContent = String(res.data.labelled_total);
         if (startTraining) { startTraining.disabled = false; }
-        setStatus(status, "Saved (" + res.data.labelled_total + " labelled in this workspace).", "ok");
+        setStatus(status, t("Saved (%(num)s labelled in this workspace).", { num: res.data.labelled_total }), "ok");
         show(current + 1);
       }).catch(function (err) {
         busy = false;
-        setStatus(status, "Not saved: " + err.message, "bad");
+        setStatus(status, t("Not saved: %(reason)s", { reason: err.message }), "bad");
       });
     }
     function skip() {
-      if (card()) { setStatus(status, "Skipped."); show(current + 1); }
+      if (card()) { setStatus(status, t("Skipped.")); show(current + 1); }
     }
 
     cards.forEach(function (node) {
@@ -447,20 +465,21 @@
     var target = $("#training-result");
     target.textContent = "";
     var tasks = (job.result && job.result.tasks) || {};
-    target.appendChild(el("p", { className: "notice", text: "Training job #" + job.id + " finished: " +
-      num((job.result || {}).extra_rows) + " labelled rows added to the training data." }));
+    target.appendChild(el("p", { className: "notice", text: t(
+      "Training job #%(id)s finished: %(num)s labelled rows added to the training data.",
+      { id: job.id, num: num((job.result || {}).extra_rows) }) }));
     Object.keys(tasks).forEach(function (task) {
       var entry = tasks[task];
       var fresh = headline(entry.metrics, task);
       var old = headline(entry.current_metrics, task);
       var box = el("div", { className: "task-result", "data-task": task, "data-version": entry.version });
-      box.appendChild(el("h3", { text: task + ": new version " + entry.version }));
+      box.appendChild(el("h3", { text: t("%(task)s: new version %(version)s", { task: t(task), version: entry.version }) }));
       var table = el("table", { className: "data compact compare" });
       table.appendChild(el("thead", {}, [el("tr", {}, [
-        el("th", { text: "Test set (macro F1)" }),
-        el("th", { className: "num", text: "current " + (entry.current_version || "–") }),
-        el("th", { className: "num", text: "new " + entry.version }),
-        el("th", { className: "num", text: "change" })
+        el("th", { text: t("Test set (macro F1)") }),
+        el("th", { className: "num", text: t("current %(version)s", { version: entry.current_version || "–" }) }),
+        el("th", { className: "num", text: t("new %(version)s", { version: entry.version }) }),
+        el("th", { className: "num", text: t("change") })
       ])]));
       var body = el("tbody");
       Object.keys(fresh).forEach(function (set) {
@@ -474,18 +493,18 @@
       });
       table.appendChild(body);
       box.appendChild(table);
-      var button = el("button", { type: "button", className: "promote-new primary", text: "Promote " + task + " " + entry.version });
+      var button = el("button", { type: "button", className: "promote-new primary", text: t("Promote %(task)s %(version)s", { task: t(task), version: entry.version }) });
       var line = el("span", { className: "status-line", role: "status" });
-      if (!canPromote) { button.disabled = true; button.title = "needs the admin scope"; }
+      if (!canPromote) { button.disabled = true; button.title = t("needs the admin scope"); }
       button.addEventListener("click", function () {
         button.disabled = true;
-        setStatus(line, " Promoting…");
+        setStatus(line, " " + t("Promoting…"));
         promoteVersion(task, entry.version, "promote").then(function (res) {
-          setStatus(line, " Now serving " + res.data.task + " " + res.data.version + ".", "ok");
+          setStatus(line, " " + t("Now serving %(task)s %(version)s.", { task: t(res.data.task), version: res.data.version }), "ok");
           box.setAttribute("data-promoted", "true");
         }).catch(function (err) {
           button.disabled = false;
-          setStatus(line, " " + (err.status === 403 ? "Not allowed: " : "Failed: ") + err.message, "bad");
+          setStatus(line, " " + refusal(err), "bad");
         });
       });
       box.appendChild(el("p", {}, [button, line]));
@@ -507,32 +526,33 @@
       errorBox.hidden = true;
       progress.hidden = false;
       bar.value = 0;
-      status.textContent = "Starting…";
+      status.textContent = t("Starting…");
       requestJSON("POST", "/v1/training-jobs", form).then(function (res) {
         var job = res.data;
         section.setAttribute("data-job-id", String(job.id));
         return pollJob(job.links.self, function (j) {
           bar.value = Math.round(100 * (j.progress || 0));
-          status.textContent = "Job #" + j.id + ": " + (j.state === "queued" ? "waiting to start" : (j.message || j.state)) +
-            " (" + pct(j.progress || 0, 0) + ")";
+          status.textContent = t("Job #%(id)s: %(state)s (%(progress)s)", {
+            id: j.id, state: j.state === "queued" ? t("waiting to start") : (j.message || t(j.state)), progress: pct(j.progress || 0, 0)
+          });
         });
       }).then(function (job) {
         button.disabled = false;
         if (job.state === "succeeded") {
           bar.value = 100;
-          status.textContent = "Job #" + job.id + " succeeded.";
+          status.textContent = t("Job #%(id)s succeeded.", { id: job.id });
           section.setAttribute("data-job-state", "succeeded");
           renderTraining(job, canPromote);
         } else {
           section.setAttribute("data-job-state", job.state);
           errorBox.hidden = false;
-          errorBox.textContent = (job.state === "cancelled" ? "Training cancelled: " : "Training failed: ") +
-            (job.message || "unknown reason");
+          errorBox.textContent = t(job.state === "cancelled" ? "Training cancelled: %(reason)s" : "Training failed: %(reason)s",
+            { reason: job.message || t("unknown reason") });
         }
       }).catch(function (err) {
         button.disabled = false;
         errorBox.hidden = false;
-        errorBox.textContent = "Could not start or follow the job: " + err.message;
+        errorBox.textContent = t("Could not start or follow the job: %(reason)s", { reason: err.message });
       });
     });
   }

@@ -57,7 +57,7 @@ def test_compare_two_kols_marks_the_best_follower_count(client: Any, seeded: See
         ).json()
         followers[kol_id] = body["kol"]["followers"]
     row = _row(page, "followers")
-    cells = re.findall(r"<td( class=\"best\")?>", row)
+    cells = re.findall(r"<td data-label=\"[^\"]*\"( class=\"best\")?>", row)
     assert len(cells) == 2
     best = 0 if followers[first] > followers[second] else 1
     assert cells[best] == ' class="best"' and cells[1 - best] == ""

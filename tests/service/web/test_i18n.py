@@ -114,7 +114,7 @@ def test_language_switch_sets_the_cookie_lang_and_translates(client: Any, seeded
 
 def test_followers_are_shown_in_wan_in_chinese_and_k_in_english(client: Any, seeded: Seeded) -> None:
     sign_in(client, seeded.demo.reader)
-    cells = re.compile(r'<td class="num" title="[^"]*">([^<]+)</td>')
+    cells = re.compile(r'<td class="num" data-label="[^"]*" title="[^"]*">([^<]+)</td>')
     client.cookies.set("redlens_lang", "en")
     english = cells.findall(client.get("/kols", headers=HTML).text)
     client.cookies.set("redlens_lang", "zh_CN")

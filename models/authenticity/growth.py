@@ -741,10 +741,8 @@ def _followers_per_engagement(
     best = (total_df / max(total_dlc, floor), 0, 0, len(known) - 1, total_df)
     # A window is judged on the followers it gained above the account's own steady pace: a large
     # account gains followers every day from its back catalogue and profile visits, in quiet
-    # months too, and those are not followers without likes. The steady pace is the lower quartile
-    # of daily gains, so weeks of bought drip do not become the account's pace. The whole history
-    # keeps the raw gain.
-    pace = max(float(np.percentile(smooth.increments()[1:], 25)), 0.0) if smooth.n_days > 1 else 0.0
+    # months too, and those are not followers without likes. The whole history keeps the raw gain.
+    pace = max(float(np.median(smooth.increments()[1:])), 0.0) if smooth.n_days > 1 else 0.0
     for k, i, j in windows:
         df = float(followers[j] - followers[i]) - pace * float(days[j] - days[i])
         if df < cfg.ratio_min_gain_share * followers[i]:

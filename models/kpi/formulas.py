@@ -163,16 +163,25 @@ def _rate(
     return ratio(name, numerator, denominator, num_label=num_label, den_label=den_label, **options)
 
 
+def _resolved_counts(operands: dict[str, Operand]) -> tuple[dict[str, Number], str | None]:
+    """Each raw count checked and resolved by label, or ``({}, reason)`` for the first missing one."""
+    values: dict[str, Number] = {}
+    for label, operand in operands.items():
+        value, reason = resolve(label, _validated(label, operand))
+        if reason is not None or value is None:
+            return {}, reason or ""
+        values[label] = value
+    return values, None
+
+
 def _weighted_count(
     name: str, terms: dict[str, tuple[Operand, int]], expression: str, *, unit: str = COUNT
 ) -> Metric:
     """Sum of ``weight x count`` over named raw counts; undefined if any count is missing."""
-    total = 0
-    for label, (operand, weight) in terms.items():
-        value, reason = resolve(label, _validated(label, operand))
-        if reason is not None or value is None:
-            return Metric.undefined(name, unit=unit, formula=name, expression=expression, reason=reason or "")
-        total += weight * int(value)
+    values, reason = _resolved_counts({label: operand for label, (operand, _) in terms.items()})
+    if reason is not None:
+        return Metric.undefined(name, unit=unit, formula=name, expression=expression, reason=reason)
+    total = sum(weight * int(values[label]) for label, (_, weight) in terms.items())
     return Metric(name, total, unit, name, expression)
 
 
@@ -397,19 +406,19 @@ def content_quality_score(
         f"/ ({w.total:g} x impressions)"
     )
     name = "content_quality_score"
+    values, reason = _resolved_counts(
+        {"likes": likes, "comments": comments, "saves": saves, "shares": shares}
+    )
+    if reason is not None:
+        return Metric.undefined(name, unit=FRACTION, formula=name, expression=expression, reason=reason)
     weighted = 0.0
-    for label, operand, weight in (
-        ("likes", likes, w.likes),
-        ("comments", comments, w.comments),
-        ("saves", saves, w.saves),
-        ("shares", shares, w.shares),
+    for label, weight in (
+        ("likes", w.likes),
+        ("comments", w.comments),
+        ("saves", w.saves),
+        ("shares", w.shares),
     ):
-        value, reason = resolve(label, _validated(label, operand))
-        if reason is not None or value is None:
-            return Metric.undefined(
-                name, unit=FRACTION, formula=name, expression=expression, reason=reason or ""
-            )
-        weighted += weight * float(value)
+        weighted += weight * float(values[label])
     return ratio(
         name,
         weighted / w.total,
@@ -773,26 +782,28 @@ def emv(
         "impressions / 1000 x cpm_rate + likes x like_value + comments x comment_value "
         "+ saves x save_value + shares x share_value"
     )
+    values, reason = _resolved_counts(
+        {"impressions": impressions, "likes": likes, "comments": comments, "saves": saves, "shares": shares}
+    )
+    if reason is not None:
+        return Metric.undefined(
+            "emv",
+            unit=rates.currency,
+            formula="emv",
+            expression=expression,
+            reason=reason,
+            currency=rates.currency,
+            note=rates.source,
+        )
     amount = Decimal(0)
-    for label, operand, rate in (
-        ("impressions", impressions, rates.cpm / 1000),
-        ("likes", likes, rates.like),
-        ("comments", comments, rates.comment),
-        ("saves", saves, rates.save),
-        ("shares", shares, rates.share),
+    for label, rate in (
+        ("impressions", rates.cpm / 1000),
+        ("likes", rates.like),
+        ("comments", rates.comment),
+        ("saves", rates.save),
+        ("shares", rates.share),
     ):
-        value, reason = resolve(label, _validated(label, operand))
-        if reason is not None or value is None:
-            return Metric.undefined(
-                "emv",
-                unit=rates.currency,
-                formula="emv",
-                expression=expression,
-                reason=reason or "",
-                currency=rates.currency,
-                note=rates.source,
-            )
-        amount += Decimal(int(value)) * rate
+        amount += Decimal(int(values[label])) * rate
     return Metric(
         "emv",
         quantize(amount, MONEY_PLACES),

@@ -444,6 +444,31 @@ class _Quote:
     has_opinion: bool
     skeleton: str
 
+    @classmethod
+    def of(
+        cls,
+        index: int,
+        comment: ThemeComment,
+        analysis: CommentAspects | None,
+        aspect: str | None,
+        *,
+        polarity: str | None,
+        terms: frozenset[str],
+        has_opinion: bool,
+    ) -> _Quote:
+        """The candidate quote of one comment: its display text (cut to ``aspect``) and skeleton."""
+        text, cut = _display_text(comment, analysis, aspect)
+        return cls(
+            index=index,
+            comment=comment,
+            text=text,
+            truncated=cut,
+            polarity=polarity,
+            terms=terms,
+            has_opinion=has_opinion,
+            skeleton=quote_skeleton(text),
+        )
+
     def rank(self, covered: set[str]) -> tuple[int, int, int, int, int]:
         length = len(self.text)
         return (
@@ -650,18 +675,16 @@ def _mention_theme(
     items = [comments[i] for i in members]
     comment_mix, intents = _mixes(items)
     quotes = [
-        _Quote(
-            index=i,
-            comment=comments[i],
-            text=text,
-            truncated=cut,
+        _Quote.of(
+            i,
+            comments[i],
+            analyses[i],
+            key,
             polarity=pol,
             terms=frozenset(t for t in terms if not generic(t)),
             has_opinion=any(m.opinions for m in analyses[i].mentions if m.aspect == key),
-            skeleton=quote_skeleton(text),
         )
         for i, pol, terms in zip(members, polarities, terms_by_member, strict=True)
-        for text, cut in [_display_text(comments[i], analyses[i], key)]
     ]
     chosen = select_quotes(quotes, quotes_per_theme, _polarity_order(counts))
     return Theme(
@@ -705,18 +728,16 @@ def _group_theme(
         zh += f"，{tone[0]}"
         en += f", {tone[1]}"
     quotes = [
-        _Quote(
-            index=i,
-            comment=comments[i],
-            text=text,
-            truncated=cut,
+        _Quote.of(
+            i,
+            comments[i],
+            None,
+            None,
             polarity=None,
             terms=frozenset(t for t in kw if t in comments[i].text),
             has_opinion=True,
-            skeleton=quote_skeleton(text),
         )
         for i in members
-        for text, cut in [_display_text(comments[i], None, None)]
     ]
     chosen = select_quotes(quotes, quotes_per_theme, [None])
     return Theme(

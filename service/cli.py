@@ -29,24 +29,31 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-app.add_typer(db.db_app, name="db")
-app.command("ingest")(ingest.ingest)
-app.command("train")(training.train)
-app.command("evaluate")(training.evaluate)
-app.command("analyze")(analyze.analyze)
-app.add_typer(models.models_app, name="models")
-app.add_typer(jobs.jobs_app, name="jobs")
-app.command("kpis")(kpis.kpis)
-app.command("simulate")(simulate.simulate)
-app.command("serve")(serve.serve)
-app.command("demo")(demo.demo)
-app.command("vet")(vet.vet)
-app.add_typer(report.report_app, name="report")
-app.add_typer(keys.keys_app, name="keys")
-app.add_typer(audience.audience_app, name="audience")
-app.command("sponsorship")(audience.sponsorship)
-app.command("quote")(audience.quote)
-app.add_typer(market.market_app, name="market")
+# Typer lists the commands first and then the groups, each in the order given here.
+for name, command in (
+    ("ingest", ingest.ingest),
+    ("train", training.train),
+    ("evaluate", training.evaluate),
+    ("analyze", analyze.analyze),
+    ("kpis", kpis.kpis),
+    ("simulate", simulate.simulate),
+    ("serve", serve.serve),
+    ("demo", demo.demo),
+    ("vet", vet.vet),
+    ("sponsorship", audience.sponsorship),
+    ("quote", audience.quote),
+):
+    app.command(name)(command)
+for name, group in (
+    ("db", db.db_app),
+    ("models", models.models_app),
+    ("jobs", jobs.jobs_app),
+    ("report", report.report_app),
+    ("keys", keys.keys_app),
+    ("audience", audience.audience_app),
+    ("market", market.market_app),
+):
+    app.add_typer(group, name=name)
 
 
 if __name__ == "__main__":

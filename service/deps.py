@@ -26,7 +26,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Request
 from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
@@ -221,33 +221,30 @@ CampaignId = Annotated[int, Path(ge=1, le=MAX_ID, description="RedLens id of the
 JobId = Annotated[int, Path(ge=1, le=MAX_ID, description="id of the job")]
 NoteId = Annotated[int, Path(ge=1, le=MAX_ID, description="RedLens id of the note")]
 
+_Row = TypeVar("_Row")
+
+
+def _owned(row: _Row | None, what: str, row_id: int) -> _Row:
+    """The row a workspace-scoped lookup found, or 404 naming what was asked for."""
+    if row is None:
+        raise NotFound(f"{what} {row_id} does not exist in this workspace")
+    return row
+
 
 def get_owned_kol(kol_id: KolId, principal: ReadPrincipal, session: SessionDep) -> Kol:
-    kol = repo.get_kol(session, principal.workspace_id, kol_id)
-    if kol is None:
-        raise NotFound(f"KOL {kol_id} does not exist in this workspace")
-    return kol
+    return _owned(repo.get_kol(session, principal.workspace_id, kol_id), "KOL", kol_id)
 
 
 def get_owned_campaign(campaign_id: CampaignId, principal: ReadPrincipal, session: SessionDep) -> Campaign:
-    campaign = repo.get_campaign(session, principal.workspace_id, campaign_id)
-    if campaign is None:
-        raise NotFound(f"campaign {campaign_id} does not exist in this workspace")
-    return campaign
+    return _owned(repo.get_campaign(session, principal.workspace_id, campaign_id), "campaign", campaign_id)
 
 
 def get_owned_note(note_id: NoteId, principal: ReadPrincipal, session: SessionDep) -> Note:
-    note = repo.get_note(session, principal.workspace_id, note_id)
-    if note is None:
-        raise NotFound(f"note {note_id} does not exist in this workspace")
-    return note
+    return _owned(repo.get_note(session, principal.workspace_id, note_id), "note", note_id)
 
 
 def get_owned_job(job_id: JobId, principal: ReadPrincipal, session: SessionDep) -> Job:
-    job = repo.get_job(session, principal.workspace_id, job_id)
-    if job is None:
-        raise NotFound(f"job {job_id} does not exist in this workspace")
-    return job
+    return _owned(repo.get_job(session, principal.workspace_id, job_id), "job", job_id)
 
 
 def get_owned_training_job(job: Annotated[Job, Depends(get_owned_job)]) -> Job:

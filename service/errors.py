@@ -150,18 +150,19 @@ class InvalidInput(ProblemError):
     slug = "validation-error"
 
 
-class RateLimited(ProblemError):
+class _RetryLater(ProblemError):
+    """A problem the client may retry after ``retry_after`` seconds (header and body say so)."""
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after)}, retry_after=retry_after)
+
+
+class RateLimited(_RetryLater):
     slug = "rate-limited"
 
-    def __init__(self, detail: str, *, retry_after: int) -> None:
-        super().__init__(detail, headers={"Retry-After": str(retry_after)}, retry_after=retry_after)
 
-
-class JobQueueFull(ProblemError):
+class JobQueueFull(_RetryLater):
     slug = "job-queue-full"
-
-    def __init__(self, detail: str, *, retry_after: int) -> None:
-        super().__init__(detail, headers={"Retry-After": str(retry_after)}, retry_after=retry_after)
 
 
 class ServiceUnavailable(ProblemError):

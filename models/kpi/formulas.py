@@ -24,7 +24,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final
 
 from models.kpi.metric import (
     MONEY_PLACES,
@@ -156,16 +156,33 @@ def ratio(
     return Metric(name, value, unit, formula, expression, note=note)
 
 
+def _rate(
+    name: str, num_label: str, numerator: Operand, den_label: str, denominator: Operand, **options: Any
+) -> Metric:
+    """:func:`ratio` of two raw counts named by their labels; the expression defaults to ``num / den``."""
+    options.setdefault("expression", f"{num_label} / {den_label}")
+    return ratio(name, numerator, denominator, num_label=num_label, den_label=den_label, **options)
+
+
+def _resolved_counts(operands: dict[str, Operand]) -> tuple[dict[str, Number], str | None]:
+    """Each raw count checked and resolved by label, or ``({}, reason)`` for the first missing one."""
+    values: dict[str, Number] = {}
+    for label, operand in operands.items():
+        value, reason = resolve(label, _validated(label, operand))
+        if reason is not None or value is None:
+            return {}, reason or ""
+        values[label] = value
+    return values, None
+
+
 def _weighted_count(
     name: str, terms: dict[str, tuple[Operand, int]], expression: str, *, unit: str = COUNT
 ) -> Metric:
     """Sum of ``weight x count`` over named raw counts; undefined if any count is missing."""
-    total = 0
-    for label, (operand, weight) in terms.items():
-        value, reason = resolve(label, _validated(label, operand))
-        if reason is not None or value is None:
-            return Metric.undefined(name, unit=unit, formula=name, expression=expression, reason=reason or "")
-        total += weight * int(value)
+    values, reason = _resolved_counts({label: operand for label, (operand, _) in terms.items()})
+    if reason is not None:
+        return Metric.undefined(name, unit=unit, formula=name, expression=expression, reason=reason)
+    total = sum(weight * int(values[label]) for label, (_, weight) in terms.items())
     return Metric(name, total, unit, name, expression)
 
 
@@ -262,14 +279,7 @@ def engagement_rate_by_followers(engagements: Operand, followers: Operand) -> Me
     The tier benchmarks (top 1-3 %, mid 3-5 %, micro 5-10 %) use this basis, per note. Not bounded
     by 1: XHS distributes notes beyond the followers, so a small account's hit can exceed it.
     """
-    return ratio(
-        "engagement_rate_by_followers",
-        engagements,
-        followers,
-        num_label="engagements",
-        den_label="followers",
-        expression="engagements / followers",
-    )
+    return _rate("engagement_rate_by_followers", "engagements", engagements, "followers", followers)
 
 
 def engagement_rate_by_reach(engagements: Operand, reach: Operand) -> Metric:
@@ -277,52 +287,22 @@ def engagement_rate_by_reach(engagements: Operand, reach: Operand) -> Metric:
 
     Not bounded by 1: one person can like, save, comment and share.
     """
-    return ratio(
-        "engagement_rate_by_reach",
-        engagements,
-        reach,
-        num_label="engagements",
-        den_label="reach",
-        expression="engagements / reach",
-    )
+    return _rate("engagement_rate_by_reach", "engagements", engagements, "reach", reach)
 
 
 def engagement_rate_by_impressions(engagements: Operand, impressions: Operand) -> Metric:
     """ER (impressions) = engagements / impressions (曝光). Unit: fraction."""
-    return ratio(
-        "engagement_rate_by_impressions",
-        engagements,
-        impressions,
-        num_label="engagements",
-        den_label="impressions",
-        expression="engagements / impressions",
-    )
+    return _rate("engagement_rate_by_impressions", "engagements", engagements, "impressions", impressions)
 
 
 def like_rate(likes: Operand, impressions: Operand) -> Metric:
     """Like rate = likes / impressions. Unit: fraction in [0, 1] (one like per person)."""
-    return ratio(
-        "like_rate",
-        likes,
-        impressions,
-        num_label="likes",
-        den_label="impressions",
-        expression="likes / impressions",
-        bounded=True,
-    )
+    return _rate("like_rate", "likes", likes, "impressions", impressions, bounded=True)
 
 
 def save_rate(saves: Operand, impressions: Operand) -> Metric:
     """Save rate = saves (收藏) / impressions. Unit: fraction in [0, 1] (one save per person)."""
-    return ratio(
-        "save_rate",
-        saves,
-        impressions,
-        num_label="saves",
-        den_label="impressions",
-        expression="saves / impressions",
-        bounded=True,
-    )
+    return _rate("save_rate", "saves", saves, "impressions", impressions, bounded=True)
 
 
 def save_rate_by_views(saves: Operand, views: Operand) -> Metric:
@@ -332,39 +312,17 @@ def save_rate_by_views(saves: Operand, views: Operand) -> Metric:
     basis: per impression such rates are out of reach, since only about one impression in ten opens
     the note at all.
     """
-    return ratio(
-        "save_rate_by_views",
-        saves,
-        views,
-        num_label="saves",
-        den_label="views",
-        expression="saves / views",
-        bounded=True,
-    )
+    return _rate("save_rate_by_views", "saves", saves, "views", views, bounded=True)
 
 
 def comment_rate(comments: Operand, impressions: Operand) -> Metric:
     """Comment rate = comments / impressions. Unit: fraction (not bounded: people comment repeatedly)."""
-    return ratio(
-        "comment_rate",
-        comments,
-        impressions,
-        num_label="comments",
-        den_label="impressions",
-        expression="comments / impressions",
-    )
+    return _rate("comment_rate", "comments", comments, "impressions", impressions)
 
 
 def share_rate(shares: Operand, impressions: Operand) -> Metric:
     """Share rate = shares / impressions. Unit: fraction (not bounded: one person can share twice)."""
-    return ratio(
-        "share_rate",
-        shares,
-        impressions,
-        num_label="shares",
-        den_label="impressions",
-        expression="shares / impressions",
-    )
+    return _rate("share_rate", "shares", shares, "impressions", impressions)
 
 
 CES_WEIGHTS: Final = {"likes": 1, "saves": 1, "comments": 4, "shares": 4, "follows": 8}
@@ -449,19 +407,19 @@ def content_quality_score(
         f"/ ({w.total:g} x impressions)"
     )
     name = "content_quality_score"
+    values, reason = _resolved_counts(
+        {"likes": likes, "comments": comments, "saves": saves, "shares": shares}
+    )
+    if reason is not None:
+        return Metric.undefined(name, unit=FRACTION, formula=name, expression=expression, reason=reason)
     weighted = 0.0
-    for label, operand, weight in (
-        ("likes", likes, w.likes),
-        ("comments", comments, w.comments),
-        ("saves", saves, w.saves),
-        ("shares", shares, w.shares),
+    for label, weight in (
+        ("likes", w.likes),
+        ("comments", w.comments),
+        ("saves", w.saves),
+        ("shares", w.shares),
     ):
-        value, reason = resolve(label, _validated(label, operand))
-        if reason is not None or value is None:
-            return Metric.undefined(
-                name, unit=FRACTION, formula=name, expression=expression, reason=reason or ""
-            )
-        weighted += weight * float(value)
+        weighted += weight * float(values[label])
     return ratio(
         name,
         weighted / w.total,
@@ -480,14 +438,7 @@ def content_quality_score(
 
 def reach_rate(reach: Operand, followers: Operand) -> Metric:
     """Reach rate = reach / followers. Unit: fraction; not bounded (XHS shows notes beyond followers)."""
-    return ratio(
-        "reach_rate",
-        reach,
-        followers,
-        num_label="reach",
-        den_label="followers",
-        expression="reach / followers",
-    )
+    return _rate("reach_rate", "reach", reach, "followers", followers)
 
 
 def frequency(impressions: Operand, reach: Operand) -> Metric:
@@ -508,15 +459,7 @@ def frequency(impressions: Operand, reach: Operand) -> Metric:
             expression="impressions / reach",
             reason=f"impressions ({imp}) below reach ({rch}): the counts are inconsistent",
         )
-    return ratio(
-        "frequency",
-        impressions,
-        reach,
-        num_label="impressions",
-        den_label="reach",
-        expression="impressions / reach",
-        unit="impressions per person",
-    )
+    return _rate("frequency", "impressions", impressions, "reach", reach, unit="impressions per person")
 
 
 def follower_growth_net(followers_start: Operand, followers_end: Operand) -> Metric:
@@ -552,12 +495,12 @@ def follower_growth_rate(followers_start: Operand, followers_end: Operand) -> Me
 
 def follower_conversion_rate(follows: Operand, reach: Operand) -> Metric:
     """Follower conversion rate = new followers from the note (涨粉) / reach. Unit: fraction in [0, 1]."""
-    return ratio(
+    return _rate(
         "follower_conversion_rate",
+        "follows",
         follows,
+        "reach",
         reach,
-        num_label="follows",
-        den_label="reach",
         expression="new followers / reach",
         bounded=True,
     )
@@ -586,15 +529,8 @@ def ctr(clicks: Operand, impressions: Operand, views: Operand = None) -> Metric:
             formula="ctr_by_views",
             bounded=True,
         )
-    return ratio(
-        "ctr",
-        clicks,
-        impressions,
-        num_label="clicks",
-        den_label="impressions",
-        expression="clicks / impressions",
-        formula="ctr_by_impressions",
-        bounded=True,
+    return _rate(
+        "ctr", "clicks", clicks, "impressions", impressions, formula="ctr_by_impressions", bounded=True
     )
 
 
@@ -628,28 +564,12 @@ def cvr(orders: Operand, clicks: Operand) -> Metric:
     Orders that never went through a click (a promo code typed in the shop) can push orders above
     clicks; the metric is then undefined with that reason instead of exceeding 100 %.
     """
-    return ratio(
-        "cvr",
-        orders,
-        clicks,
-        num_label="orders",
-        den_label="clicks",
-        expression="orders / clicks",
-        bounded=True,
-    )
+    return _rate("cvr", "orders", orders, "clicks", clicks, bounded=True)
 
 
 def add_to_cart_rate(add_to_carts: Operand, clicks: Operand) -> Metric:
     """Add-to-cart rate = add-to-carts / clicks. Unit: fraction in [0, 1]."""
-    return ratio(
-        "add_to_cart_rate",
-        add_to_carts,
-        clicks,
-        num_label="add_to_carts",
-        den_label="clicks",
-        expression="add_to_carts / clicks",
-        bounded=True,
-    )
+    return _rate("add_to_cart_rate", "add_to_carts", add_to_carts, "clicks", clicks, bounded=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -863,26 +783,28 @@ def emv(
         "impressions / 1000 x cpm_rate + likes x like_value + comments x comment_value "
         "+ saves x save_value + shares x share_value"
     )
+    values, reason = _resolved_counts(
+        {"impressions": impressions, "likes": likes, "comments": comments, "saves": saves, "shares": shares}
+    )
+    if reason is not None:
+        return Metric.undefined(
+            "emv",
+            unit=rates.currency,
+            formula="emv",
+            expression=expression,
+            reason=reason,
+            currency=rates.currency,
+            note=rates.source,
+        )
     amount = Decimal(0)
-    for label, operand, rate in (
-        ("impressions", impressions, rates.cpm / 1000),
-        ("likes", likes, rates.like),
-        ("comments", comments, rates.comment),
-        ("saves", saves, rates.save),
-        ("shares", shares, rates.share),
+    for label, rate in (
+        ("impressions", rates.cpm / 1000),
+        ("likes", rates.like),
+        ("comments", rates.comment),
+        ("saves", rates.save),
+        ("shares", rates.share),
     ):
-        value, reason = resolve(label, _validated(label, operand))
-        if reason is not None or value is None:
-            return Metric.undefined(
-                "emv",
-                unit=rates.currency,
-                formula="emv",
-                expression=expression,
-                reason=reason or "",
-                currency=rates.currency,
-                note=rates.source,
-            )
-        amount += Decimal(int(value)) * rate
+        amount += Decimal(int(values[label])) * rate
     return Metric(
         "emv",
         quantize(amount, MONEY_PLACES),
@@ -907,15 +829,7 @@ def emv_return(emv_value: Operand, cost: Operand) -> Metric:
 
 def completion_rate(completions: Operand, views: Operand) -> Metric:
     """Completion rate = completions (views watched to the end) / views. Unit: fraction in [0, 1]."""
-    return ratio(
-        "completion_rate",
-        completions,
-        views,
-        num_label="completions",
-        den_label="views",
-        expression="completions / views",
-        bounded=True,
-    )
+    return _rate("completion_rate", "completions", completions, "views", views, bounded=True)
 
 
 def average_watch_time(avg_watch_seconds: float | None) -> Metric:
@@ -997,12 +911,12 @@ def share_of_voice(own_mentions: Operand, all_mentions: Operand) -> Metric:
 
     Unit: fraction in [0, 1].
     """
-    return ratio(
+    return _rate(
         "share_of_voice",
+        "own mentions",
         own_mentions,
+        "all tracked mentions",
         all_mentions,
-        num_label="own mentions",
-        den_label="all tracked mentions",
         expression="own mentions / all tracked brands' mentions",
         bounded=True,
     )

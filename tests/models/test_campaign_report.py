@@ -47,34 +47,13 @@ def note(note_id: str, kol: str, *, impressions: int | None, views: int | None, 
     )
 
 
+# One note a row: the figures the tests below recompute by hand.
 NOTES = [
-    note(
-        "a1",
-        "A",
-        impressions=100_000,
-        views=10_000,
-        saves=1_000,
-        likes=2_000,
-        followers=50_000,
-        pos=8,
-        neg=2,
-        buy=3,
-    ),
+    note("a1", "A", impressions=100_000, views=10_000, saves=1_000, likes=2_000, followers=50_000, pos=8, neg=2, buy=3),
     note("a2", "A", impressions=10_000, views=1_000, saves=50, likes=100, followers=50_000, pos=1, neg=1),
-    note(
-        "b1",
-        "B",
-        impressions=40_000,
-        views=4_000,
-        saves=600,
-        likes=900,
-        followers=300_000,
-        pos=5,
-        neg=0,
-        revenue="4000",
-        category="skincare",
-    ),
-]
+    note("b1", "B", impressions=40_000, views=4_000, saves=600, likes=900, followers=300_000, pos=5, neg=0,
+         revenue="4000", category="skincare"),
+]  # fmt: skip
 
 
 def report(notes: list[ReportNote] = NOTES, top_n: int = 5) -> dict[str, Any]:

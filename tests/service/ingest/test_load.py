@@ -83,6 +83,16 @@ def _assert_balanced(summary: FileSummary) -> None:
     ), summary
 
 
+Ingest = Callable[[str], FileSummary]
+
+
+@pytest.fixture
+def ingest(session_factory: Factory, make_workspace: Callable[..., tables.Workspace]) -> Ingest:
+    """Imports one test file of ``tests/fixtures/ingest`` by name into one fresh workspace."""
+    workspace = make_workspace()
+    return lambda name: ingest_file(session_factory, workspace.id, FIXTURES / name)
+
+
 @dataclass
 class FixtureImport:
     """One fixture file of :data:`EXPECTED` and a fresh workspace; :meth:`run` imports it."""
@@ -137,10 +147,9 @@ def test_ingest_file_reimport_changes_nothing(
 
 
 def test_ingest_file_reports_bad_rows_with_line_and_column_and_keeps_good_ones(
-    session_factory: Factory, make_workspace: Callable[..., tables.Workspace]
+    session_factory: Factory, ingest: Ingest
 ) -> None:
-    workspace = make_workspace()
-    summary = ingest_file(session_factory, workspace.id, FIXTURES / "mediacrawler_comments_v1.csv")
+    summary = ingest("mediacrawler_comments_v1.csv")
 
     where = [(e.file.rsplit("/", 1)[-1], e.line, e.column) for e in summary.errors]
     assert where == [
@@ -167,12 +176,9 @@ def test_ingest_file_reports_bad_rows_with_line_and_column_and_keeps_good_ones(
     assert comments["c101"].commenter_hash == creator_hash_of("5f0000000000000000000001")
 
 
-def test_ingest_file_locates_errors_in_json_arrays_and_json_lines(
-    session_factory: Factory, make_workspace: Callable[..., tables.Workspace]
-) -> None:
-    workspace = make_workspace()
-    array = ingest_file(session_factory, workspace.id, FIXTURES / "mediacrawler_comments_v2.json")
-    lines = ingest_file(session_factory, workspace.id, FIXTURES / "mediacrawler_comments_v2.jsonl")
+def test_ingest_file_locates_errors_in_json_arrays_and_json_lines(ingest: Ingest) -> None:
+    array = ingest("mediacrawler_comments_v2.json")
+    lines = ingest("mediacrawler_comments_v2.jsonl")
 
     text = (FIXTURES / "mediacrawler_comments_v2.json").read_text(encoding="utf-8")
     bad_object_line = text[: text.index('"c204"')].count("\n")  # the line of its opening brace
@@ -182,12 +188,11 @@ def test_ingest_file_locates_errors_in_json_arrays_and_json_lines(
 
 
 def test_ingest_file_unknown_header_names_the_expected_columns(
-    session_factory: Factory, make_workspace: Callable[..., tables.Workspace]
+    session_factory: Factory, ingest: Ingest
 ) -> None:
-    workspace = make_workspace()
     before = _table_counts(session_factory)
 
-    summary = ingest_file(session_factory, workspace.id, FIXTURES / "unknown_columns.csv")
+    summary = ingest("unknown_columns.csv")
 
     assert not summary.ok and summary.format is None
     assert summary.failed is not None
@@ -199,9 +204,8 @@ def test_ingest_file_unknown_header_names_the_expected_columns(
 
 
 def test_ingest_file_crash_half_way_leaves_nothing(
-    session_factory: Factory, make_workspace: Callable[..., tables.Workspace], monkeypatch: pytest.MonkeyPatch
+    session_factory: Factory, ingest: Ingest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    workspace = make_workspace()
     before = _table_counts(session_factory)
     real_insert = load_module._insert
     calls = {"n": 0}
@@ -214,12 +218,12 @@ def test_ingest_file_crash_half_way_leaves_nothing(
 
     monkeypatch.setattr(load_module, "_insert", crash_on_second_batch)
     with pytest.raises(RuntimeError, match="simulated crash"):
-        ingest_file(session_factory, workspace.id, FIXTURES / "mediacrawler_comments_v1.csv")
+        ingest("mediacrawler_comments_v1.csv")
 
     assert calls["n"] == 2
     assert _table_counts(session_factory) == before
     monkeypatch.setattr(load_module, "_insert", real_insert)
-    summary = ingest_file(session_factory, workspace.id, FIXTURES / "mediacrawler_comments_v1.csv")
+    summary = ingest("mediacrawler_comments_v1.csv")
     assert summary.inserted == 5
 
 
@@ -244,11 +248,10 @@ def _raise(*args: Any, **kwargs: Any) -> None:
 
 
 def test_ingest_comments_then_notes_completes_placeholders_and_reports_coverage(
-    session_factory: Factory, make_workspace: Callable[..., tables.Workspace]
+    session_factory: Factory, ingest: Ingest
 ) -> None:
-    workspace = make_workspace()
-    comments = ingest_file(session_factory, workspace.id, FIXTURES / "mediacrawler_comments_v1.csv")
-    notes = ingest_file(session_factory, workspace.id, FIXTURES / "mediacrawler_contents_v1.csv")
+    comments = ingest("mediacrawler_comments_v1.csv")
+    notes = ingest("mediacrawler_contents_v1.csv")
 
     assert comments.created == {"placeholder_note": 3}
     assert (notes.inserted, notes.updated) == (0, 3)  # the three placeholders became real notes
@@ -282,11 +285,10 @@ def test_ingest_paths_imports_notes_before_comments(
 
 
 def test_ingest_current_schema_never_overwrites_real_identity_with_hash_or_masked_name(
-    session_factory: Factory, make_workspace: Callable[..., tables.Workspace]
+    session_factory: Factory, ingest: Ingest
 ) -> None:
-    workspace = make_workspace()
-    ingest_file(session_factory, workspace.id, FIXTURES / "mediacrawler_comments_v1.csv")
-    second = ingest_file(session_factory, workspace.id, FIXTURES / "mediacrawler_comments_v2.json")
+    ingest("mediacrawler_comments_v1.csv")
+    second = ingest("mediacrawler_comments_v2.json")
 
     assert (second.inserted, second.updated) == (3, 1)  # c101 again, with more likes
     with session_factory() as session:
@@ -349,11 +351,8 @@ def test_ingest_changed_comment_text_clears_its_analysis(
     assert rows["c102"].sentiment == "positive" and rows["c102"].model_version == "v1"
 
 
-def test_ingest_creator_centre_needs_the_kol(
-    session_factory: Factory, make_workspace: Callable[..., tables.Workspace]
-) -> None:
-    workspace = make_workspace()
-    summary = ingest_file(session_factory, workspace.id, FIXTURES / "creator_centre_notes.csv")
+def test_ingest_creator_centre_needs_the_kol(ingest: Ingest) -> None:
+    summary = ingest("creator_centre_notes.csv")
     assert not summary.ok and summary.failed is not None and "--kol" in summary.failed
 
 
@@ -404,12 +403,9 @@ def test_ingest_follower_snapshots_refresh_kol_followers(
     ]
 
 
-def test_ingest_note_metrics_rejects_a_note_of_another_kol(
-    session_factory: Factory, make_workspace: Callable[..., tables.Workspace]
-) -> None:
-    workspace = make_workspace()
-    ingest_file(session_factory, workspace.id, FIXTURES / "mediacrawler_contents_v1.csv")
-    summary = ingest_file(session_factory, workspace.id, FIXTURES / "redlens_note_metrics.csv")
+def test_ingest_note_metrics_rejects_a_note_of_another_kol(ingest: Ingest) -> None:
+    ingest("mediacrawler_contents_v1.csv")
+    summary = ingest("redlens_note_metrics.csv")
 
     assert summary.inserted == 3
     assert [(e.line, e.column) for e in summary.errors] == [(5, "kol_id"), (6, "likes")]

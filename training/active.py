@@ -71,10 +71,32 @@ def usefulness(
     return Usefulness(uncertainty=np.clip(unc, 0.0, 1.0), disagreement=dis)
 
 
+RARE_INTENTS = ("skepticism", "paid_suspicion", "spam")
+
+
+def rare_class_score(models: CommentModels, texts: Sequence[str]) -> np.ndarray:
+    """How likely each comment is to belong to a class the corpus has few of, in [0, 1].
+
+    The largest of P(negative) and, for the rare intents, the probability relative to the
+    intent's threshold (capped at 1). Sampling by it (mixed with uncertainty) draws the rows the
+    models have too few of; the labels still come from reading.
+    """
+    preds = models.predict(list(texts))
+    thresholds = models.thresholds
+    out = np.zeros(len(preds))
+    for i, p in enumerate(preds):
+        score = float(p.sentiment_proba.get("negative", 0.0))
+        for name in RARE_INTENTS:
+            if name in p.intents:
+                score = max(score, min(1.0, float(p.intents[name]) / max(thresholds.get(name, 0.5), 1e-6)))
+        out[i] = score
+    return out
+
+
 def most_useful(scores: Usefulness, k: int) -> list[int]:
     """Indices of the ``k`` most useful comments, most useful first (stable on ties)."""
     order = np.argsort(-scores.score, kind="stable")
     return [int(i) for i in order[:k]]
 
 
-__all__ = ["SENTIMENTS", "Usefulness", "most_useful", "usefulness"]
+__all__ = ["SENTIMENTS", "Usefulness", "most_useful", "rare_class_score", "usefulness"]

@@ -123,16 +123,20 @@ def active_half(
     quotas: dict[str, tuple[int, int]],
     models_dir: Path | None,
     max_per_note: int = MAX_ACTIVE_PER_NOTE,
+    rare_weight: float = 0.0,
 ) -> list[int]:
     from snownlp import SnowNLP
 
     from models.comments import load_comment_models
-    from training.active import usefulness
+    from training.active import rare_class_score, usefulness
 
     models = load_comment_models(models_dir)
     cand = pool[~pool.index.isin(taken) & (pool["author_role"] != "brand_account")]
-    first = usefulness(models, cand["text"].tolist())
-    cand = cand.assign(u=first.score)
+    texts = cand["text"].tolist()
+    # Favour the classes the corpus has few of (negatives, skepticism, paid suspicion, spam).
+    rare = rare_class_score(models, texts) if rare_weight else np.zeros(len(texts))
+    first = (1.0 - rare_weight) * usefulness(models, texts).score + rare_weight * rare
+    cand = cand.assign(u=first, u_rare=rare)
     picked: list[int] = []
     for folder, (_, k) in quotas.items():
         sub = cand[cand["folder"] == folder]
@@ -149,6 +153,8 @@ def active_half(
             top = part.nlargest(min(len(part), quota * 3), "u")
             second = [SnowNLP(t).sentiments for t in top["text"]]
             scores = usefulness(models, top["text"].tolist(), second_opinion=second).score
+            if rare_weight:
+                scores = (1.0 - rare_weight) * scores + rare_weight * top["u_rare"].to_numpy()
             top = top.assign(s=scores).sort_values("s", ascending=False, kind="stable")
             per_note: dict[str, int] = {}
             for idx, key in zip(top.index, top["note_key"], strict=True):
@@ -177,6 +183,12 @@ def main() -> None:
         help="override one folder's quotas (repeatable); folders not named keep the round's defaults",
     )
     ap.add_argument("--max-active-per-note", type=int, default=MAX_ACTIVE_PER_NOTE)
+    ap.add_argument(
+        "--rare-weight",
+        type=float,
+        default=0.0,
+        help="share of the active score given to the rare classes (training.active.rare_class_score)",
+    )
     args = ap.parse_args()
     rng = np.random.default_rng(SEED + args.round - 1)
     pool = load_pool(args.shared or default_shared_dir())
@@ -193,7 +205,7 @@ def main() -> None:
         done = set(read_project_labels()["provenance"])
         pool = pool[~("real:" + pool["folder"] + ":" + pool["row"].astype(str)).isin(done)]
     rand = random_half(pool, quotas, rng)
-    act = active_half(pool, set(rand), quotas, args.models_dir, args.max_active_per_note)
+    act = active_half(pool, set(rand), quotas, args.models_dir, args.max_active_per_note, args.rare_weight)
     sample = pd.concat([pool.loc[rand].assign(sample="random_note"), pool.loc[act].assign(sample="active")])
     sample["provenance"] = "real:" + sample["folder"] + ":" + sample["row"].astype(str)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.comments import CommentPrediction
-from training.active import most_useful, usefulness
+from training.active import most_useful, rare_class_score, usefulness
 
 
 def _pred(sentiment: dict[str, float], pi: float, spam: float = 0.0) -> CommentPrediction:
@@ -61,3 +61,14 @@ def test_disagreement_with_a_confident_second_reader_and_within_the_model() -> N
     # Purchase intent flagged on a comment read as negative: the model contradicts itself.
     assert scores.disagreement[1] == 0.5
     assert usefulness(_stub(), ["sure"], second_opinion=[0.97]).disagreement[0] == 0.0
+
+
+def test_rare_class_score_favours_likely_negatives_and_rare_intents() -> None:
+    stub = _stub()
+    stub.preds["spammy"] = _pred({"positive": 0.3, "neutral": 0.6, "negative": 0.1}, pi=0.0, spam=0.4)
+    texts = ["sure", "torn_sentiment", "pi_but_negative", "spammy"]
+    rare = rare_class_score(stub, texts)
+    assert rare[texts.index("pi_but_negative")] == 0.8  # P(negative)
+    assert rare[texts.index("spammy")] == 0.8  # spam 0.4 against its 0.5 threshold
+    assert rare[texts.index("sure")] == 0.01
+    assert ((rare >= 0) & (rare <= 1)).all()

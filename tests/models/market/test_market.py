@@ -21,6 +21,22 @@ def test_province_tier_shares_follow_the_census_table() -> None:
     assert len(province_tiers()) == 31
 
 
+def test_province_populations_are_the_2020_census_bulletin_figures() -> None:
+    # 第七次全国人口普查公报（第三号）, 2021-05-11, 表3-1: 常住人口 by province, in persons.
+    table = province_tiers()
+    bulletin = {
+        "广东": 126_012_510,
+        "山东": 101_527_453,
+        "北京": 21_893_095,
+        "西藏": 3_648_100,
+        "新疆": 25_852_345,
+    }
+    assert {p: table[p].population for p in bulletin} == bulletin
+    # The 31 provinces; the bulletin's national 1,411,778,724 adds 2,000,000 active-duty military.
+    assert sum(t.population for t in table.values()) == 1_409_778_724
+    assert all(t.population_m == round(t.population / 1e6, 2) for t in table.values())
+
+
 def test_commenter_regions_count_each_commenter_once_at_the_latest_place() -> None:
     summary = commenter_regions([("a", "上海"), ("a", "广东"), ("b", ""), ("c", "美国"), ("c", "")])
     assert (summary.commenters, summary.located) == (3, 2)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.market.audience import check_profile, fit_score, overlap
+from models.market.audience import campaign_fit, check_profile, fit_score, overlap
 from models.market.regions import OUTSIDE, commenter_regions, place_of, province_tiers
 from models.market.sponsorship import NoteFacts, detect_sponsorship, price_estimate
 
@@ -85,3 +85,14 @@ def test_price_estimate_places_cpe_against_the_tier_range() -> None:
     assert (
         estimate.benchmarks["cpe"]["verdict"] == "above" and estimate.benchmarks["cpm"]["verdict"] == "above"
     )
+
+
+def test_campaign_fit_weighs_scored_kols_by_followers_and_counts_the_rest() -> None:
+    fit = campaign_fit([(90.0, 300_000), (60.0, 100_000), (None, 50_000)])
+    assert fit.score == pytest.approx((90 * 3 + 60) / 4)
+    assert (fit.weighting, fit.kols_with_data, fit.kols) == ("followers", 2, 3)
+    # A scored KOL without a follower count: every scored KOL weighs the same.
+    equal = campaign_fit([(90.0, 300_000), (60.0, None)])
+    assert (equal.score, equal.weighting) == (75.0, "equal")
+    none = campaign_fit([(None, 1000)])
+    assert none.score is None and none.reason == "no KOL of the campaign has a fit score"

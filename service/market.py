@@ -2,7 +2,8 @@
 
 * :func:`audience_section`: commenter regions over real commenters (the comments the authenticity
   comment signal keeps), the imported platform fan portrait, the workspace's target profile and the
-  fit score (:func:`models.market.audience.fit_score`).
+  fit score (:func:`models.market.audience.fit_score`); :func:`campaign_audience` gives it for each
+  KOL of a campaign (over the comments on the campaign's notes) and for the campaign as a whole.
 * :func:`sponsorship_section`: the KOL's sponsored notes with their evidence and brands, the
   sponsored-to-organic engagement ratio, and CPM / CPE of the prices the user quoted.
 

@@ -170,8 +170,12 @@ def test_campaign_report_and_csv_carry_the_audience_fit(client: Any, seeded: See
     fits = {k["kol_id"]: k for k in client.get(base).json()["audience_fit"]["kols"]}
     report = client.get(f"{base}?format=html").text
     section = report.split('<section id="audience-fit">', 1)[1].split("</section>", 1)[0]
-    assert _fit_rows(section) == {
-        kol_id: (f"{k['score']:.0f}", _fit_rows(section)[kol_id][1]) for kol_id, k in fits.items()
+    shown = _fit_rows(section)
+    assert {kol_id: fit for kol_id, (fit, _) in shown.items()} == {
+        kol_id: f"{k['score']:.0f}" for kol_id, k in fits.items()
+    }
+    assert {kol_id: data.split(" ·")[0] for kol_id, (_, data) in shown.items()} == {
+        kol_id: "fan portrait" if k["portrait"] else "commenter IP locations" for kol_id, k in fits.items()
     }
     assert "<a href" not in section  # the offline report links nowhere
     rows = list(csv.DictReader(io.StringIO(client.get(f"{base}?format=csv").text)))

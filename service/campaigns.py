@@ -309,6 +309,7 @@ def build_campaign_report(
     # No database work past this point. Sentiment, intents and themes count real commenters only
     # (see screened_out).
     rejected = screened_out(rows, comments)
+    all_comments = comments
     if rejected:
         warnings.append(
             f"{len(rejected)} of {len(comments)} comments are left out of sentiment, intent and theme figures "
@@ -370,9 +371,17 @@ def build_campaign_report(
     )
     from service.brand_tracking import attach_market  # these build on this module
     from service.campaign_themes import campaign_theme_comparison
+    from service.market import campaign_audience
 
     report["theme_comparison"] = campaign_theme_comparison(session, writer, ws, rows, comments, models)
     attach_market(session, writer, workspace, campaign, models, report)
+    kols = list({kol.id: kol for _, _, kol, _ in placed if kol is not None}.values())
+    kol_of_note = {note.id: kol for _, note, kol, _ in placed if kol is not None}
+    by_kol: dict[int, list[Comment]] = {}
+    for c in all_comments:
+        if c.note_id in kol_of_note:
+            by_kol.setdefault(kol_of_note[c.note_id].id, []).append(c)
+    report["audience_fit"] = campaign_audience(session, ws, kols, by_kol, rejected)
     report["model_version"] = models.version
     report["comments_analyzed_now"] = analysed
     report["generated_at"] = (now or datetime.now(UTC)).isoformat(timespec="seconds")

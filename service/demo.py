@@ -11,7 +11,8 @@ What :func:`seed_demo` does (idempotent: a second run only prints the key again)
    and imports everything through :mod:`service.ingest`, like a user's upload;
 3. imports simulated keyword-search exports of the demo brand and two competitors around the
    campaign's start (:mod:`service.demo_market`), so the dashboard's share of voice, UGC
-   re-creation and branded search lift are filled;
+   re-creation and branded search lift are filled; stores the demo brand's target audience and
+   made-up fan portraits of most campaign KOLs, so the dashboard's audience fit is filled;
 4. analyses every comment with the serving model;
 5. creates an API key with the read, write and admin scopes (so the demo user can promote a
    retrained model) and keeps its secret in ``<data_dir>/demo-api-key.txt`` (mode 600), so later
@@ -37,7 +38,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.comments import CommentModels
 from service.comment_analysis import analyze_notes
 from service.config import ROOT, Settings
-from service.demo_market import seed_demo_market
+from service.demo_market import seed_demo_audience, seed_demo_market
 from service.ingest import ingest_paths
 from service.store.repositories import (
     create_api_key,
@@ -314,6 +315,8 @@ def seed_demo(
                 raise RuntimeError("demo import failed: " + "; ".join(failed))
         say("importing simulated keyword-search exports of the brand and two competitors...")
         seed_demo_market(factory, ws, start, seed, pools.human["project_written"])
+        say("storing the demo brand's target audience and the KOLs' fan portraits...")
+        seed_demo_audience(factory, ws, [(a.account.kol_id, a.label == "organic") for a in accounts], seed)
         with factory() as session, session.begin():
             update_workspace(session, ws, name=DEMO_NAME)
             for i, sim in enumerate(accounts):

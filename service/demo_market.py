@@ -21,10 +21,14 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.market.audience import check_mapping
 from models.market.brands import BrandSpec
 from service.ingest import IngestSummary, ingest_paths
 from service.ingest.parsing import CHINA_TZ
+from service.market import save_profile
 from service.store.brands import list_brands, replace_brands
+from service.store.market import latest_audience_profile
+from service.store.repositories import get_kol_by_platform_id
 
 DEMO_BRANDS: tuple[BrandSpec, ...] = (
     BrandSpec(
@@ -50,6 +54,16 @@ COMMENTS = {
     "兰蔻": ("小黑瓶太贵了", "兰蔻一直回购", "兰蔻专柜有活动吗"),
     "珀莱雅": ("红宝石用着不错", "珀莱雅性价比高", "红宝石会搓泥吗"),
 }
+#: The demo brand's target audience (a made-up brief: young women in big cities who follow skincare).
+DEMO_TARGET: dict[str, dict[str, float]] = {
+    "gender": {"female": 0.85, "male": 0.15},
+    "age": {"18-24": 0.40, "25-34": 0.45, "35-44": 0.15},
+    "city_tier": {"tier1": 0.35, "new_tier1": 0.35, "tier2": 0.20, "tier3": 0.10},
+    "interests": {"护肤": 0.70, "美妆": 0.60, "穿搭": 0.30},
+}
+#: Every this-many-th campaign KOL gets no fan portrait: its fit comes from its commenters' places.
+NO_PORTRAIT_EVERY = 4
+DEMO_ENTERED_BY = ("redlens demo (simulated)", "cli")
 SEARCH_BASE = {"Glow Lab": (900, 1500), "兰蔻": (6000, 6100)}
 NOTE_COLUMNS = (
     "note_id", "type", "title", "desc", "time", "user_id", "nickname", "fans_count", "liked_count", "collected_count",
@@ -168,3 +182,62 @@ def seed_demo_market(
     if failed:
         raise RuntimeError("demo market import failed: " + "; ".join(failed))
     return summary
+
+
+def _shares(weights: Sequence[float], buckets: Sequence[str]) -> dict[str, float]:
+    """Weights as shares that add up to exactly 1 (three decimals)."""
+    total = float(sum(weights))
+    out = {b: round(w / total, 3) for b, w in zip(buckets, weights, strict=True)}
+    out[buckets[-1]] = round(1.0 - sum(out[b] for b in buckets[:-1]), 3)
+    return out
+
+
+def demo_portrait(organic: bool, rng: np.random.Generator) -> dict[str, dict[str, float]]:
+    """A made-up 蒲公英 fan portrait: organic beauty KOLs draw young women in big cities, bought
+    audiences are spread evenly (more men, older, smaller cities, few skincare interests)."""
+    u = rng.uniform
+    if organic:
+        gender = [u(0.78, 0.92), 0.0]
+        age = [u(0.03, 0.08), u(0.30, 0.45), u(0.35, 0.45), u(0.08, 0.15), u(0.02, 0.05)]
+        tiers = [u(0.25, 0.35), u(0.28, 0.38), u(0.15, 0.22), u(0.08, 0.12), u(0.03, 0.06), u(0.01, 0.03)]
+        interests = {"护肤": u(0.55, 0.8), "美妆": u(0.45, 0.7), "穿搭": u(0.2, 0.4)}
+    else:
+        gender = [u(0.45, 0.6), 0.0]
+        age = [u(0.10, 0.18), u(0.18, 0.25), u(0.18, 0.25), u(0.15, 0.22), u(0.15, 0.22)]
+        tiers = [u(0.05, 0.10), u(0.10, 0.15), u(0.15, 0.22), u(0.20, 0.25), u(0.15, 0.22), u(0.12, 0.18)]
+        interests = {"护肤": u(0.10, 0.25), "美妆": u(0.10, 0.2), "游戏": u(0.2, 0.4)}
+    gender[1] = 1.0 - gender[0]
+    return {
+        "gender": _shares(gender, ("female", "male")),
+        "age": _shares(age, ("<18", "18-24", "25-34", "35-44", ">44")),
+        "city_tier": _shares(tiers, ("tier1", "new_tier1", "tier2", "tier3", "tier4", "tier5")),
+        "interests": {k: round(float(v), 3) for k, v in interests.items()},
+    }
+
+
+def seed_demo_audience(
+    factory: sessionmaker[Session], workspace_id: int, kols: Sequence[tuple[str, bool]], seed: int
+) -> int:
+    """The demo brand's target audience and a made-up fan portrait for the campaign KOLs
+    ``(platform id, organic)``, all but every :data:`NO_PORTRAIT_EVERY`-th (whose fit then comes
+    from where its commenters are); once: skipped when the workspace has a target. Returns the
+    number of portraits stored."""
+    rng = np.random.default_rng([seed, 21])
+    stored = 0
+    with factory() as session, session.begin():
+        if latest_audience_profile(session, workspace_id, "target") is not None:
+            return 0
+        source = "demo (simulated)"
+        save_profile(
+            session, workspace_id, DEMO_ENTERED_BY, check_mapping(DEMO_TARGET), kind="target", source=source
+        )
+        for i, (platform_id, organic) in enumerate(kols):
+            kol = get_kol_by_platform_id(session, workspace_id, platform_id)
+            if kol is None or i % NO_PORTRAIT_EVERY == NO_PORTRAIT_EVERY - 1:
+                continue
+            check = check_mapping(demo_portrait(organic, rng))
+            save_profile(
+                session, workspace_id, DEMO_ENTERED_BY, check, kind="kol", kol_id=kol.id, source=source
+            )
+            stored += 1
+    return stored

@@ -2,7 +2,8 @@
 
 * :func:`audience_section`: commenter regions over real commenters (the comments the authenticity
   comment signal keeps), the imported platform fan portrait, the workspace's target profile and the
-  fit score (:func:`models.market.audience.fit_score`).
+  fit score (:func:`models.market.audience.fit_score`); :func:`campaign_audience` gives it for each
+  KOL of a campaign (over the comments on the campaign's notes) and for the campaign as a whole.
 * :func:`sponsorship_section`: the KOL's sponsored notes with their evidence and brands, the
   sponsored-to-organic engagement ratio, and CPM / CPE of the prices the user quoted.
 
@@ -21,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.kpi.tiers import TIER_NAMES, tier_for
-from models.market.audience import ProfileCheck, check_profile, fit_score
+from models.market.audience import ProfileCheck, campaign_fit, check_profile, fit_score
 from models.market.regions import commenter_regions
 from models.market.sponsorship import NoteFacts, detect_sponsorship, engagement_ratio, price_estimate
 from service.campaigns import FollowerLookup, screen_kol_comments
@@ -123,6 +124,56 @@ def kol_audience(session: Session, workspace_id: int, kol: Kol) -> dict[str, Any
     return audience_section(
         session, workspace_id, kol, comments, screen_kol_comments(kol.platform_user_id, comments)
     )
+
+
+def _campaign_kol_fit(kol: Kol, section: Mapping[str, Any], has_target: bool) -> dict[str, Any]:
+    fit, regions = section["fit"], section["regions"]
+    code = None
+    if fit["score"] is None:
+        code = "no_data" if has_target else "no_target"
+    driver = next((d for d in fit["dimensions"] if d["dimension"] == fit["driver"]), None)
+    return {
+        "kol_id": kol.platform_user_id,
+        "kol_name": kol.nickname or kol.platform_user_id,
+        "followers": kol.followers,
+        "score": fit["score"],
+        "driver": fit["driver"],
+        "driver_fit": driver["fit"] if driver else None,
+        "dimensions": fit["dimensions"],
+        "missing": fit["missing"],
+        "reason": fit["reason"],
+        "reason_code": code,
+        "portrait": section["portrait"] is not None,
+        "commenters": regions["commenters"],
+        "located": regions["located"],
+        "coverage": regions["coverage"],
+    }
+
+
+def campaign_audience(
+    session: Session,
+    workspace_id: int,
+    kols: Sequence[Kol],
+    comments_by_kol: Mapping[int, Sequence[Comment]],
+    rejected: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """Audience fit of each campaign KOL (:func:`audience_section` over the comments of its campaign
+    notes, ``rejected`` screened out) and of the campaign (:func:`models.market.audience.campaign_fit`)."""
+    target = latest_audience_profile(session, workspace_id, "target")
+    rows = [
+        _campaign_kol_fit(
+            kol,
+            audience_section(session, workspace_id, kol, comments_by_kol.get(kol.id, ()), rejected),
+            target is not None,
+        )
+        for kol in kols
+    ]
+    return {
+        "target": profile_json(target),
+        "kols": rows,
+        "campaign": campaign_fit((r["score"], r["followers"]) for r in rows).to_dict(),
+        "comments": "comments on the campaign's notes, real commenters only",
+    }
 
 
 def _facts(note: Note, followers: FollowerLookup, metrics: NoteMetricsSnapshot | None) -> NoteFacts:

@@ -529,6 +529,12 @@ class CampaignReportOut(_Out):
         description="the campaign's brand against tracked competitors: share of voice over the campaign's "
         "dates, UGC re-creation and branded search lift around its first note",
     )
+    audience_fit: dict[str, Any] | None = Field(
+        default=None,
+        description="per campaign KOL: fit score 0-100 against the workspace's target audience, the "
+        "dimension driving it, commenter-location coverage, or the reason there is no score; and the "
+        "campaign's follower-weighted mean over the KOLs with audience data",
+    )
 
 
 # --------------------------------------------------------------------------- models

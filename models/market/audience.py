@@ -271,3 +271,43 @@ def fit_score(
     score = sum(f.fit * f.weight for f in fits) / total
     driver = max(fits, key=lambda f: f.weight * (100.0 - f.fit)).dimension
     return FitResult(score, driver, fits, missing)
+
+
+@dataclass
+class CampaignFit:
+    """The fit of a campaign's KOLs taken together: the mean of the KOLs that have a score."""
+
+    score: float | None
+    weighting: str  # "followers" or "equal"
+    kols_with_data: int
+    kols: int
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "score": None if self.score is None else round(self.score, 1),
+            "weighting": self.weighting,
+            "kols_with_data": self.kols_with_data,
+            "kols": self.kols,
+            "reason": self.reason,
+            "method": "mean of the KOLs' fit scores weighted by their followers "
+            "(equal weights when a scored KOL has no follower count); KOLs without a score are left out",
+        }
+
+
+def campaign_fit(kols: Iterable[tuple[float | None, int | None]]) -> CampaignFit:
+    """Follower-weighted mean of ``(fit score, followers)`` over the KOLs that have a score.
+
+    A KOL whose follower count is unknown would silently weigh nothing, so then every scored KOL
+    weighs the same (``weighting="equal"``); ``None`` with the reason when no KOL has a score.
+    """
+    rows = list(kols)
+    scored = [(s, f) for s, f in rows if s is not None]
+    if not scored:
+        reason = "no KOL of the campaign has a fit score" if rows else "the campaign has no KOLs"
+        return CampaignFit(None, "equal", 0, len(rows), reason)
+    if all(f is not None and f > 0 for _, f in scored):
+        total = sum(float(f or 0) for _, f in scored)
+        score = sum(s * float(f or 0) for s, f in scored) / total
+        return CampaignFit(score, "followers", len(scored), len(rows))
+    return CampaignFit(sum(s for s, _ in scored) / len(scored), "equal", len(scored), len(rows))

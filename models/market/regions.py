@@ -32,12 +32,14 @@ _SUFFIXES: Final = ("维吾尔自治区", "壮族自治区", "回族自治区", 
 
 @dataclass(frozen=True)
 class ProvinceTiers:
-    """One province's population (millions) and the part living in tier-1 and new-tier-1 cities."""
+    """One province's population (millions) and the part living in tier-1 and new-tier-1 cities;
+    ``population`` is the census bulletin's resident count in persons."""
 
     province: str
     population_m: float
     tier1_m: float
     new_tier1_m: float
+    population: int
 
     def shares(self) -> dict[str, float]:
         tier1 = self.tier1_m / self.population_m
@@ -57,6 +59,7 @@ def province_tiers() -> dict[str, ProvinceTiers]:
             float(row["population_m"]),
             float(row["tier1_population_m"]),
             float(row["new_tier1_population_m"]),
+            int(row["population"]),
         )
     return out
 

@@ -2,8 +2,10 @@
 or per comment-theme aspect (``by="theme"``), one column per metric.
 
 Rates are fractions, money is in the campaign's currency (the ``currency`` column), counts are
-counts. The KOL rows also carry, per product aspect of the campaign's comment themes, the share of
-the KOL's comments that mention it and the net sentiment about it; the theme rows compare each
+counts. The KOL rows also carry the KOL's audience fit (0-100, its driving dimension or why there
+is none, and the commenters' location coverage) and, per product aspect of the campaign's comment
+themes, the share of the KOL's comments that mention it and the net sentiment about it; the theme
+rows compare each
 aspect before and after the campaign's first note and across the KOLs. Text cells (titles, names
 are user content) go through the formula-safe writer :func:`service.exports.to_csv_string`.
 """
@@ -19,6 +21,9 @@ from service.exports import to_csv_string
 CsvLayout = Literal["kol", "note", "theme"]
 LAYOUTS: tuple[str, ...] = ("kol", "note", "theme")
 COMMENT_COLUMNS = ("comments_analyzed", "net_sentiment", "positive_share", "purchase_intent_share")
+#: The KOL's audience fit (``report["audience_fit"]``): score 0-100, the dimension driving it, why
+#: there is none, and the share of its campaign commenters that show a location.
+FIT_COLUMNS = ("audience_fit", "audience_fit_driver", "audience_fit_reason", "commenter_location_coverage")
 NOTE_COLUMNS: tuple[str, ...] = (
     "rank",
     "note_id",
@@ -49,11 +54,32 @@ def _aspect_columns(comparison: Mapping[str, Any] | None) -> list[tuple[str, str
     return [(str(r["aspect"]), f"theme_{r['aspect']}") for r in rows]
 
 
+def _fit_cells(fit: Mapping[str, Any] | None) -> dict[str, Any]:
+    if fit is None:
+        return dict.fromkeys(FIT_COLUMNS, "")
+    return {
+        "audience_fit": _value(fit.get("score")),
+        "audience_fit_driver": _value(fit.get("driver")),
+        "audience_fit_reason": _value(fit.get("reason")),
+        "commenter_location_coverage": _value(fit.get("coverage")),
+    }
+
+
 def _kol_rows(report: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
     comparison = report.get("theme_comparison")
     aspects = _aspect_columns(comparison)
     by_aspect = {str(r["aspect"]): r for r in ((comparison or {}).get("by_kol") or {}).get("rows") or []}
-    columns = ["kol_id", "kol_name", "tier", "notes", *KOL_METRICS, *COMMENT_COLUMNS, "currency"]
+    fits = {str(f["kol_id"]): f for f in (report.get("audience_fit") or {}).get("kols") or []}
+    columns = [
+        "kol_id",
+        "kol_name",
+        "tier",
+        "notes",
+        *KOL_METRICS,
+        *COMMENT_COLUMNS,
+        *FIT_COLUMNS,
+        "currency",
+    ]
     for _, prefix in aspects:
         columns += [f"{prefix}_share", f"{prefix}_net_sentiment"]
     out = []
@@ -67,6 +93,7 @@ def _kol_rows(report: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[str
             "currency": report.get("currency"),
             **{m: _value((k.get("metrics") or {}).get(m)) for m in KOL_METRICS},
             **{c: _value((k.get("brand_health") or {}).get(c)) for c in COMMENT_COLUMNS},
+            **_fit_cells(fits.get(str(k.get("kol_id")))),
         }
         for aspect, prefix in aspects:
             groups = by_aspect[aspect].get("groups") or {}

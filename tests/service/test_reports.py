@@ -138,3 +138,20 @@ def test_charts_have_axis_titles_legends_dates_along_the_way_and_unique_labels()
     )
     assert "note 7 (2)" in bars and "save rate (%)" in bars and 'class="legend"' in bars
     assert unique_labels(["a", "a", "a"]) == ["a", "a (2)", "a (3)"]
+
+
+def test_csv_report_has_the_audience_fit_of_each_kol_or_why_not() -> None:
+    report = _report()
+    reason = "no audience data for the target's dimensions (gender): import the KOL's fan portrait"
+    fit = {"score": None, "driver": None, "reason": reason, "coverage": None}
+    report["audience_fit"] = {"kols": [{"kol_id": "k1", **fit}]}
+    row = next(csv.DictReader(io.StringIO(str(render(report, "csv", RenderOptions(by="kol"))[0]))))
+    assert (row["audience_fit"], row["audience_fit_driver"], row["audience_fit_reason"]) == ("", "", reason)
+    report["audience_fit"]["kols"][0] |= {"score": 71.4, "driver": "age", "reason": None, "coverage": 0.5}
+    row = next(csv.DictReader(io.StringIO(str(render(report, "csv", RenderOptions(by="kol"))[0]))))
+    assert [row[c] for c in ("audience_fit", "audience_fit_driver", "audience_fit_reason")] == [
+        "71.4",
+        "age",
+        "",
+    ]
+    assert row["commenter_location_coverage"] == "0.5"

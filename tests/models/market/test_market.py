@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.market.audience import check_profile, fit_score, overlap
+from models.market.audience import campaign_fit, check_profile, fit_score, overlap
 from models.market.regions import OUTSIDE, commenter_regions, place_of, province_tiers
 from models.market.sponsorship import NoteFacts, detect_sponsorship, price_estimate
 
@@ -19,6 +19,22 @@ def test_province_tier_shares_follow_the_census_table() -> None:
     assert province_tiers()["北京"].shares()["tier1"] == pytest.approx(1.0)
     assert province_tiers()["广东"].shares()["tier1"] == pytest.approx(36.24 / 126.01)
     assert len(province_tiers()) == 31
+
+
+def test_province_populations_are_the_2020_census_bulletin_figures() -> None:
+    # 第七次全国人口普查公报（第三号）, 2021-05-11, 表3-1: 常住人口 by province, in persons.
+    table = province_tiers()
+    bulletin = {
+        "广东": 126_012_510,
+        "山东": 101_527_453,
+        "北京": 21_893_095,
+        "西藏": 3_648_100,
+        "新疆": 25_852_345,
+    }
+    assert {p: table[p].population for p in bulletin} == bulletin
+    # The 31 provinces; the bulletin's national 1,411,778,724 adds 2,000,000 active-duty military.
+    assert sum(t.population for t in table.values()) == 1_409_778_724
+    assert all(t.population_m == round(t.population / 1e6, 2) for t in table.values())
 
 
 def test_commenter_regions_count_each_commenter_once_at_the_latest_place() -> None:
@@ -69,3 +85,14 @@ def test_price_estimate_places_cpe_against_the_tier_range() -> None:
     assert (
         estimate.benchmarks["cpe"]["verdict"] == "above" and estimate.benchmarks["cpm"]["verdict"] == "above"
     )
+
+
+def test_campaign_fit_weighs_scored_kols_by_followers_and_counts_the_rest() -> None:
+    fit = campaign_fit([(90.0, 300_000), (60.0, 100_000), (None, 50_000)])
+    assert fit.score == pytest.approx((90 * 3 + 60) / 4)
+    assert (fit.weighting, fit.kols_with_data, fit.kols) == ("followers", 2, 3)
+    # A scored KOL without a follower count: every scored KOL weighs the same.
+    equal = campaign_fit([(90.0, 300_000), (60.0, None)])
+    assert (equal.score, equal.weighting) == (75.0, "equal")
+    none = campaign_fit([(None, 1000)])
+    assert none.score is None and none.reason == "no KOL of the campaign has a fit score"

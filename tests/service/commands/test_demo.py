@@ -69,6 +69,12 @@ def test_demo_is_idempotent_and_keeps_its_key_private(settings: Settings) -> Non
     assert report.status_code == 200
     funnel = report.json()["funnel"]["steps"][0]
     assert funnel["rate"]["value"] is not None, "every campaign note has impressions"
+    # The demo brand's target and fan portraits (every fourth KOL has none; here are three) fill the fit.
+    fit = report.json()["audience_fit"]
+    assert fit["target"] is not None and fit["target"]["shares"]["gender"] == {"female": 0.85, "male": 0.15}
+    assert [k["portrait"] for k in fit["kols"]] == [True, True, True]
+    assert all(k["score"] is not None for k in fit["kols"])
+    assert fit["campaign"]["kols_with_data"] == 3 and fit["campaign"]["score"] is not None
 
 
 def test_cli_demo_refuses_an_unmigrated_database(

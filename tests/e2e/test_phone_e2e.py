@@ -16,6 +16,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.xdist_group("e2e")]
 
 PHONE = {"width": 390, "height": 844}
 WIDE = {"width": 1440, "height": 900}
+LAPTOP = {"width": 1280, "height": 800}
 MIN_CHART_TEXT_PX = 11.0
 
 #: Elements whose right edge passes the viewport, the page's scroll width, and the visible chart
@@ -46,7 +47,7 @@ def _layout(ui: Ui) -> dict[str, Any]:
     return dict(ui.page.evaluate(LAYOUT, MIN_CHART_TEXT_PX))
 
 
-@pytest.mark.parametrize("viewport", [PHONE, WIDE], ids=["390", "1440"])
+@pytest.mark.parametrize("viewport", [PHONE, LAPTOP, WIDE], ids=["390", "1280", "1440"])
 def test_no_page_is_wider_than_the_screen(ui: Ui, live_server: LiveServer, viewport: dict[str, int]) -> None:
     ui.page.set_viewport_size(viewport)
     ui.go("/login")

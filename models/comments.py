@@ -390,22 +390,15 @@ def build_features(
     Vocabularies are capped so a saved pipeline stays small; call :func:`mark_fitted_features` after
     fitting to drop the pruned-terms set scikit-learn keeps only for introspection.
     """
-    words = CompactTfidfVectorizer(
-        analyzer=word_ngrams,
-        min_df=min_df,
-        max_features=max_word_features,
-        sublinear_tf=True,
-        dtype=np.float32,
-    )
+    tfidf: dict[str, Any] = {"min_df": min_df, "sublinear_tf": True, "dtype": np.float32}
+    words = CompactTfidfVectorizer(analyzer=word_ngrams, max_features=max_word_features, **tfidf)
     chars = CompactTfidfVectorizer(
         analyzer="char",
         ngram_range=(1, 3),
         preprocessor=char_preprocess,
         lowercase=False,
-        min_df=min_df,
         max_features=max_char_features,
-        sublinear_tf=True,
-        dtype=np.float32,
+        **tfidf,
     )
     return FeatureUnion(
         [

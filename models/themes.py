@@ -35,7 +35,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache, partial
 from pathlib import Path
@@ -193,6 +193,13 @@ def _theme(
     kind: str = "topic",
 ) -> Theme:
     """A theme of ``items`` (of ``n`` comments in all); representatives by ``weights``, else in order."""
+    representatives = _representatives(items, weights if weights is not None else [0.0] * len(items))
+    return replace(_bare_theme(kind, label, words, items, n), representatives=representatives)
+
+
+def _bare_theme(kind: str, label: str, words: list[str], items: Sequence[ThemeComment], n: int) -> Theme:
+    """What every theme of ``items`` (of ``n`` comments in all) says of them, quotes aside: its
+    share and the sentiment and intent mixes of the whole comments."""
     sentiment_mix, intent_mix = _mixes(items)
     return Theme(
         label=label,
@@ -201,7 +208,7 @@ def _theme(
         share=round(len(items) / n, 4),
         sentiment_mix=sentiment_mix,
         intent_mix=intent_mix,
-        representatives=_representatives(items, weights if weights is not None else [0.0] * len(items)),
+        representatives=[],
         kind=kind,
     )
 
@@ -449,14 +456,15 @@ class _Quote:
         cls,
         index: int,
         comment: ThemeComment,
-        analysis: CommentAspects | None,
-        aspect: str | None,
+        analysis: CommentAspects | None = None,
+        aspect: str | None = None,
         *,
-        polarity: str | None,
+        polarity: str | None = None,
         terms: frozenset[str],
-        has_opinion: bool,
+        has_opinion: bool = True,
     ) -> _Quote:
-        """The candidate quote of one comment: its display text (cut to ``aspect``) and skeleton."""
+        """The candidate quote of one comment: its display text (cut to ``aspect``) and skeleton.
+        Without ``aspect`` the whole comment is the quote, and it counts as giving an opinion."""
         text, cut = _display_text(comment, analysis, aspect)
         return cls(
             index=index,
@@ -672,8 +680,6 @@ def _mention_theme(
         focus.append((t, c))
     share = len(members) / n_total
     title, summary = aspect_summary(name, share, tone, [(t, gloss(t)) for t, _ in focus])
-    items = [comments[i] for i in members]
-    comment_mix, intents = _mixes(items)
     quotes = [
         _Quote.of(
             i,
@@ -686,75 +692,59 @@ def _mention_theme(
         )
         for i, pol, terms in zip(members, polarities, terms_by_member, strict=True)
     ]
-    chosen = select_quotes(quotes, quotes_per_theme, _polarity_order(counts))
-    return Theme(
-        label=label,
-        keywords=[t for t, _ in sorted(all_terms.items(), key=lambda kv: (-kv[1], kv[0]))[:8]],
-        n_comments=len(members),
-        share=round(share, 4),
+    top_terms = [t for t, _ in sorted(all_terms.items(), key=lambda kv: (-kv[1], kv[0]))[:8]]
+    theme = _bare_theme(kind, label, top_terms, [comments[i] for i in members], n_total)
+    return replace(
+        theme,
         sentiment_mix=mix,
-        intent_mix=intents,
-        representatives=[q.to_dict() for q in chosen],
-        kind=kind,
+        comment_sentiment_mix=theme.sentiment_mix,
+        representatives=_chosen(quotes, quotes_per_theme, _polarity_order(counts)),
         aspect=key,
         title=title,
         summary=summary,
-        comment_sentiment_mix=comment_mix,
         focus=[{"term": t, "en": gloss(t), "n_comments": c} for t, c in focus],
     )
 
 
-def _group_theme(
-    *,
-    kind: str,
-    label: str,
-    title: tuple[str, str],
-    keywords_: list[str],
-    members: Sequence[int],
-    comments: Sequence[ThemeComment],
-    n_total: int,
-    quotes_per_theme: int,
-) -> Theme:
-    """A theme of comments that name no aspect (keyword topic, other, reactions)."""
-    items = [comments[i] for i in members]
-    mix, intents = _mixes(items)
-    share = len(members) / n_total
-    zh_share, en_share = format_share(share)
-    tone = _comment_tone(mix)
-    kw = keywords_[:3]
+def _chosen(quotes: Sequence[_Quote], k: int, polarity_order: Sequence[str | None]) -> list[dict[str, Any]]:
+    return [q.to_dict() for q in select_quotes(quotes, k, polarity_order)]
+
+
+@dataclass(frozen=True)
+class _Group:
+    """Comments that name no aspect and make one theme: a keyword topic, the others, the reactions."""
+
+    kind: str
+    label: str
+    title: tuple[str, str]
+    keywords: list[str]
+    members: list[int]
+
+
+def _group_theme(group: _Group, data: _Analysed, quotes_per_theme: int) -> Theme:
+    """The theme of a :class:`_Group`: titled by its first keywords, quoting its comments whole."""
+    members, comments, title = group.members, data.comments, group.title
+    theme = _bare_theme(group.kind, group.label, group.keywords, [comments[i] for i in members], data.n)
+    zh_share, en_share = format_share(len(members) / data.n)
+    tone = _comment_tone(theme.sentiment_mix)
+    kw = group.keywords[:3]
     zh = f"{title[0]}{'「' + '、'.join(kw) + '」' if kw else ''}：{zh_share} 的评论"
     en = f"{title[1]}{' “' + ' / '.join(kw) + '”' if kw else ''}: {en_share} of comments"
     if tone is not None:
         zh += f"，{tone[0]}"
         en += f", {tone[1]}"
     quotes = [
-        _Quote.of(
-            i,
-            comments[i],
-            None,
-            None,
-            polarity=None,
-            terms=frozenset(t for t in kw if t in comments[i].text),
-            has_opinion=True,
-        )
-        for i in members
+        _Quote.of(i, comments[i], terms=frozenset(t for t in kw if t in comments[i].text)) for i in members
     ]
-    chosen = select_quotes(quotes, quotes_per_theme, [None])
-    return Theme(
-        label=label,
-        keywords=keywords_,
-        n_comments=len(members),
-        share=round(share, 4),
-        sentiment_mix=mix,
-        intent_mix=intents,
-        representatives=[q.to_dict() for q in chosen],
-        kind=kind,
+    return replace(
+        theme,
+        representatives=_chosen(quotes, quotes_per_theme, [None]),
+        comment_sentiment_mix=theme.sentiment_mix,
         title={
             "zh": title[0] + (f"「{' / '.join(kw)}」" if kw else ""),
             "en": title[1] + (f" “{' / '.join(kw)}”" if kw else ""),
         },
         summary={"zh": zh, "en": en},
-        comment_sentiment_mix=mix,
     )
 
 
@@ -816,15 +806,14 @@ def _aspect_themes(
     return themes
 
 
-def _topic_themes(
+def _topic_groups(
     data: _Analysed,
     topical: list[int],
     *,
     max_topics: int,
     comments_per_theme: int,
-    quotes_per_theme: int,
     random_state: int,
-) -> tuple[list[Theme], list[int]]:
+) -> tuple[list[_Group], list[int]]:
     """Keyword topics (NMF) of the comments in ``topical``, largest first, and the comments no topic took."""
     found = _nmf_topics(
         [data.comments[i].text for i in topical],
@@ -837,59 +826,31 @@ def _topic_themes(
         return [], topical
     assign, W = found
     unassigned = [topical[j] for j in range(len(topical)) if assign[j] < 0]
-    topic_themes = []
+    groups = []
     for topic in range(W.shape[1]):
         members = [topical[j] for j in range(len(topical)) if assign[j] == topic]
         if not members:
             continue
         kw = keywords([data.tokens[i] for i in members])
-        topic_themes.append(
-            _group_theme(
-                kind="topic",
-                label=" / ".join(kw[:3]) if kw else f"topic {topic + 1}",
-                title=("话题", "Topic"),
-                keywords_=kw,
-                members=members,
-                comments=data.comments,
-                n_total=data.n,
-                quotes_per_theme=quotes_per_theme,
-            )
-        )
-    return sorted(topic_themes, key=lambda t: (-t.n_comments, t.label)), unassigned
+        label = " / ".join(kw[:3]) if kw else f"topic {topic + 1}"
+        groups.append(_Group("topic", label, ("话题", "Topic"), kw, members))
+    return sorted(groups, key=lambda g: (-len(g.members), g.label)), unassigned
 
 
-def _leftover_themes(
-    data: _Analysed, unassigned: list[int], reactions: list[int], quotes_per_theme: int
-) -> list[Theme]:
-    """The "other comments" theme (topical but in no theme) and the reactions (no theme token)."""
-    themes = []
+def _leftover_groups(data: _Analysed, unassigned: list[int], reactions: list[int]) -> list[_Group]:
+    """The "other comments" (topical but in no theme) and the reactions (no theme token)."""
+    groups = []
     if unassigned:
-        themes.append(
-            _group_theme(
-                kind="other",
-                label="other",
-                title=("其他评论", "Other comments"),
-                keywords_=keywords([data.tokens[i] for i in unassigned]),
-                members=unassigned,
-                comments=data.comments,
-                n_total=data.n,
-                quotes_per_theme=quotes_per_theme,
-            )
-        )
+        other_keywords = keywords([data.tokens[i] for i in unassigned])
+        groups.append(_Group("other", "other", ("其他评论", "Other comments"), other_keywords, unassigned))
     if reactions:
-        themes.append(
-            _group_theme(
-                kind="reactions",
-                label="reactions (emoji, 哈哈, @mentions)",
-                title=("表情与简短回应", "Reactions (emoji, 哈哈, @mentions)"),
-                keywords_=[],
-                members=reactions,
-                comments=data.comments,
-                n_total=data.n,
-                quotes_per_theme=quotes_per_theme,
+        label = "reactions (emoji, 哈哈, @mentions)"
+        groups.append(
+            _Group(
+                "reactions", label, ("表情与简短回应", "Reactions (emoji, 哈哈, @mentions)"), [], reactions
             )
         )
-    return themes
+    return groups
 
 
 def summarize_themes(
@@ -952,17 +913,17 @@ def summarize_themes(
     rest = [i for i in range(n) if i not in mentioned]
     reactions = [i for i in rest if not data.tokens[i]]
     unassigned = [i for i in rest if data.tokens[i]]
+    groups: list[_Group] = []
     if topics and len(unassigned) >= min_comments:
-        topic_themes, unassigned = _topic_themes(
+        groups, unassigned = _topic_groups(
             data,
             unassigned,
             max_topics=max_topics,
             comments_per_theme=comments_per_theme,
-            quotes_per_theme=quotes_per_theme,
             random_state=random_state,
         )
-        summary.themes.extend(topic_themes)
-    summary.themes.extend(_leftover_themes(data, unassigned, reactions, quotes_per_theme))
+    groups += _leftover_groups(data, unassigned, reactions)
+    summary.themes.extend(_group_theme(g, data, quotes_per_theme) for g in groups)
     return summary
 
 

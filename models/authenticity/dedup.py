@@ -18,9 +18,11 @@ number of texts, against the quadratic all-pairs check of :func:`naive_near_dupl
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -140,11 +142,13 @@ def near_duplicate_groups(
     num_perm: int = 64,
     bands: int = 32,
     seed: int = 1,
+    exhaustive: bool = False,
 ) -> list[list[int]]:
     """Groups (indices into ``texts``) of texts that are near-duplicates, via MinHash LSH.
 
     ``texts`` should already be :func:`shingle_text` output; texts shorter than ``min_chars`` are
-    left out (identical texts of at least ``min_chars`` always land in one group).
+    left out (identical texts of at least ``min_chars`` always land in one group). With
+    ``exhaustive`` every pair is a candidate instead of the LSH ones (O(n**2)): the exact baseline.
     """
     keep = [i for i, t in enumerate(texts) if len(t) >= min_chars]
     sets = [shingles(texts[i], k=k, short_k=short_k, short_chars=short_chars) for i in keep]
@@ -161,28 +165,16 @@ def near_duplicate_groups(
         else:
             reps.append(pos)
     rep_sets = [sets[p] for p in reps]
-    signatures = minhash_signatures(rep_sets, num_perm=num_perm, seed=seed)
-    for x, y in _lsh_pairs(signatures, bands):
+    candidates: Iterable[tuple[int, int]] = (
+        itertools.combinations(range(len(reps)), 2)
+        if exhaustive
+        else _lsh_pairs(minhash_signatures(rep_sets, num_perm=num_perm, seed=seed), bands)
+    )
+    for x, y in candidates:
         if jaccard(rep_sets[x], rep_sets[y]) >= threshold:
             uf.union(keep[reps[x]], keep[reps[y]])
     return uf.groups()
 
 
-def naive_near_duplicate_groups(
-    texts: Sequence[str],
-    *,
-    threshold: float = 0.5,
-    k: int = 3,
-    short_k: int = 2,
-    short_chars: int = 8,
-    min_chars: int = 4,
-) -> list[list[int]]:
-    """The all-pairs baseline: exact Jaccard for every pair (O(n**2)); same output contract."""
-    keep = [i for i, t in enumerate(texts) if len(t) >= min_chars]
-    sets = [shingles(texts[i], k=k, short_k=short_k, short_chars=short_chars) for i in keep]
-    uf = _UnionFind(len(texts))
-    for x in range(len(keep)):
-        for y in range(x + 1, len(keep)):
-            if jaccard(sets[x], sets[y]) >= threshold:
-                uf.union(keep[x], keep[y])
-    return uf.groups()
+naive_near_duplicate_groups = functools.partial(near_duplicate_groups, exhaustive=True)
+"""The all-pairs baseline: exact Jaccard for every pair (O(n**2)); same output contract."""

@@ -31,33 +31,23 @@ from sqlalchemy.orm import Session
 from models.kpi.inputs import ECONOMICS_COUNTS, ECONOMICS_MONEY, NOTE_METRIC_COUNTS, NOTE_METRICS_OPTIONAL
 from service.ingest.formats import creator_hash_of
 from service.ingest.summary import FileSummary, NoteCoverage, RowError
-from service.store.tables import (
-    Campaign,
-    CampaignNote,
-    Comment,
-    FollowerSnapshot,
-    Kol,
-    Note,
-    NoteMetricsSnapshot,
-    SearchHit,
-    SearchIndexPoint,
-    Workspace,
-)
+from service.store import tables
 
 CHUNK = 1000
 CREATOR_MATCH_SECONDS = 120  # a creator-centre row matches a stored note published within 2 minutes
 
 T = TypeVar("T")
 
-KOL = cast(Table, Kol.__table__)
-NOTE = cast(Table, Note.__table__)
-COMMENT = cast(Table, Comment.__table__)
-NOTE_METRICS = cast(Table, NoteMetricsSnapshot.__table__)
-FOLLOWERS = cast(Table, FollowerSnapshot.__table__)
-CAMPAIGN = cast(Table, Campaign.__table__)
-CAMPAIGN_NOTE = cast(Table, CampaignNote.__table__)
-SEARCH_HIT = cast(Table, SearchHit.__table__)
-SEARCH_INDEX = cast(Table, SearchIndexPoint.__table__)
+KOL = cast(Table, tables.Kol.__table__)
+NOTE = cast(Table, tables.Note.__table__)
+COMMENT = cast(Table, tables.Comment.__table__)
+NOTE_METRICS = cast(Table, tables.NoteMetricsSnapshot.__table__)
+FOLLOWERS = cast(Table, tables.FollowerSnapshot.__table__)
+CAMPAIGN = cast(Table, tables.Campaign.__table__)
+CAMPAIGN_NOTE = cast(Table, tables.CampaignNote.__table__)
+SEARCH_HIT = cast(Table, tables.SearchHit.__table__)
+SEARCH_INDEX = cast(Table, tables.SearchIndexPoint.__table__)
+WORKSPACE = cast(Table, tables.Workspace.__table__)
 
 KOL_FIELDS = (
     "creator_hash",
@@ -747,7 +737,8 @@ def resolve_campaigns(ctx: LoadContext, names: Iterable[str]) -> dict[str, tuple
     missing = [name for name in wanted if name not in found]
     if missing:
         currency = (
-            ctx.session.scalar(select(Workspace.currency).where(Workspace.id == ctx.workspace_id)) or "CNY"
+            ctx.session.scalar(select(WORKSPACE.c.currency).where(WORKSPACE.c.id == ctx.workspace_id))
+            or "CNY"
         )
         _insert(
             ctx,

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import re
 import shutil
-import uuid
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
-from fastapi.responses import JSONResponse
 
 from service.bodies import CheckedJSONRoute
-from service.deps import ServicesDep, SessionDep, WritePrincipal, start_writing
 from service.errors import InvalidInput, UnsupportedMediaType, problem_responses
 from service.ingest.core import SUPPORTED_SUFFIXES
-from service.jobs import ingest_and_analyze, job_dir, queue_job
-from service.routes.jobs import job_out
+from service.jobs import ingest_and_analyze
+from service.routes.jobs import JobStarterDep
 from service.schemas import IngestOut, JobOut
 
 router = APIRouter(
@@ -60,9 +57,7 @@ def save_uploads(files: list[UploadFile], folder: Path) -> list[dict[str, Any]]:
     responses={202: {"model": JobOut, "description": "accepted as a background job; poll the Location"}},
 )
 def ingest(
-    principal: WritePrincipal,
-    session: SessionDep,
-    services: ServicesDep,
+    starter: JobStarterDep,
     files: Annotated[
         list[UploadFile], File(description="one or more export files (.csv .json .jsonl .ndjson .xlsx .txt)")
     ],
@@ -85,42 +80,25 @@ def ingest(
         raise InvalidInput("no files uploaded: send them as multipart form field 'files'")
     if len(files) > MAX_FILES:
         raise InvalidInput(f"{len(files)} files in one upload; at most {MAX_FILES}")
-    staging = services.settings.data_dir / "uploads" / uuid.uuid4().hex
-    try:
-        saved = save_uploads(files, staging)
-        total = sum(item["bytes"] for item in saved)
-        background = mode == "job" or (
-            mode == "auto" and total > services.settings.ingest_job_threshold_bytes
+    campaign, kol = (campaign or "").strip() or None, (kol or "").strip() or None
+    saved = save_uploads(files, starter.staging)
+    total = sum(item["bytes"] for item in saved)
+    threshold = starter.services.settings.ingest_job_threshold_bytes
+    if mode == "now" or (mode == "auto" and total <= threshold):
+        return ingest_and_analyze(
+            starter.services.job_services,
+            starter.principal.workspace_id,
+            [starter.staging / item["stored"] for item in saved],
+            [item["name"] for item in saved],
+            campaign=campaign,
+            kol=kol,
+            as_of=as_of,
         )
-        if not background:
-            result = ingest_and_analyze(
-                services.job_services,
-                principal.workspace_id,
-                [staging / item["stored"] for item in saved],
-                [item["name"] for item in saved],
-                campaign=campaign.strip() if campaign and campaign.strip() else None,
-                kol=kol.strip() if kol and kol.strip() else None,
-                as_of=as_of,
-            )
-            return result
-        params = {
-            "files": saved,
-            "bytes": total,
-            "campaign": campaign.strip() if campaign and campaign.strip() else None,
-            "kol": kol.strip() if kol and kol.strip() else None,
-            "as_of": as_of.isoformat() if as_of else None,
-        }
-        start_writing(session)
-        job = queue_job(session, services.settings, principal.workspace_id, "ingest", params)
-        target = job_dir(services.settings, job.id)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(staging), str(target))
-        session.commit()
-        if services.runner is not None:
-            services.runner.wake()
-        out = job_out(job)
-        return JSONResponse(
-            out.model_dump(mode="json"), status_code=202, headers={"Location": out.links["self"]}
-        )
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    params = {
+        "files": saved,
+        "bytes": total,
+        "campaign": campaign,
+        "kol": kol,
+        "as_of": as_of.isoformat() if as_of else None,
+    }
+    return starter.queue("ingest", params)

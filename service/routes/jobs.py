@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import shutil
+import uuid
+from collections.abc import Iterator
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
-from service.deps import JobDep, JobId, ReadPrincipal, ServicesDep, SessionDep, WritePrincipal
+from service.deps import (
+    AppServices,
+    JobDep,
+    JobId,
+    ReadPrincipal,
+    ServicesDep,
+    SessionDep,
+    WritePrincipal,
+    start_writing,
+)
 from service.errors import problem_responses
-from service.jobs import cancel_job
+from service.jobs import cancel_job, job_dir, queue_job
 from service.schemas import JobListOut, JobOut
+from service.security import Principal
 from service.store.repositories import list_jobs as stored_jobs
 from service.store.tables import JOB_STATES, Job
 
@@ -40,6 +54,47 @@ def job_out(job: Job) -> JobOut:
         cancel_requested_at=job.cancel_requested_at,
         links={"self": path, "cancel": f"/v1/jobs/{job.id}/cancel"},
     )
+
+
+class JobStarter:
+    """A request of a workspace that may start a job (an ingest, a training): the folder its uploads
+    are staged in, removed after the request (a queued job's files move to the job's folder)."""
+
+    def __init__(self, principal: Principal, session: Session, services: AppServices) -> None:
+        self.principal, self.session, self.services = principal, session, services
+        self.staging = services.settings.data_dir / "uploads" / uuid.uuid4().hex
+
+    def queue(self, kind: str, params: dict[str, Any]) -> JSONResponse:
+        """Queue the job with the staged files, wake the runner; 202 with the job and its Location."""
+        settings = self.services.settings
+        start_writing(self.session)
+        job = queue_job(self.session, settings, self.principal.workspace_id, kind, params)
+        target = job_dir(settings, job.id)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if self.staging.exists():
+            shutil.move(str(self.staging), str(target))
+        else:
+            target.mkdir(parents=True, exist_ok=True)
+        self.session.commit()
+        if self.services.runner is not None:
+            self.services.runner.wake()
+        out = job_out(job)
+        return JSONResponse(
+            out.model_dump(mode="json"), status_code=202, headers={"Location": out.links["self"]}
+        )
+
+
+def job_starter(
+    principal: WritePrincipal, session: SessionDep, services: ServicesDep
+) -> Iterator[JobStarter]:
+    starter = JobStarter(principal, session, services)
+    try:
+        yield starter
+    finally:
+        shutil.rmtree(starter.staging, ignore_errors=True)
+
+
+JobStarterDep = Annotated[JobStarter, Depends(job_starter, scope="function")]
 
 
 @router.get("", response_model=JobListOut, summary="Recent jobs of the workspace")

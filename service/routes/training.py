@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import shutil
-import uuid
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import JSONResponse
 
 from service.bodies import CheckedJSONRoute
-from service.deps import ReadPrincipal, ServicesDep, SessionDep, TrainingJobDep, WritePrincipal, start_writing
+from service.deps import ReadPrincipal, SessionDep, TrainingJobDep
 from service.errors import InvalidInput, UnsupportedMediaType, problem_responses
-from service.jobs import job_dir, queue_job
 from service.routes.ingest import shown_name
-from service.routes.jobs import job_out
+from service.routes.jobs import JobStarterDep, job_out
 from service.schemas import JobListOut, JobOut
 from service.store.repositories import count_labelled_examples, list_jobs
 
@@ -47,9 +46,7 @@ def _tasks(raw: str) -> list[str]:
     responses=problem_responses(415),
 )
 def start(
-    principal: WritePrincipal,
-    session: SessionDep,
-    services: ServicesDep,
+    starter: JobStarterDep,
     file: Annotated[
         UploadFile | None,
         File(
@@ -62,55 +59,39 @@ def start(
     """Retrains with the workspace's labelled examples plus the upload added to the training side;
     the job's result compares the new versions with the current ones on the same test rows. New
     versions are not promoted: an admin key promotes them with POST /v1/models/{version}/promote."""
+    params: dict[str, Any] = {"tasks": _tasks(tasks)}
+    if file is not None and file.filename:
+        params["upload"] = _stage_labels(file, starter.staging)
+    elif count_labelled_examples(starter.session, starter.principal.workspace_id) == 0:
+        raise InvalidInput("no labelled data: upload a file, or label comments in the workspace first")
+    return starter.queue("training", params)
+
+
+def _stage_labels(file: UploadFile, staging: Path) -> dict[str, Any]:
+    """Store an uploaded labelled file in ``staging`` once it reads; what the job's params say of it."""
     from training.labelled import LabelFileError, read_labelled_file
 
-    chosen = _tasks(tasks)
-    params: dict[str, Any] = {"tasks": chosen}
-    staging = services.settings.data_dir / "uploads" / uuid.uuid4().hex
+    name = shown_name(file.filename, 0)
+    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if suffix not in LABEL_SUFFIXES:
+        raise UnsupportedMediaType(f"{name}: use a .csv file or a Label Studio .json export")
+    staging.mkdir(parents=True, exist_ok=True)
+    stored = staging / f"labels{suffix}"
+    with stored.open("wb") as out:
+        shutil.copyfileobj(file.file, out, length=1 << 20)
     try:
-        if file is not None and file.filename:
-            name = shown_name(file.filename, 0)
-            suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
-            if suffix not in LABEL_SUFFIXES:
-                raise UnsupportedMediaType(f"{name}: use a .csv file or a Label Studio .json export")
-            staging.mkdir(parents=True, exist_ok=True)
-            stored = staging / f"labels{suffix}"
-            with stored.open("wb") as out:
-                shutil.copyfileobj(file.file, out, length=1 << 20)
-            try:
-                frame, errors = read_labelled_file(stored, name)
-            except LabelFileError as exc:
-                raise InvalidInput(str(exc)) from exc
-            if frame.empty:
-                raise InvalidInput(
-                    f"{name}: no usable labelled row ({len(errors)} rejected)", row_errors=errors[:20]
-                )
-            params["upload"] = {
-                "name": name,
-                "stored": stored.name,
-                "bytes": stored.stat().st_size,
-                "rows": len(frame),
-                "rejected": len(errors),
-            }
-        elif count_labelled_examples(session, principal.workspace_id) == 0:
-            raise InvalidInput("no labelled data: upload a file, or label comments in the workspace first")
-        start_writing(session)
-        job = queue_job(session, services.settings, principal.workspace_id, "training", params)
-        target = job_dir(services.settings, job.id)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if staging.exists():
-            shutil.move(str(staging), str(target))
-        else:
-            target.mkdir(parents=True, exist_ok=True)
-        session.commit()
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    if services.runner is not None:
-        services.runner.wake()
-    created = job_out(job)
-    return JSONResponse(
-        created.model_dump(mode="json"), status_code=202, headers={"Location": created.links["self"]}
-    )
+        frame, errors = read_labelled_file(stored, name)
+    except LabelFileError as exc:
+        raise InvalidInput(str(exc)) from exc
+    if frame.empty:
+        raise InvalidInput(f"{name}: no usable labelled row ({len(errors)} rejected)", row_errors=errors[:20])
+    return {
+        "name": name,
+        "stored": stored.name,
+        "bytes": stored.stat().st_size,
+        "rows": len(frame),
+        "rejected": len(errors),
+    }
 
 
 @router.get("", response_model=JobListOut, summary="Training jobs of the workspace")

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
+from fastapi.types import DecoratedCallable
 
 from service.deps import AdminPrincipal, ReadPrincipal, ServicesDep, SessionDep, WorkspaceDep
 from service.errors import problem_responses
 from service.schemas import ModelsOut, ModelVersionOut, PromotionOut, ServingOut
 from service.serving import find_visible_version, promote, roll_back, workspace_current_versions
 from service.store.repositories import list_model_versions
+from service.store.tables import ModelVersion
 
 router = APIRouter(
     prefix="/models", tags=["models"], responses=problem_responses(401, 403, 404, 409, 422, 429)
@@ -60,33 +63,42 @@ def list_versions(
     )
 
 
-@router.post(
-    "/{version}/promote",
-    response_model=PromotionOut,
-    summary="Serve a version to this workspace (admin); swaps its models without restart",
-    responses=problem_responses(503),
-)
+def _visible_version(
+    version: Version, principal: AdminPrincipal, session: SessionDep, task: Task = None
+) -> ModelVersion:
+    """The version the path names, among those the workspace can see (404; 409 when ambiguous)."""
+    return find_visible_version(session, version, principal.workspace_id, task)
+
+
+VisibleVersion = Annotated[ModelVersion, Depends(_visible_version)]
+
+
+def _version_action(action: str, summary: str) -> Callable[[DecoratedCallable], DecoratedCallable]:
+    """``POST /models/{version}/<action>``: an admin changes what serves the workspace (503 while
+    the models cannot be loaded) and gets the outcome of the change."""
+    return router.post(
+        f"/{{version}}/{action}",
+        response_model=PromotionOut,
+        summary=summary,
+        responses=problem_responses(503),
+    )
+
+
+@_version_action("promote", "Serve a version to this workspace (admin); swaps its models without restart")
 def promote_version(
-    version: Version, principal: AdminPrincipal, session: SessionDep, services: ServicesDep, task: Task = None
+    row: VisibleVersion, principal: AdminPrincipal, session: SessionDep, services: ServicesDep
 ) -> PromotionOut:
     """Only this workspace is affected: a version its training job produced becomes its current one
     (every process serves it from the next request); promoting the deployment's current version
     ends the workspace's own choice. Other shipped versions are switched for the whole deployment
     by the operator (`redlens models promote`), never through a workspace key (409)."""
-    row = find_visible_version(session, version, principal.workspace_id, task)
     return PromotionOut.model_validate(promote(session, services.holder, row, principal.workspace_id))
 
 
-@router.post(
-    "/{version}/rollback",
-    response_model=PromotionOut,
-    summary="Undo the promotion of the current version (admin)",
-    responses=problem_responses(503),
-)
+@_version_action("rollback", "Undo the promotion of the current version (admin)")
 def rollback_version(
-    version: Version, principal: AdminPrincipal, session: SessionDep, services: ServicesDep, task: Task = None
+    row: VisibleVersion, principal: AdminPrincipal, session: SessionDep, services: ServicesDep
 ) -> PromotionOut:
     """``version`` must be a version this workspace promoted and still serves; the version it was
     served before returns (its previous own version, else the deployment's)."""
-    row = find_visible_version(session, version, principal.workspace_id, task)
     return PromotionOut.model_validate(roll_back(session, services.holder, row, principal.workspace_id))

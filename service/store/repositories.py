@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, delete, func, or_, select, update
-from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy import ColumnElement, Table, and_, bindparam, delete, func, or_, select, update
+from sqlalchemy.orm import QueryableAttribute, Session, aliased, joinedload
 
 from service.store.tables import (
     FINISHED_JOB_STATES,
@@ -280,13 +280,7 @@ def list_kols(
     """KOLs of the workspace, most followed first. ``search`` matches nickname or platform id."""
     stmt = select(Kol).where(Kol.workspace_id == workspace_id)
     if search:
-        pattern = f"%{_escape_like(search.strip())}%"
-        stmt = stmt.where(
-            or_(
-                Kol.nickname.ilike(pattern, escape="\\"),
-                Kol.platform_user_id.ilike(pattern, escape="\\"),
-            )
-        )
+        stmt = stmt.where(_contains(search, Kol.nickname, Kol.platform_user_id))
     if category:
         stmt = stmt.where(Kol.category == category)
     stmt = stmt.order_by(Kol.followers.desc().nulls_last(), Kol.id).limit(limit).offset(offset)
@@ -296,13 +290,7 @@ def list_kols(
 def count_kols(session: Session, workspace_id: int, search: str | None = None) -> int:
     stmt = select(func.count()).select_from(Kol).where(Kol.workspace_id == workspace_id)
     if search:
-        pattern = f"%{_escape_like(search.strip())}%"
-        stmt = stmt.where(
-            or_(
-                Kol.nickname.ilike(pattern, escape="\\"),
-                Kol.platform_user_id.ilike(pattern, escape="\\"),
-            )
-        )
+        stmt = stmt.where(_contains(search, Kol.nickname, Kol.platform_user_id))
     return int(session.scalar(stmt) or 0)
 
 
@@ -401,10 +389,7 @@ def list_notes(
 ) -> list[Note]:
     stmt = select(Note).where(Note.workspace_id == workspace_id)
     if search:
-        pattern = f"%{_escape_like(search.strip())}%"
-        stmt = stmt.where(
-            or_(Note.title.ilike(pattern, escape="\\"), Note.platform_note_id.ilike(pattern, escape="\\"))
-        )
+        stmt = stmt.where(_contains(search, Note.title, Note.platform_note_id))
     stmt = stmt.order_by(Note.published_at.desc().nulls_last(), Note.id.desc()).limit(limit).offset(offset)
     return list(session.scalars(stmt))
 
@@ -1117,3 +1102,10 @@ def make_shipped(session: Session, row: ModelVersion, path: str | None = None) -
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _contains(search: str, *columns: QueryableAttribute[Any]) -> ColumnElement[bool]:
+    """Rows where any of ``columns`` contains ``search`` (stripped, any case; ``%`` and ``_`` in it
+    match themselves)."""
+    pattern = f"%{_escape_like(search.strip())}%"
+    return or_(*(column.ilike(pattern, escape="\\") for column in columns))

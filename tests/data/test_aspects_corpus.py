@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -18,10 +17,9 @@ from models.aspects import (
     not_aspects,
     read_taxonomy,
 )
+from tests.utils.corpora import REAL_ROW_ID
 from training.datasets import COMMERCIAL_FOLDERS
 from training.evaluate_aspects import parse_aspects
-
-ID = re.compile(r"^real:(?P<folder>[a-z0-9_]+):(?P<row>\d+)$")
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +30,7 @@ def labels() -> pd.DataFrame:
 def test_labels_are_real_commercial_rows_without_text(labels: pd.DataFrame) -> None:
     assert list(labels.columns) == ["id", "note_key", "aspects", "labeller"]
     assert len(labels) >= 500 and labels["id"].is_unique
-    matches = [ID.match(i) for i in labels["id"]]
+    matches = [REAL_ROW_ID.fullmatch(i) for i in labels["id"]]
     assert all(matches)
     assert {m.group("folder") for m in matches if m} <= set(COMMERCIAL_FOLDERS)
 

@@ -9,6 +9,7 @@ import pytest
 
 from models.labels import INTENTS, SENTIMENTS
 from models.text import normalize
+from tests.utils.corpora import REAL_ROW_ID
 from training.datasets import (
     CORPUS_COLUMNS,
     PROJECT_CORPUS_DIR,
@@ -20,7 +21,7 @@ from training.datasets import (
     read_project_labels,
 )
 
-PROVENANCE = re.compile(r"^(written|real:(?P<folder>[a-z0-9_]+):(?P<row>\d+))$")
+PROVENANCE = re.compile(rf"written|{REAL_ROW_ID.pattern}")  # a fullmatch: written, or a real row
 
 
 @pytest.fixture(scope="module")
@@ -43,10 +44,12 @@ def test_corpus_schema_and_allowed_values(labels: pd.DataFrame) -> None:
     for name in INTENTS:
         assert labels[name].isin(["0", "1"]).all(), name
     assert labels["vertical"].isin(VERTICALS).all()
-    bad = [p for p in labels["provenance"] if not PROVENANCE.match(p)]
+    bad = [p for p in labels["provenance"] if not PROVENANCE.fullmatch(p)]
     assert bad == []
     folders = {
-        m.group("folder") for p in labels["provenance"] if (m := PROVENANCE.match(p)) and m.group("folder")
+        m.group("folder")
+        for p in labels["provenance"]
+        if (m := PROVENANCE.fullmatch(p)) and m.group("folder")
     }
     assert folders <= set(REAL_SOURCES)
 

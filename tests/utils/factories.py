@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.store import repositories as repo
-from service.store.tables import CampaignNote, Comment, FollowerSnapshot, Kol, Note, NoteMetricsSnapshot
+from service.store import tables
 
 COMMENT_TEXTS = (
     "求链接！",
@@ -49,9 +50,21 @@ class World:
     b: Seeded
 
 
+def add_campaign_note(
+    session: Session, campaign: tables.Campaign, note_id: int, **economics: Any
+) -> tables.CampaignNote:
+    """Put a note in a campaign of its workspace, with ``economics`` (``kol_id``, money as Decimal,
+    counts, ``currency``)."""
+    row = tables.CampaignNote(
+        workspace_id=campaign.workspace_id, campaign_id=campaign.id, note_id=note_id, **economics
+    )
+    session.add(row)
+    return row
+
+
 def seed_workspace(session: Session, slug: str, *, notes: int = 5, comments_per_note: int = 8) -> Seeded:
     ws = repo.create_workspace(session, slug, f"Brand {slug}")
-    kol = Kol(
+    kol = tables.Kol(
         workspace_id=ws.id,
         platform_user_id=f"kol-{slug}",
         nickname=f"博主{slug}",
@@ -63,7 +76,7 @@ def seed_workspace(session: Session, slug: str, *, notes: int = 5, comments_per_
     start = date(2026, 1, 1)
     for day in range(40):
         session.add(
-            FollowerSnapshot(
+            tables.FollowerSnapshot(
                 workspace_id=ws.id,
                 kol_id=kol.id,
                 date=start + timedelta(days=day),
@@ -73,7 +86,7 @@ def seed_workspace(session: Session, slug: str, *, notes: int = 5, comments_per_
     note_ids = []
     for i in range(notes):
         published = datetime(2026, 1, 5 + 6 * i, 12, tzinfo=UTC)
-        note = Note(
+        note = tables.Note(
             workspace_id=ws.id,
             platform_note_id=f"note-{slug}-{i}",
             kol_id=kol.id,
@@ -90,7 +103,7 @@ def seed_workspace(session: Session, slug: str, *, notes: int = 5, comments_per_
         session.flush()
         note_ids.append(note.id)
         session.add(
-            NoteMetricsSnapshot(
+            tables.NoteMetricsSnapshot(
                 workspace_id=ws.id,
                 note_id=note.id,
                 captured_at=published.date() + timedelta(days=7),
@@ -106,7 +119,7 @@ def seed_workspace(session: Session, slug: str, *, notes: int = 5, comments_per_
         )
         for j in range(comments_per_note):
             session.add(
-                Comment(
+                tables.Comment(
                     workspace_id=ws.id,
                     platform_comment_id=f"c-{slug}-{i}-{j}",
                     note_id=note.id,
@@ -122,22 +135,20 @@ def seed_workspace(session: Session, slug: str, *, notes: int = 5, comments_per_
         session, ws.id, "Spring Glow", brand="Glow", start_date=date(2026, 1, 1), end_date=date(2026, 2, 28)
     )
     for i, note_id in enumerate(note_ids[:3]):
-        session.add(
-            CampaignNote(
-                workspace_id=ws.id,
-                campaign_id=campaign.id,
-                note_id=note_id,
-                kol_id=kol.id,
-                fee=Decimal("8000.00"),
-                product_cost=Decimal("300.00"),
-                paid_media=Decimal("1000.00"),
-                clicks=900 + 10 * i,
-                add_to_carts=200,
-                orders=60 + i,
-                revenue=Decimal("12000.00"),
-                new_customers=40,
-                currency="CNY",
-            )
+        add_campaign_note(
+            session,
+            campaign,
+            note_id,
+            kol_id=kol.id,
+            fee=Decimal("8000.00"),
+            product_cost=Decimal("300.00"),
+            paid_media=Decimal("1000.00"),
+            clicks=900 + 10 * i,
+            add_to_carts=200,
+            orders=60 + i,
+            revenue=Decimal("12000.00"),
+            new_customers=40,
+            currency="CNY",
         )
     repo.add_labelled_examples(
         session,

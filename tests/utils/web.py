@@ -30,7 +30,8 @@ from service.config import ROOT, Settings
 from service.demo import DEMO_CAMPAIGN, seed_demo
 from service.demo_market import UGC_PREFIX
 from service.store import repositories as repo
-from service.store.tables import CampaignNote, Comment, FollowerSnapshot, Kol, Note
+from service.store.tables import Comment, FollowerSnapshot, Kol, Note
+from tests.utils.factories import add_campaign_note
 
 PROJECT_WRITTEN = ROOT / "corpora" / "xhs_comments" / "written.csv"
 FIXTURES = ROOT / "tests" / "fixtures" / "web"
@@ -100,6 +101,16 @@ def _keys(session: Session, workspace_id: int) -> Keys:
     return Keys(admin=admin, writer=writer, reader=reader)
 
 
+#: What the rival paid for, and earned from, each of its campaign's notes.
+RIVAL_ECONOMICS = {
+    "fee": Decimal("3000"),
+    "clicks": 400,
+    "orders": 12,
+    "revenue": Decimal("2400"),
+    "currency": "CNY",
+}
+
+
 def _seed_rival(session: Session) -> tuple[int, int, int]:
     """A second brand: one KOL with a follower history, three notes with comments, a campaign."""
     ws = repo.create_workspace(session, f"rival-{uuid.uuid4().hex[:6]}", "Rival brand (tests)")
@@ -139,19 +150,7 @@ def _seed_rival(session: Session) -> tuple[int, int, int]:
         )
         session.add(note)
         session.flush()
-        session.add(
-            CampaignNote(
-                workspace_id=ws.id,
-                campaign_id=campaign.id,
-                note_id=note.id,
-                kol_id=kol.id,
-                fee=Decimal("3000"),
-                clicks=400,
-                orders=12,
-                revenue=Decimal("2400"),
-                currency="CNY",
-            )
-        )
+        add_campaign_note(session, campaign, note.id, kol_id=kol.id, **RIVAL_ECONOMICS)
         for j, text in enumerate(texts):
             session.add(
                 Comment(

@@ -23,6 +23,7 @@ from service.store.engine import (
 )
 from service.store.repositories import create_workspace
 from service.store.tables import Base, Campaign, CampaignNote, Comment, Kol, Note, Workspace
+from tests.utils.factories import add_campaign_note
 
 
 def test_make_engine_sets_sqlite_pragmas_on_every_connection(tmp_path: Path) -> None:
@@ -116,15 +117,7 @@ def test_money_is_exact_decimal(session: Session) -> None:
     note = Note(workspace_id=workspace.id, platform_note_id="n1")
     session.add_all([campaign, note])
     session.flush()
-    session.add(
-        CampaignNote(
-            workspace_id=workspace.id,
-            campaign_id=campaign.id,
-            note_id=note.id,
-            fee=Decimal("0.1"),
-            revenue=Decimal("999999999999.99"),
-        )
-    )
+    add_campaign_note(session, campaign, note.id, fee=Decimal("0.1"), revenue=Decimal("999999999999.99"))
     session.commit()
     session.expire_all()
     row = session.scalar(select(CampaignNote))

@@ -415,6 +415,24 @@ def test_list_kols_searches_nickname_and_orders_by_followers(session: Session) -
     assert [k.platform_user_id for k in repo.list_kols(session, ws, "100%")] == ["u3"]  # % is literal
     assert [k.platform_user_id for k in repo.list_kols(session, ws)][-1] == "u3"  # unknown followers last
     assert repo.count_kols(session, ws, "真实") == 2
+    assert repo.count_kols(session, ws, " 100% ") == 1  # stripped, % literal as in the list
+    assert repo.count_kols(session, ws, "U") == 4  # platform ids too, any case
+
+
+def test_list_notes_searches_title_and_platform_id_literally(session: Session) -> None:
+    ws = repo.create_workspace(session, "notes").id
+    session.add_all(
+        [
+            tables.Note(workspace_id=ws, platform_note_id="n_1", title="秋冬_护肤"),
+            tables.Note(workspace_id=ws, platform_note_id="nx1", title="秋冬的护肤"),
+        ]
+    )
+    session.flush()
+    assert {n.platform_note_id for n in repo.list_notes(session, ws, search="秋冬")} == {"n_1", "nx1"}
+    assert [n.platform_note_id for n in repo.list_notes(session, ws, search="冬_护")] == [
+        "n_1"
+    ]  # _ is literal
+    assert [n.platform_note_id for n in repo.list_notes(session, ws, search="N_")] == ["n_1"]
 
 
 def test_upsert_kol_matches_user_id_and_creator_hash(session: Session) -> None:

@@ -212,6 +212,7 @@ def _authenticity_summary(result: AuthenticityResult) -> AuthenticitySummary:
         risk=result.risk,
         confidence=result.confidence,
         evidence=[f"{f.words}: {f.evidence}" for f in result.findings[:MAX_FINDINGS_SHOWN]],
+        finding_codes=[f.code for f in result.findings[:MAX_FINDINGS_SHOWN]],
         missing=list(result.missing),
         interval=result.score_interval,
     )

@@ -29,7 +29,7 @@ router = APIRouter(include_in_schema=False)
 
 MIN_KOLS, MAX_KOLS = 2, 10
 MAX_PRICE = Decimal("100000000")
-Kind = Literal["count", "pct", "score", "money", "text", "verdict", "themes"]
+Kind = Literal["count", "pct", "score", "money", "text", "verdict", "themes", "reason"]
 Better = Literal["high", "low"] | None
 #: Intents whose higher share is better, lower is better, or neither (questions).
 INTENT_BETTER: dict[str, Better] = {
@@ -132,9 +132,11 @@ def _themes(vetting: Mapping[str, Any], top: int = 3) -> list[dict[str, str]] | 
     return titles or None
 
 
-def _first_reason(vetting: Mapping[str, Any]) -> str | None:
+def _first_reason(vetting: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The first reason as the verdict holds it (code, effect, message, evidence): the page shows
+    it in its language, the CSV its English message."""
     reasons: list[Mapping[str, Any]] = (vetting.get("verdict") or {}).get("reasons") or []
-    return str(reasons[0].get("message")) if reasons else None
+    return reasons[0] if reasons else None
 
 
 def build_rows(
@@ -199,7 +201,7 @@ def build_rows(
     ratios = [((v.get("sponsorship") or {}).get("engagement_ratio") or {}).get("ratio") for v in vettings]
     rows.append(_row("sponsored_ratio", "text", [None if r is None else round(r, 2) for r in ratios], "high"))
     reasons = [_first_reason(v) for v in vettings]
-    rows.append(_row("first_reason", "text", reasons))
+    rows.append(_row("first_reason", "reason", reasons))
     if prices:
         averages = [_avg_engagements(v) for v in vettings]
         priced = [prices.get(k.id) for k in kols]
@@ -297,7 +299,9 @@ def csv_text(comparison: Comparison) -> str:
     for row in comparison.rows:
         record: dict[str, Any] = {"metric": row.key}
         for head, value in zip(heads, row.values, strict=True):
-            if isinstance(value, Mapping):
+            if row.kind == "reason" and isinstance(value, Mapping):
+                value = value.get("message")
+            elif isinstance(value, Mapping):
                 value = f"{value.get('low')}-{value.get('high')} ({value.get('verdict')})"
             elif row.kind == "themes" and value:
                 value = "; ".join(f"{title['zh']} / {title['en']}" for title in value)

@@ -292,41 +292,42 @@ def when(value: Any, locale: str = DEFAULT_LOCALE, with_time: bool = True) -> st
 # --------------------------------------------------------------------------- Jinja
 
 
-def _locale(context: Context) -> str:
+def page_locale(context: Context) -> str:
+    """The locale a template renders in (its context's ``locale``)."""
     value = context.get("locale")
     return value if isinstance(value, str) and value in LANGUAGES else DEFAULT_LOCALE
 
 
 @pass_context
 def _gettext(context: Context, message: str) -> str:
-    return translations(_locale(context)).gettext(message)
+    return translations(page_locale(context)).gettext(message)
 
 
 @pass_context
 def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
-    return translations(_locale(context)).ngettext(singular, plural, n)
+    return translations(page_locale(context)).ngettext(singular, plural, n)
 
 
 @pass_context
 def _translate_filter(context: Context, value: Any) -> str:
     """A message that reaches the template as a value (a title, a label): translated, never
     %-formatted (it may hold a ``%`` of its own)."""
-    return "" if value is None else translations(_locale(context)).gettext(str(value))
+    return "" if value is None else translations(page_locale(context)).gettext(str(value))
 
 
 @pass_context
 def _compact_filter(context: Context, value: Any) -> str:
-    return compact(value, _locale(context))
+    return compact(value, page_locale(context))
 
 
 @pass_context
 def _num_filter(context: Context, value: Any, digits: int = 2) -> str:
-    return number(value, _locale(context), digits)
+    return number(value, page_locale(context), digits)
 
 
 @pass_context
 def _when_filter(context: Context, value: Any, with_time: bool = True) -> str:
-    return when(value, _locale(context), with_time)
+    return when(value, page_locale(context), with_time)
 
 
 def install(env: Any) -> None:

@@ -184,6 +184,45 @@ JS_MESSAGES = (
     N_("succeeded"),
     N_("failed"),
     N_("cancelled"),
+    # the upload page: its status line, result headline and per-file summaries
+    N_("Uploading…"),
+    N_("Uploading… %(done)s"),
+    N_("Importing and analysing…"),
+    N_("Done."),
+    N_("Queued as job #%(id)s…"),
+    N_("Waiting to start"),
+    N_("%(state)s (%(progress)s)"),
+    N_("The import was cancelled: %(reason)s"),
+    N_("The import failed: %(reason)s"),
+    N_("Could not follow the import: %(reason)s"),
+    N_("Upload refused: %(reason)s"),
+    N_("The upload did not reach the server."),
+    N_(
+        "%(rows)s rows read: %(inserted)s new, %(updated)s updated, %(unchanged)s unchanged, "
+        "%(duplicates)s duplicates, %(rejected)s rejected. %(analysed)s comments analysed."
+    ),
+    N_("Imported. %(counts)s"),
+    N_("Imported with problems. %(counts)s"),
+    N_("Nothing imported. %(why)s"),
+    N_("%(path)s: %(reason)s"),
+    N_("every row was rejected (see below)"),
+    N_("no data rows"),
+    N_("Not imported: %(reason)s"),
+    N_(
+        "%(rows)s rows: %(inserted)s new, %(updated)s updated, %(unchanged)s unchanged, "
+        "%(duplicates)s duplicates, %(rejected)s rejected"
+    ),
+    N_("Line"),
+    N_("Column"),
+    N_("Reason"),
+    N_("Value"),
+    N_("Rows not imported"),
+    N_("%(num)s more row errors not shown"),
+    N_("KOLs"),
+    N_("Notes"),
+    N_("Campaigns"),
+    N_("%(group)s: "),
+    N_("followers unknown: enter followers and price"),
 )
 
 

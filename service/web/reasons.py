@@ -32,29 +32,21 @@ WHOSE: dict[bool, str] = {
     True: N_("of real commenters' comments"),
     False: N_("of comments (not screened for bots)"),
 }
-#: A comment-share reason's sentence per code.
-SHARE_SENTENCES: dict[str, str] = {
+#: The sentences and phrases of the reasons, by reason code or by what they add to a sentence;
+#: the engagement sentences' ``%(range)s`` is :data:`RANGE` or :data:`OPEN_RANGE`.
+SENTENCES: dict[str, str] = {
     "negative_comments": N_("%(share)s %(whose)s are negative"),
     "spam_comments": N_("%(share)s %(whose)s are commenter self-promotion (spam)"),
     "paid_suspicion": N_("%(share)s %(whose)s are calling the content an ad"),
     "skepticism": N_("%(share)s %(whose)s are doubting the claims"),
     "low_effort_comments": N_("%(share)s %(whose)s are generic praise or emoji only"),
     "purchase_intent": N_("%(share)s %(whose)s are showing purchase intent"),
-}
-CUTS: dict[str, str] = {
-    "avoid": N_(" (avoid at %(threshold)s)"),
-    "caution": N_(" (caution at %(threshold)s)"),
-}
-NOT_COUNTED: dict[str, str] = {
+    "cut_avoid": N_(" (avoid at %(threshold)s)"),
+    "cut_caution": N_(" (caution at %(threshold)s)"),
     "not_screened": N_("; not counted in favour: the comments could not be screened for bots"),
     "high_risk": N_("; not counted in favour: the audience was graded high risk"),
-}
-RISK_SENTENCES: dict[str, str] = {
     "authenticity_high_risk": N_("%(score)s (high manipulation risk): %(findings)s"),
     "authenticity_medium_risk": N_("%(score)s (medium manipulation risk): %(findings)s"),
-}
-#: The engagement reasons' sentences; ``%(range)s`` is :data:`RANGE` or :data:`OPEN_RANGE`.
-ENGAGEMENT_SENTENCES: dict[str, str] = {
     "engagement_below_benchmark": N_("%(metric)s %(value)s is below the %(segment)s range %(range)s"),
     "engagement_above_benchmark": N_("%(metric)s %(value)s is above the %(segment)s range %(range)s"),
     "engagement_in_range": N_("%(metric)s %(value)s is within the %(segment)s range %(range)s"),
@@ -62,6 +54,21 @@ ENGAGEMENT_SENTENCES: dict[str, str] = {
         "%(metric)s %(value)s is over %(factor)sx the top of the %(segment)s range %(range)s"
     ),
 }
+SHARE_CODES = (
+    "negative_comments",
+    "spam_comments",
+    "paid_suspicion",
+    "skepticism",
+    "low_effort_comments",
+    "purchase_intent",
+)
+RISK_CODES = ("authenticity_high_risk", "authenticity_medium_risk")
+ENGAGEMENT_CODES = (
+    "engagement_below_benchmark",
+    "engagement_above_benchmark",
+    "engagement_in_range",
+    "engagement_far_above_benchmark",
+)
 RANGE, OPEN_RANGE = "%(low)s-%(high)s", N_(">= %(low)s")
 #: Metrics an engagement reason can name, and the tier names of its segment.
 METRIC_NAMES = (N_("engagement rate by followers"),)
@@ -116,7 +123,7 @@ def _findings(ev: Mapping[str, Any], p: _Parts) -> str:
 
 
 def _risk(ev: Mapping[str, Any], p: _Parts, code: str) -> str:
-    return p.say(RISK_SENTENCES[code], score=_score(ev, p), findings=_findings(ev, p))
+    return p.say(SENTENCES[code], score=_score(ev, p), findings=_findings(ev, p))
 
 
 def _low_risk(ev: Mapping[str, Any], p: _Parts) -> str:
@@ -163,11 +170,19 @@ def _model(ev: Mapping[str, Any], p: _Parts) -> str:
     return text + (p.say(N_("; weak evidence")) if ev["weak_evidence"] else "")
 
 
+def _not_counted(ev: Mapping[str, Any], p: _Parts) -> str:
+    """Why a finding in the KOL's favour is not counted (``not_screened`` or ``high_risk``)."""
+    why = str(ev["not_counted"])
+    if why not in ("not_screened", "high_risk"):
+        raise KeyError(why)
+    return p.tr(SENTENCES[why])
+
+
 def _share(ev: Mapping[str, Any], p: _Parts, code: str, effect: str) -> str:
     whose = p.tr(WHOSE[bool(ev["screened"])])
-    text = p.say(SHARE_SENTENCES[code], share=pct(ev["share"]), whose=whose)
-    if effect in CUTS:
-        text += p.say(CUTS[effect], threshold=pct(ev["threshold"]))
+    text = p.say(SENTENCES[code], share=pct(ev["share"]), whose=whose)
+    if effect in ("avoid", "caution"):
+        text += p.say(SENTENCES[f"cut_{effect}"], threshold=pct(ev["threshold"]))
     if "raw_share" in ev:
         text += p.say(
             N_(
@@ -180,7 +195,7 @@ def _share(ev: Mapping[str, Any], p: _Parts, code: str, effect: str) -> str:
         )
     text += _model(ev, p)
     if "not_counted" in ev:
-        text += p.tr(NOT_COUNTED[ev["not_counted"]])
+        text += _not_counted(ev, p)
     return text
 
 
@@ -197,7 +212,7 @@ def _net(ev: Mapping[str, Any], p: _Parts, code: str) -> str:
             N_("net sentiment %(net)s %(whose)s%(beside)s: more negative than positive comments"), **values
         )
     text = p.say(N_("net sentiment %(net)s %(whose)s%(beside)s"), **values)
-    return text + (p.tr(NOT_COUNTED[ev["not_counted"]]) if "not_counted" in ev else "")
+    return text + (_not_counted(ev, p) if "not_counted" in ev else "")
 
 
 def _few_comments(ev: Mapping[str, Any], p: _Parts) -> str:
@@ -237,7 +252,7 @@ def _engagement(ev: Mapping[str, Any], p: _Parts, code: str, effect: str) -> str
         RANGE % {"low": pct(low), "high": pct(high)} if high is not None else p.say(OPEN_RANGE, low=pct(low))
     )
     text = p.say(
-        ENGAGEMENT_SENTENCES[code],
+        SENTENCES[code],
         metric=p.tr(str(ev["metric"]).replace("_", " ")),
         value=pct(ev["value"]),
         segment=_segment(str(ev["segment"]), p),
@@ -264,9 +279,9 @@ def _by_code() -> dict[str, Callable[[Mapping[str, Any], _Parts, str, str], str]
         "net_sentiment_negative": lambda ev, p, c, e: _net(ev, p, c),
         "net_sentiment_positive": lambda ev, p, c, e: _net(ev, p, c),
     }
-    table.update(dict.fromkeys(RISK_SENTENCES, lambda ev, p, c, e: _risk(ev, p, c)))
-    table.update(dict.fromkeys(SHARE_SENTENCES, _share))
-    table.update(dict.fromkeys(ENGAGEMENT_SENTENCES, _engagement))
+    table.update(dict.fromkeys(RISK_CODES, lambda ev, p, c, e: _risk(ev, p, c)))
+    table.update(dict.fromkeys(SHARE_CODES, _share))
+    table.update(dict.fromkeys(ENGAGEMENT_CODES, _engagement))
     return table
 
 

@@ -29,7 +29,7 @@ from models.campaign_report import CampaignInfo, CampaignReportInput, DailyMenti
 from models.comments import CommentModels
 from models.kpi import EmvRates, KPIConfig, KPIInput, KPIInputError
 from models.labels import INTENTS, SENTIMENTS
-from models.themes import ThemeComment, summarize_themes
+from models.themes import AspectMemo, ThemeComment, summarize_themes
 from service.comment_analysis import analyze_stored, intent_flags
 from service.ingest.parsing import CHINA_TZ
 from service.store import tables
@@ -349,7 +349,8 @@ def build_campaign_report(
             continue
         counts = daily.setdefault(_china_day(c.created_at), dict.fromkeys(SENTIMENTS, 0))
         counts[str(c.sentiment)] += 1
-    themes = summarize_themes(theme_comments(comments))
+    memo: AspectMemo = {}  # the theme comparisons read the same comments again
+    themes = summarize_themes(theme_comments(comments), memo=memo)
     report = build_report(
         CampaignReportInput(
             campaign=CampaignInfo(
@@ -371,7 +372,9 @@ def build_campaign_report(
     from service.brand_tracking import attach_market  # these build on this module
     from service.campaign_themes import campaign_theme_comparison
 
-    report["theme_comparison"] = campaign_theme_comparison(session, writer, ws, rows, comments, models)
+    report["theme_comparison"] = campaign_theme_comparison(
+        session, writer, ws, rows, comments, models, memo=memo
+    )
     attach_market(session, writer, workspace, campaign, models, report)
     report["model_version"] = models.version
     report["comments_analyzed_now"] = analysed

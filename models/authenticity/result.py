@@ -197,6 +197,11 @@ class AuthenticityResult:
         return out
 
 
+def as_json(value: Any) -> Any:
+    """A part of a result as plain JSON, converted as :meth:`AuthenticityResult.to_dict` does."""
+    return _jsonable(value)
+
+
 def _jsonable(value: Any) -> Any:
     if is_dataclass(value) and not isinstance(value, type):
         return {f.name: _jsonable(getattr(value, f.name)) for f in fields(value)}

@@ -979,6 +979,19 @@ def summarize_themes(
     return summary
 
 
+def leading_themes(comments: Sequence[ThemeComment], top: int, **options: Any) -> ThemeSummary:
+    """A summary whose first ``top`` themes are those of :func:`summarize_themes` (for a page that
+    shows only those, e.g. the compare page's top themes); the themes after them may differ.
+
+    Aspect themes come first and depend on nothing after them, so when at least ``top`` of them
+    are found, candidate and keyword-topic themes (the costly part) are not computed.
+    """
+    light = summarize_themes(comments, **{**options, "discover": False, "topics": False})
+    if sum(t.kind == "aspect" for t in light.themes) >= top:
+        return light
+    return summarize_themes(comments, **options)
+
+
 def _candidate_themes(
     comments: Sequence[ThemeComment],
     analyses: Sequence[CommentAspects],

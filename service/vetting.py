@@ -39,7 +39,7 @@ from models.authenticity.result import as_json
 from models.comments import CommentModels
 from models.kpi import aggregate, compute
 from models.labels import INTENTS
-from models.themes import summarize_themes
+from models.themes import leading_themes, summarize_themes
 from models.vetting import (
     DEFAULT_THRESHOLDS,
     AuthenticitySummary,
@@ -335,12 +335,15 @@ def vet_kol(
     thresholds: VettingThresholds = DEFAULT_THRESHOLDS,
     now: datetime | None = None,
     sections: bool = True,
+    theme_top: int | None = None,
 ) -> dict[str, Any]:
     """The vetting report of one KOL (``redlens.vetting/1``) as JSON-ready data.
 
     Comments the serving model has not analysed are analysed and saved through ``writer``.
     ``sections`` False leaves out the themes, audience and sponsorship sections (``None``), for a
     caller that reads only the verdict, authenticity, comment mix and KPIs (they are the same).
+    ``theme_top``: the caller shows only the first ``theme_top`` themes (the others may be left out,
+    :func:`models.themes.leading_themes`).
 
     ``calibration`` is the authenticity calibration (``None``: authenticity is reported as
     unavailable with ``calibration_error``).
@@ -362,7 +365,10 @@ def vet_kol(
     kept = [c for c in comments if result is None or c.platform_comment_id not in result.rejected_comments]
 
     kpis, checks, counted = _note_kpis(workspace, kol, notes, snapshots, latest)
-    themes = summarize_themes(theme_comments(kept)) if kept and sections else None
+    themes = None
+    if kept and sections:
+        items = theme_comments(kept)
+        themes = summarize_themes(items) if theme_top is None else leading_themes(items, theme_top)
     verdict = decide(
         VettingInput(
             authenticity=summary,

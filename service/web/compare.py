@@ -28,6 +28,8 @@ from service.web.pages import _page, _vet
 router = APIRouter(include_in_schema=False)
 
 MIN_KOLS, MAX_KOLS = 2, 10
+#: Themes shown per KOL (only these are computed for certain, see models.themes.leading_themes).
+TOP_THEMES = 3
 MAX_PRICE = Decimal("100000000")
 Kind = Literal["count", "pct", "score", "money", "text", "verdict", "themes", "reason"]
 Better = Literal["high", "low"] | None
@@ -118,7 +120,7 @@ def _avg_engagements(vetting: Mapping[str, Any]) -> float | None:
     return float(total) / notes if total is not None and notes else None
 
 
-def _themes(vetting: Mapping[str, Any], top: int = 3) -> list[dict[str, str]] | None:
+def _themes(vetting: Mapping[str, Any], top: int = TOP_THEMES) -> list[dict[str, str]] | None:
     """The top themes' titles in both languages (``{"zh", "en"}``); the page picks one."""
     titles = []
     for theme in ((vetting.get("themes") or {}).get("themes") or [])[:top]:
@@ -257,7 +259,7 @@ def compare_kols(
             raise NotFound(f"no KOL {kol_id} in this workspace")
         kols.append(kol)
     prices = parse_prices(request, wanted)
-    vettings = [_vet(session, services, workspace, k, models) for k in kols]
+    vettings = [_vet(session, services, workspace, k, models, theme_top=TOP_THEMES) for k in kols]
     return Comparison(kols, build_rows(kols, vettings, prices), prices, workspace.currency)
 
 

@@ -277,8 +277,10 @@ def _summary_key(workspace: Workspace, kol: Kol, model_version: str) -> tuple[An
     return (workspace.id, kol.id, model_version, kol.updated_at)
 
 
-def _vet(session: Any, services: AppServices, workspace: Workspace, kol: Kol, models: Any) -> dict[str, Any]:
-    vetting = services.vet(session, workspace, kol, models)
+def _vet(
+    session: Any, services: AppServices, workspace: Workspace, kol: Kol, models: Any, **options: Any
+) -> dict[str, Any]:
+    vetting = services.vet(session, workspace, kol, models, **options)
     _summary_cache(services).put(_summary_key(workspace, kol, models.version), VettingSummary.of(vetting))
     return vetting
 

@@ -17,6 +17,7 @@ from models.themes import (
     describe_tone,
     format_share,
     keywords,
+    leading_themes,
     quote_skeleton,
     summarize_keyword_themes,
     summarize_themes,
@@ -332,3 +333,16 @@ def test_a_memo_shares_the_aspect_analyses_between_summaries() -> None:
     assert memo == analysed and all(memo[k] is analysed[k] for k in memo)  # nothing analysed twice
     assert first.to_dict() == summarize_themes(comments).to_dict()
     assert again.to_dict() == summarize_themes(comments[::-1]).to_dict()
+
+
+def test_leading_themes_are_the_summarys_first_themes() -> None:
+    comments = _aspect_comments()
+    full = summarize_themes(comments)
+    aspects = sum(t.kind == "aspect" for t in full.themes)
+    assert aspects >= 2 and full.themes[aspects].kind != "aspect"
+    for top in range(1, aspects + 2):
+        leading = leading_themes(comments, top)
+        assert [t.to_dict() for t in leading.themes[:top]] == [t.to_dict() for t in full.themes[:top]]
+        assert leading.aspects == full.aspects and leading.n_comments == full.n_comments
+    # too few aspect themes: the full summary
+    assert leading_themes(comments, aspects + 1).to_dict() == full.to_dict()

@@ -9,10 +9,10 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from service.store.tables import Kol, Workspace
+from service.store.tables import Kol
 from service.web.pages import PAGE_SIZE
 from service.web.summaries import VettingSummary
-from tests.utils.web import HTML, ORIGIN, Seeded, add_kols, sign_in
+from tests.utils.web import HTML, ORIGIN, Seeded, add_kols, sign_in, vet_demo_kols
 
 
 def _ids(page: str) -> list[int]:
@@ -162,21 +162,16 @@ def test_shortlist_form_from_another_site_is_refused(client: Any, seeded: Seeded
 def test_a_summary_needs_no_themes_audience_or_sponsorship(
     client: Any, web_app: FastAPI, seeded: Seeded
 ) -> None:
-    services = web_app.state.services
-    with services.session_factory() as session:
-        workspace = session.get(Workspace, seeded.demo_id)
-        models = services.holder.for_workspace(session, seeded.demo_id)
-        for kol_id in seeded.demo_kol_ids:
-            kol = session.get(Kol, kol_id)
-            full = services.vet(session, workspace, kol, models)
-            short = services.vet(session, workspace, kol, models, sections=False)
-            assert short["themes"] is short["audience"] is short["sponsorship"] is None
-            assert full["themes"] is not None and full["audience"] is not None
-            assert VettingSummary.of(short) == VettingSummary.of(full)
-            left_out = {"themes", "audience", "sponsorship", "evaluated_at"}
-            assert {k: v for k, v in short.items() if k not in left_out} == {
-                k: v for k, v in full.items() if k not in left_out
-            }
+    _, fulls = vet_demo_kols(web_app.state.services, seeded)
+    _, shorts = vet_demo_kols(web_app.state.services, seeded, sections=False)
+    left_out = {"themes", "audience", "sponsorship", "evaluated_at"}
+    for full, short in zip(fulls, shorts, strict=True):
+        assert short["themes"] is short["audience"] is short["sponsorship"] is None
+        assert full["themes"] is not None and full["audience"] is not None
+        assert VettingSummary.of(short) == VettingSummary.of(full)
+        assert {k: v for k, v in short.items() if k not in left_out} == {
+            k: v for k, v in full.items() if k not in left_out
+        }
 
 
 def test_the_list_shows_each_summary_from_a_short_vetting(

@@ -20,7 +20,7 @@ from typing import Any
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
-from models.authenticity.result import FINDING_WORDS, flag_words
+from models.authenticity.result import CONTEXT_FLAG_WORDS, FINDING_WORDS, flag_words
 from service.web import i18n
 from service.web.formatting import pct
 from service.web.i18n import N_
@@ -304,6 +304,186 @@ def reason_text(reason: Mapping[str, Any], locale: str) -> str:
         return message
 
 
+#: An authenticity flag's figures in a sentence, by flag code (``%(what)s``: the flag's words).
+FLAG_SENTENCES: dict[str, str] = {
+    "follower_spike": N_(
+        "%(start)s to %(end)s: %(excess)s followers above the usual pace (%(share)s of followers, "
+        "%(z)s robust sigma); no content of those days explains them"
+    ),
+    "follower_spike_explained": N_(
+        "%(start)s to %(end)s: %(excess)s followers above the usual pace (%(share)s of followers, "
+        "%(z)s robust sigma), explained by the content of those days"
+    ),
+    "follower_purge": N_(
+        "%(lost)s followers lost again after the jump that ended %(end)s: %(share)s of those gained"
+    ),
+    "follower_drop": N_("%(start)s to %(end)s: %(change)s followers (%(z)s robust sigma)"),
+    "unexplained_growth_step": N_(
+        "from %(date)s follower growth stepped up from %(before)s to %(after)s a day for %(days)s days"
+    ),
+    "growth_without_engagement": N_(
+        "followers grew %(growth)s (%(first)s to %(last)s) while median interactions per note went from "
+        "%(early)s to %(late)s"
+    ),
+    "followers_outpace_engagement": N_(
+        "%(start)s to %(end)s: %(followers)s followers against %(likes)s new likes and collects"
+    ),
+    "following_churn": N_(
+        "%(start)s to %(end)s: the following count rose %(rise)s; %(share)s unfollowed again"
+    ),
+    "engagement_rate_far_below_tier": N_(
+        "median engagement rate %(rate)s for a %(tier)s account with %(followers)s followers"
+    ),
+    "engagement_rate_far_above_tier": N_(
+        "median engagement rate %(rate)s for a %(tier)s account with %(followers)s followers"
+    ),
+    "likes_without_saves_or_comments": N_(
+        "%(notes)s notes with many likes but few saves and comments (account medians per like: "
+        "%(saves)s saves, %(comments)s comments)"
+    ),
+    "atypical_engagement_ratios": N_(
+        "the median note has %(saves)s saves and %(comments)s comments per like"
+    ),
+    "sponsored_engagement_jump": N_(
+        "%(notes)s sponsored notes with up to %(ratio)sx the interactions of the median organic note (%(median)s)"
+    ),
+    "likes_exceed_plausible_views": N_("%(notes)s notes with more likes than their views can produce"),
+    "comment_suspicion": N_("mean suspicion of the comments %(mean)s"),
+    "likely_bot_comments": N_(
+        "%(count)s comments (%(share)s) carry enough bot markers together to look bought"
+    ),
+    "comments_with_marker": N_("%(count)s comments (%(share)s): %(what)s"),
+    "duplicate_comments": N_("%(share)s of comments are in %(groups)s groups of duplicates"),
+    "engagement_pod": N_(
+        "%(accounts)s accounts commented on at least %(least)s of the %(notes)s notes with comments and wrote "
+        "%(share)s of all comments"
+    ),
+    "ip_location_concentration": N_(
+        "%(share)s of the %(known)s comments with a known IP location come from %(top)s"
+    ),
+    "top_commenters_share": N_("the %(accounts)s most active accounts wrote %(share)s of the comments"),
+    "audience_doubt": N_(
+        "%(paid)s of human-looking comments suspect a paid post and %(doubt)s doubt the claims"
+    ),
+    "low_lexical_entropy": N_("word entropy %(bits)s bits (%(normalized)s of the maximum)"),
+    "uniform_comment_length": N_(
+        "comments of %(mean)s characters on average, coefficient of variation %(cv)s"
+    ),
+}
+
+
+def _flag_values(code: str, d: Mapping[str, Any], p: _Parts) -> dict[str, Any]:
+    """The placeholders of a flag's sentence from its ``details``."""
+    when = {
+        "start": i18n.when(d.get("start"), p.locale, False),
+        "end": i18n.when(d.get("end"), p.locale, False),
+    }
+    if code.startswith("follower_spike"):
+        return {
+            **when,
+            "excess": p.count(d["excess_followers"]),
+            "share": pct(d["share_of_followers"]),
+            "z": f"{float(d['robust_z']):.1f}",
+        }
+    if code == "follower_purge":
+        return {
+            "lost": p.count(d["lost_followers"]),
+            "end": i18n.when(d["spike_end"], p.locale, False),
+            "share": pct(d["share_lost"], 0),
+        }
+    if code == "follower_drop":
+        return {**when, "change": f"{int(d['change']):+,}", "z": f"{abs(float(d['robust_z'])):.1f}"}
+    if code == "unexplained_growth_step":
+        return {
+            "date": i18n.when(d["date"], p.locale, False),
+            "before": p.count(d["rate_before"]),
+            "after": p.count(d["rate_after"]),
+            "days": d["days"],
+        }
+    if code == "growth_without_engagement":
+        return {
+            "growth": f"{float(d['growth']) * 100:+.0f}%",
+            "first": p.count(d["followers_early"]),
+            "last": p.count(d["followers_late"]),
+            "early": p.count(d["median_interactions_early"]),
+            "late": p.count(d["median_interactions_late"]),
+        }
+    if code == "followers_outpace_engagement":
+        return {
+            **when,
+            "followers": f"{int(d['followers_gained']):+,}",
+            "likes": f"{int(d['likes_and_collects_gained']):+,}",
+        }
+    if code == "following_churn":
+        return {**when, "rise": f"{int(d['rise']):+,}", "share": pct(d["unfollowed_share"], 0)}
+    if code.startswith("engagement_rate_far"):
+        return {
+            "rate": pct(d["engagement_rate"], 2),
+            "tier": p.tr(str(d["tier"])),
+            "followers": i18n.compact(d["followers"], p.locale),
+        }
+    if code in ("likes_without_saves_or_comments", "atypical_engagement_ratios"):
+        return {
+            "notes": len(d.get("notes") or []),
+            "saves": pct(d["median_saves_per_like"]),
+            "comments": pct(d["median_comments_per_like"], 2),
+        }
+    if code == "sponsored_engagement_jump":
+        ratios = [float(n["ratio"]) for n in d["notes"]]
+        return {"notes": len(ratios), "ratio": f"{max(ratios):.1f}", "median": p.count(d["organic_median"])}
+    if code == "likes_exceed_plausible_views":
+        return {"notes": len(d["notes"])}
+    if code == "comment_suspicion":
+        return {"mean": f"{float(d['mean_suspicion']):.2f}"}
+    if code == "duplicate_comments":
+        return {"share": pct(d["share"], 0), "groups": len(d["clusters"])}
+    if code == "engagement_pod":
+        return {
+            "accounts": len(d["accounts"]),
+            "least": d["min_notes"],
+            "notes": d["notes_with_comments"],
+            "share": pct(d["share_of_comments"], 0),
+        }
+    if code == "ip_location_concentration":
+        return {"share": pct(d["share"], 0), "known": p.count(d["known"]), "top": d["top_location"]}
+    if code == "top_commenters_share":
+        return {"accounts": len(d["accounts"]), "share": pct(d["share"], 0)}
+    if code == "audience_doubt":
+        return {"paid": pct(d["paid_suspicion_share"], 0), "doubt": pct(d["skepticism_share"], 0)}
+    if code == "low_lexical_entropy":
+        return {"bits": f"{float(d['entropy_bits']):.1f}", "normalized": f"{float(d['normalized']):.2f}"}
+    if code == "uniform_comment_length":
+        return {"mean": f"{float(d['mean_length']):.0f}", "cv": f"{float(d['cv']):.2f}"}
+    return {"count": p.count(d["count"]), "share": pct(d["share"]), "what": p.tr(flag_words(code))}
+
+
+def flag_sentence(code: str) -> str | None:
+    """The catalogue sentence of a flag code (the per-comment marker flags share one)."""
+    if code in FLAG_SENTENCES:
+        return FLAG_SENTENCES[code]
+    return (
+        FLAG_SENTENCES["comments_with_marker"]
+        if code in CONTEXT_FLAG_WORDS and code.endswith("_comments")
+        else None
+    )
+
+
+def flag_text(flag: Mapping[str, Any], locale: str) -> str:
+    """An authenticity flag's evidence in ``locale``: in English the model's sentence (``evidence``,
+    with the comments and notes it quotes), elsewhere its figures from ``details`` in the
+    catalogue's sentence for the code (the English sentence when the code or a figure is unknown)."""
+    evidence = str(flag.get("evidence") or "")
+    sentence = flag_sentence(str(flag.get("code")))
+    details = flag.get("details")
+    if locale == i18n.DEFAULT_LOCALE or sentence is None or not isinstance(details, Mapping):
+        return evidence
+    parts = _Parts(locale)
+    try:
+        return parts.say(sentence, **_flag_values(str(flag["code"]), details, parts))
+    except (KeyError, TypeError, ValueError):
+        return evidence
+
+
 def flag_title(code: str, locale: str) -> str:
     """What an authenticity flag points at, in ``locale``."""
     return i18n.translations(locale).gettext(flag_words(code))
@@ -321,5 +501,14 @@ def _flag_filter(context: Context, code: Any) -> str:
     return flag_title(str(code), i18n.page_locale(context))
 
 
-#: The Jinja filters: ``{{ r|reason }}`` and ``{{ f.code|flag }}``.
-FILTERS: dict[str, Callable[..., str]] = {"reason": _reason_filter, "flag": _flag_filter}
+@pass_context
+def _flag_text_filter(context: Context, flag: Any) -> str:
+    return flag_text(flag, i18n.page_locale(context)) if isinstance(flag, Mapping) else ""
+
+
+#: The Jinja filters: ``{{ r|reason }}``, ``{{ f.code|flag }}`` and ``{{ f|flag_text }}``.
+FILTERS: dict[str, Callable[..., str]] = {
+    "reason": _reason_filter,
+    "flag": _flag_filter,
+    "flag_text": _flag_text_filter,
+}

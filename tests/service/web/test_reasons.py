@@ -94,6 +94,7 @@ def test_every_flag_code_of_the_models_has_words() -> None:
     codes = flag_codes()
     assert {"follower_spike", "likely_bot_comments", "spam_comments", "top_commenters_share"} <= codes
     assert codes == set(FINDING_WORDS) | set(CONTEXT_FLAG_WORDS)
+    assert [c for c in codes if reasons.flag_sentence(c) is None] == []
 
 
 def test_every_message_of_the_reasons_and_flags_is_in_chinese() -> None:
@@ -339,3 +340,40 @@ def test_the_vetting_report_shows_the_reasons_in_its_language(
     messages = [r["message"] for r in vetting["verdict"]["reasons"]]
     shown = [m for m in messages if _html(m) in html]
     assert shown == ([] if locale == "zh_CN" else messages)
+
+
+def test_the_demo_flags_read_in_chinese_from_their_details(client: Any, seeded: Seeded) -> None:
+    sign_in(client, seeded.demo.reader)
+    flags = [
+        flag
+        for kol_id in seeded.demo_kol_ids
+        for flag in client.get(f"/v1/kols/{kol_id}/vetting").json()["authenticity"]["flags"]
+    ]
+    assert len({f["code"] for f in flags}) >= 5
+    for flag in flags:
+        assert reasons.flag_text(flag, "en") == flag["evidence"]
+        chinese = reasons.flag_text(flag, "zh_CN")
+        assert CJK.search(chinese) and not LATIN_WORDS.search(
+            re.sub(r"[\w.%+,-]*\d[\w.%+,-]*", "", chinese)
+        ), (
+            flag["code"],
+            chinese,
+        )
+
+
+def test_the_chinese_vetting_page_keeps_the_recorded_evidence_one_click_away(
+    client: Any, seeded: Seeded
+) -> None:
+    sign_in(client, seeded.demo.reader)
+    kol_id = seeded.demo_kol_ids[0]
+    flags = client.get(f"/v1/kols/{kol_id}/vetting").json()["authenticity"]["flags"]
+    client.cookies.set("redlens_lang", "zh_CN")
+    section = (
+        client.get(f"/kols/{kol_id}", headers=HTML).text.split('id="flags"', 1)[1].split("</section>", 1)[0]
+    )
+    shown = [f for f in flags if f["signal"] != "growth"]
+    assert shown
+    for flag in shown:
+        assert _html(reasons.flag_text(flag, "zh_CN")) in section
+        assert f'<p lang="en">{_html(flag["evidence"])}</p>' in section
+    assert section.count("原始证据（英文）") == len(shown)

@@ -592,16 +592,27 @@ def _comment_tone(mix: Mapping[str, float]) -> tuple[str, str] | None:
     return describe_tone(mix.get("positive", 0.0), mix.get("neutral", 0.0), mix.get("negative", 0.0))
 
 
+#: Analyses of comments already read, kept by a caller that summarises overlapping sets of comments
+#: (a campaign's themes, then the same comments by KOL and before / after): ``(lexicon, opinion
+#: lexicon, vertical, text)`` identify an analysis (:func:`models.aspects.analyze_comment` is pure).
+AspectMemo = dict[tuple[int, int, str | None, str], CommentAspects]
+
+
 def _analyze(
-    texts: Sequence[str], vertical: str | None, lexicon: AspectLexicon, opinions: OpinionLexicon
+    texts: Sequence[str],
+    vertical: str | None,
+    lexicon: AspectLexicon,
+    opinions: OpinionLexicon,
+    memo: AspectMemo | None = None,
 ) -> list[CommentAspects]:
-    seen: dict[str, CommentAspects] = {}
+    seen: AspectMemo = {} if memo is None else memo
     out = []
     for t in texts:
-        found = seen.get(t)
+        key = (id(lexicon), id(opinions), vertical, t)
+        found = seen.get(key)
         if found is None:
             found = analyze_comment(t, vertical=vertical, lexicon=lexicon, opinions=opinions)
-            seen[t] = found
+            seen[key] = found
         out.append(found)
     return out
 
@@ -868,6 +879,7 @@ def summarize_themes(
     lexicon: AspectLexicon | None = None,
     opinions: OpinionLexicon | None = None,
     random_state: int = 0,
+    memo: AspectMemo | None = None,
 ) -> ThemeSummary:
     """Aspect themes of a set of comments (see the module docstring).
 
@@ -875,7 +887,8 @@ def summarize_themes(
     ``min_comments`` remaining comments give a summary with a note and no themes. At most
     ``max_themes`` aspect themes (those of at least ``min_theme_comments`` comments), then candidate
     themes (``discover``), then up to ``max_topics`` keyword topics of the comments that name no
-    aspect (``topics``), the other comments, and reactions.
+    aspect (``topics``), the other comments, and reactions. ``memo`` keeps the comments' aspect
+    analyses for the caller's next summaries (:data:`AspectMemo`).
     """
     lexicon = lexicon or load_aspect_lexicon()
     opinions = opinions or load_opinion_lexicon()
@@ -885,7 +898,7 @@ def summarize_themes(
     if n < min_comments:
         summary.note = f"{n} comments: at least {min_comments} are needed for themes"
         return summary
-    analyses = _analyze([c.text for c in included], vertical, lexicon, opinions)
+    analyses = _analyze([c.text for c in included], vertical, lexicon, opinions, memo)
     data = _Analysed(
         comments=included,
         analyses=analyses,
@@ -925,6 +938,19 @@ def summarize_themes(
     groups += _leftover_groups(data, unassigned, reactions)
     summary.themes.extend(_group_theme(g, data, quotes_per_theme) for g in groups)
     return summary
+
+
+def leading_themes(comments: Sequence[ThemeComment], top: int, **options: Any) -> ThemeSummary:
+    """A summary whose first ``top`` themes are those of :func:`summarize_themes` (for a page that
+    shows only those, e.g. the compare page's top themes); the themes after them may differ.
+
+    Aspect themes come first and depend on nothing after them, so when at least ``top`` of them
+    are found, candidate and keyword-topic themes (the costly part) are not computed.
+    """
+    light = summarize_themes(comments, **{**options, "discover": False, "topics": False})
+    if sum(t.kind == "aspect" for t in light.themes) >= top:
+        return light
+    return summarize_themes(comments, **options)
 
 
 def _candidate_themes(

@@ -129,7 +129,7 @@ DEFAULT_THRESHOLDS = VettingThresholds()
 class AuthenticitySummary:
     """What the verdict needs from the authenticity score (0-100, ``100 x (1 - P(manipulated))``)
     and its interval. ``evidence`` holds the findings in words with their evidence, largest share
-    of the score first."""
+    of the score first; ``finding_codes`` their stable codes (pages translate the findings by code)."""
 
     status: AuthenticityStatus
     score: float | None = None
@@ -137,6 +137,7 @@ class AuthenticitySummary:
     confidence: float = 0.0
     evidence: Sequence[str] = ()
     missing: Sequence[str] = ()
+    finding_codes: Sequence[str] = ()  # the codes of ``evidence``'s findings, same order
     reason: str | None = None  # why it is unavailable
     interval: tuple[float, float] | None = None
 
@@ -371,6 +372,7 @@ def _authenticity_reasons(a: AuthenticitySummary, t: VettingThresholds) -> list[
                 "authenticity_unavailable",
                 "caution",
                 "audience authenticity could not be assessed" + (f": {a.reason}" if a.reason else ""),
+                {"reason": a.reason},
             )
         ]
     if a.status == "insufficient_data" or a.score is None:
@@ -397,7 +399,7 @@ def _authenticity_reasons(a: AuthenticitySummary, t: VettingThresholds) -> list[
                 f"authenticity_{a.risk}_risk",
                 "avoid" if a.risk == "high" else "caution",
                 f"{_score_text(a)} ({a.risk} manipulation risk): {findings}",
-                {**evidence, "findings": list(a.evidence[:3])},
+                {**evidence, "findings": list(a.evidence[:3]), "finding_codes": list(a.finding_codes[:3])},
             )
         )
     else:
@@ -486,6 +488,17 @@ def _model_text(rel: IntentReliability | None, t: VettingThresholds) -> str:
     )
 
 
+#: Why a finding in the KOL's favour is not counted (``evidence["not_counted"]``), in words.
+_NOT_COUNTED_TEXT: dict[str, str] = {
+    "not_screened": "; not counted in favour: the comments could not be screened for bots",
+    "high_risk": "; not counted in favour: the audience was graded high risk",
+}
+
+
+def _not_counted(c: CommentMix) -> str:
+    return "not_screened" if not c.screened else "high_risk"
+
+
 def _share_reason(c: CommentMix, rule: _ShareRule, data: VettingInput, t: VettingThresholds) -> Reason | None:
     share = c.share(_count(c, rule))
     found = None if share is None else _effect(share, rule)
@@ -502,6 +515,8 @@ def _share_reason(c: CommentMix, rule: _ShareRule, data: VettingInput, t: Vettin
     if c.raw is not None and c.raw.analyzed:
         evidence["raw_share"] = round(_count(c.raw, rule) / c.raw.analyzed, 4)
         evidence["excluded"] = c.excluded
+        evidence["raw_analyzed"] = c.raw.analyzed
+        evidence["excluded_share"] = round(c.excluded_share or 0.0, 4)
     notes = ""
     if rule.intent is not None:
         rel = data.intent_reliability.get(rule.intent)
@@ -515,11 +530,8 @@ def _share_reason(c: CommentMix, rule: _ShareRule, data: VettingInput, t: Vettin
             effect = "info"
     if effect == "support" and (not c.screened or data.authenticity.risk == "high"):
         effect = "info"  # resting on comments that could not be screened, or on a rejected audience
-        notes += "; not counted in favour: " + (
-            "the comments could not be screened for bots"
-            if not c.screened
-            else "the audience was graded high risk"
-        )
+        evidence["not_counted"] = _not_counted(c)
+        notes += _NOT_COUNTED_TEXT[evidence["not_counted"]]
     cut = {"avoid": "avoid at", "caution": "caution at"}.get(effect, "")
     limit = f" ({cut} {_pct(threshold)})" if cut else ""
     message = f"{_pct(share)} {_whose(c)} are {rule.what}{limit}{_raw_text(c, rule)}{notes}"
@@ -548,16 +560,10 @@ def _net_sentiment_reason(c: CommentMix, data: VettingInput, already_negative: b
         )
     if net > 0:
         counted = c.screened and data.authenticity.risk != "high"
-        why = (
-            ""
-            if counted
-            else "; not counted in favour: "
-            + (
-                "the comments could not be screened for bots"
-                if not c.screened
-                else "the audience was graded high risk"
-            )
-        )
+        why = ""
+        if not counted:
+            evidence["not_counted"] = _not_counted(c)
+            why = _NOT_COUNTED_TEXT[evidence["not_counted"]]
         return Reason(
             "net_sentiment_positive",
             "support" if counted else "info",
@@ -577,7 +583,12 @@ def _comment_reasons(data: VettingInput, t: VettingThresholds) -> list[Reason]:
                 "caution",
                 f"only {c.analyzed} analysed {kept}comments on recent notes (at least {t.min_comments} are needed "
                 "to judge the audience's reactions)",
-                {"analyzed": c.analyzed, "minimum": t.min_comments, "excluded": c.excluded},
+                {
+                    "analyzed": c.analyzed,
+                    "minimum": t.min_comments,
+                    "excluded": c.excluded,
+                    "screened": c.screened,
+                },
             )
         ]
     out = [r for rule in _share_rules(t) if (r := _share_reason(c, rule, data, t)) is not None]
@@ -623,6 +634,7 @@ def _engagement_reason(
             evidence,
         )
     if high is not None and value > t.engagement_far_above_factor * high:
+        evidence["factor"] = t.engagement_far_above_factor
         message = f"{label} {_pct(value)} is over {t.engagement_far_above_factor:g}x the top of the {check.segment} range {rng}"
         if vouched:
             return Reason(

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.comments import CommentModels
-from models.themes import ThemeComparison, compare_before_after, compare_groups
+from models.themes import AspectMemo, ThemeComparison, compare_before_after, compare_groups
 from service.campaigns import load_analysed_comments, screened_by_kol, theme_comments
 from service.store.repositories import list_notes_for_kol
 from service.store.tables import CampaignNote, Comment, Kol
@@ -29,6 +29,9 @@ from service.store.tables import CampaignNote, Comment, Kol
 BEFORE_DAYS = 90
 #: earlier notes per KOL whose comments may fall in the "before" window
 BEFORE_NOTES = 50
+#: The comparisons keep each side's aspect counts (its rows) and comment counts, not its themes:
+#: the keyword topics and candidate aspects of each side are not computed.
+SIDE_OPTIONS: dict[str, Any] = {"discover": False, "topics": False}
 
 
 def kol_labels(kols: Sequence[Kol]) -> dict[int, str]:
@@ -85,9 +88,11 @@ def campaign_theme_comparison(
     models: CommentModels,
     *,
     days: int = BEFORE_DAYS,
+    memo: AspectMemo | None = None,
 ) -> dict[str, Any] | None:
     """``{"by_kol", "before_after", "first_note", "window_days"}`` for the campaign report, or
-    ``None`` without a dated campaign note. ``comments`` are the campaign notes' screened comments."""
+    ``None`` without a dated campaign note. ``comments`` are the campaign notes' screened comments;
+    ``memo`` holds the aspect analyses of the report's own theme summary (they are read again here)."""
     kols = list({k.id: k for r in rows if (k := r.kol or r.note.kol) is not None}.values())
     labels = kol_labels(kols)
     group_of: Mapping[int, str] = {r.note_id: labels[k.id] for r in rows if (k := r.kol or r.note.kol)}
@@ -107,6 +112,8 @@ def campaign_theme_comparison(
             "published_at": pivot.isoformat(),
         },
         "window_days": days,
-        "by_kol": _comparison_dict(compare_groups(campaign_items)),
-        "before_after": _comparison_dict(compare_before_after([*earlier_items, *campaign_items], pivot)),
+        "by_kol": _comparison_dict(compare_groups(campaign_items, memo=memo, **SIDE_OPTIONS)),
+        "before_after": _comparison_dict(
+            compare_before_after([*earlier_items, *campaign_items], pivot, memo=memo, **SIDE_OPTIONS)
+        ),
     }

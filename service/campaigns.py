@@ -29,7 +29,7 @@ from models.campaign_report import CampaignInfo, CampaignReportInput, DailyMenti
 from models.comments import CommentModels
 from models.kpi import EmvRates, KPIConfig, KPIInput, KPIInputError
 from models.labels import INTENTS, SENTIMENTS
-from models.themes import ThemeComment, summarize_themes
+from models.themes import AspectMemo, ThemeComment, summarize_themes
 from service.comment_analysis import analyze_stored, intent_flags
 from service.ingest.parsing import CHINA_TZ
 from service.store import tables
@@ -350,7 +350,8 @@ def build_campaign_report(
             continue
         counts = daily.setdefault(_china_day(c.created_at), dict.fromkeys(SENTIMENTS, 0))
         counts[str(c.sentiment)] += 1
-    themes = summarize_themes(theme_comments(comments))
+    memo: AspectMemo = {}  # the theme comparisons read the same comments again
+    themes = summarize_themes(theme_comments(comments), memo=memo)
     report = build_report(
         CampaignReportInput(
             campaign=CampaignInfo(
@@ -373,7 +374,9 @@ def build_campaign_report(
     from service.campaign_themes import campaign_theme_comparison
     from service.market import campaign_audience
 
-    report["theme_comparison"] = campaign_theme_comparison(session, writer, ws, rows, comments, models)
+    report["theme_comparison"] = campaign_theme_comparison(
+        session, writer, ws, rows, comments, models, memo=memo
+    )
     attach_market(session, writer, workspace, campaign, models, report)
     kols = list({kol.id: kol for _, _, kol, _ in placed if kol is not None}.values())
     kol_of_note = {note.id: kol for _, note, kol, _ in placed if kol is not None}

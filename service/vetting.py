@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -34,10 +35,11 @@ from models.authenticity import Comment as AComment
 from models.authenticity import FollowerSnapshot as AFollowerSnapshot
 from models.authenticity import Note as ANote
 from models.authenticity import NoteMetricsSnapshot as ANoteMetrics
+from models.authenticity.result import as_json
 from models.comments import CommentModels
 from models.kpi import aggregate, compute
 from models.labels import INTENTS
-from models.themes import summarize_themes
+from models.themes import leading_themes, summarize_themes
 from models.vetting import (
     DEFAULT_THRESHOLDS,
     AuthenticitySummary,
@@ -189,19 +191,26 @@ def _account(
     return account, skipped
 
 
+#: What the vetting shows of each signal (its features, flags and series are left out).
+SIGNAL_FIELDS = ("name", "status", "score", "finding", "coverage", "metrics", "missing")
+
+
 def _authenticity_json(result: AuthenticityResult) -> dict[str, Any]:
-    data = result.to_dict()
-    data["flags"] = data.get("flags", [])[:MAX_FLAGS_SHOWN]
-    data["signals"] = {
-        name: {
-            k: v
-            for k, v in signal.items()
-            if k in ("name", "status", "score", "finding", "coverage", "missing", "metrics")
-        }
-        for name, signal in (data.get("signals") or {}).items()
-    }
-    rejected = data.pop("rejected_comments", {}) or {}
-    data["rejected_comments"] = len(rejected)
+    """The result as JSON with the first flags, each signal's :data:`SIGNAL_FIELDS` and the number
+    of rejected comments; only what is kept is converted."""
+    data: dict[str, Any] = {}
+    for item in fields(result):
+        value = getattr(result, item.name)
+        if item.name == "signals":
+            data["signals"] = {
+                str(name): {k: as_json(getattr(signal, k)) for k in SIGNAL_FIELDS}
+                for name, signal in value.items()
+            }
+        elif item.name == "flags":
+            data["flags"] = as_json(value[:MAX_FLAGS_SHOWN])
+        elif item.name != "rejected_comments":
+            data[item.name] = as_json(value)
+    data["rejected_comments"] = len(result.rejected_comments)
     return data
 
 
@@ -212,6 +221,7 @@ def _authenticity_summary(result: AuthenticityResult) -> AuthenticitySummary:
         risk=result.risk,
         confidence=result.confidence,
         evidence=[f"{f.words}: {f.evidence}" for f in result.findings[:MAX_FINDINGS_SHOWN]],
+        finding_codes=[f.code for f in result.findings[:MAX_FINDINGS_SHOWN]],
         missing=list(result.missing),
         interval=result.score_interval,
     )
@@ -324,10 +334,16 @@ def vet_kol(
     recent_notes: int = RECENT_NOTES,
     thresholds: VettingThresholds = DEFAULT_THRESHOLDS,
     now: datetime | None = None,
+    sections: bool = True,
+    theme_top: int | None = None,
 ) -> dict[str, Any]:
     """The vetting report of one KOL (``redlens.vetting/1``) as JSON-ready data.
 
     Comments the serving model has not analysed are analysed and saved through ``writer``.
+    ``sections`` False leaves out the themes, audience and sponsorship sections (``None``), for a
+    caller that reads only the verdict, authenticity, comment mix and KPIs (they are the same).
+    ``theme_top``: the caller shows only the first ``theme_top`` themes (the others may be left out,
+    :func:`models.themes.leading_themes`).
 
     ``calibration`` is the authenticity calibration (``None``: authenticity is reported as
     unavailable with ``calibration_error``).
@@ -349,7 +365,10 @@ def vet_kol(
     kept = [c for c in comments if result is None or c.platform_comment_id not in result.rejected_comments]
 
     kpis, checks, counted = _note_kpis(workspace, kol, notes, snapshots, latest)
-    themes = summarize_themes(theme_comments(kept)) if kept else None
+    themes = None
+    if kept and sections:
+        items = theme_comments(kept)
+        themes = summarize_themes(items) if theme_top is None else leading_themes(items, theme_top)
     verdict = decide(
         VettingInput(
             authenticity=summary,
@@ -378,8 +397,10 @@ def vet_kol(
         "themes": themes.to_dict() if themes is not None else None,
         "audience": audience_section(
             session, ws, kol, comments, None if result is None else result.rejected_comments
-        ),
-        "sponsorship": sponsorship_section(session, ws, kol, history, snapshots),
+        )
+        if sections
+        else None,
+        "sponsorship": sponsorship_section(session, ws, kol, history, snapshots) if sections else None,
         "window": {
             "recent_notes_limit": recent_notes,
             "notes": len(notes),

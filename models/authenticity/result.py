@@ -58,42 +58,73 @@ class Flag:
     details: Mapping[str, Any] = field(default_factory=dict)
 
 
+def N_(message: str) -> str:
+    """Mark a phrase for the pages' message catalogue (``make i18n`` extracts it); unchanged here.
+    The pages translate a flag by its ``code``, looking its words up in these tables."""
+    return message
+
+
 # What each scored flag means, in the words a brand manager reads in a verdict.
 FINDING_WORDS: dict[str, str] = {
-    "follower_spike": "followers jumped with no content to explain it",
-    "follower_purge": "followers gained in a jump were lost again (a platform purge of bought followers)",
-    "follower_drop": "followers fell faster than accounts lose them naturally",
-    "unexplained_growth_step": "follower growth sped up without engagement rising with it",
-    "growth_without_engagement": "followers grew while engagement per note did not",
-    "followers_outpace_engagement": "followers grew faster than likes and collects can explain",
-    "following_churn": "the account followed many accounts and unfollowed them again",
-    "engagement_rate_far_below_tier": "most followers never engage",
-    "engagement_rate_far_above_tier": "engagement far above what accounts of this size get",
-    "likes_without_saves_or_comments": "notes got likes without the saves and comments that come with them",
-    "atypical_engagement_ratios": "likes far outnumber saves and comments across notes",
-    "sponsored_engagement_jump": "sponsored notes got hollow engagement far above the organic ones",
-    "likes_exceed_plausible_views": "more likes than the views can produce",
-    "comment_suspicion": "many comments carry bot markers",
-    "likely_bot_comments": "a share of comments looks bought",
-    "engagement_pod": "a group of accounts comments on nearly every note (an engagement pod)",
-    "ip_location_concentration": "commenters come from one place far more than a real audience does",
-    "audience_doubt": "the audience itself calls the content paid or doubts it",
+    "follower_spike": N_("followers jumped with no content to explain it"),
+    "follower_purge": N_("followers gained in a jump were lost again (a platform purge of bought followers)"),
+    "follower_drop": N_("followers fell faster than accounts lose them naturally"),
+    "unexplained_growth_step": N_("follower growth sped up without engagement rising with it"),
+    "growth_without_engagement": N_("followers grew while engagement per note did not"),
+    "followers_outpace_engagement": N_("followers grew faster than likes and collects can explain"),
+    "following_churn": N_("the account followed many accounts and unfollowed them again"),
+    "engagement_rate_far_below_tier": N_("most followers never engage"),
+    "engagement_rate_far_above_tier": N_("engagement far above what accounts of this size get"),
+    "likes_without_saves_or_comments": N_(
+        "notes got likes without the saves and comments that come with them"
+    ),
+    "atypical_engagement_ratios": N_("likes far outnumber saves and comments across notes"),
+    "sponsored_engagement_jump": N_("sponsored notes got hollow engagement far above the organic ones"),
+    "likes_exceed_plausible_views": N_("more likes than the views can produce"),
+    "comment_suspicion": N_("many comments carry bot markers"),
+    "likely_bot_comments": N_("a share of comments looks bought"),
+    "engagement_pod": N_("a group of accounts comments on nearly every note (an engagement pod)"),
+    "ip_location_concentration": N_("commenters come from one place far more than a real audience does"),
+    "audience_doubt": N_("the audience itself calls the content paid or doubts it"),
 }
+
+# What the flags reported for context (not scored) point at; with FINDING_WORDS, every flag code.
+CONTEXT_FLAG_WORDS: dict[str, str] = {
+    "follower_spike_explained": N_("a follower jump that the content of those days explains"),
+    "default_nickname_comments": N_("comments from accounts with a default nickname"),
+    "deleted_account_comments": N_("comments from deleted accounts"),
+    "low_effort_comments": N_("emoji-only or generic praise comments"),
+    "spam_comments": N_("comments pulling traffic (self-promotion)"),
+    "machine_comments": N_("comments that read as machine-written"),
+    "burst_comments": N_("comments arriving in bursts"),
+    "heavy_commenter_comments": N_("accounts leaving many top-level comments"),
+    "duplicate_comments": N_("duplicate and copied comments"),
+    "low_lexical_entropy": N_("the comments reuse few words"),
+    "uniform_comment_length": N_("comment lengths vary little"),
+    "top_commenters_share": N_("a few accounts write much of the comments"),
+}
+
+
+def flag_words(code: str) -> str:
+    """What a flag ``code`` points at, in words (the code itself, spaced, when it is unknown)."""
+    return FINDING_WORDS.get(code) or CONTEXT_FLAG_WORDS.get(code) or code.replace("_", " ")
+
 
 # What a signal's sub-score says on its own, by the risk grade it would give alone.
 _FINDING_BY_GRADE: dict[str, str] = {
-    "none": "nothing suspicious found",
-    "low": "minor signs, not enough to raise the risk",
-    "medium": "signs of manipulation (medium risk on its own)",
-    "high": "strong signs of manipulation (high risk on its own)",
+    "none": N_("nothing suspicious found"),
+    "low": N_("minor signs, not enough to raise the risk"),
+    "medium": N_("signs of manipulation (medium risk on its own)"),
+    "high": N_("strong signs of manipulation (high risk on its own)"),
 }
+NOT_ASSESSED = N_("not assessed: not enough data")
 
 
 def finding_words(grade: str | None, load: float) -> str:
     """A signal's finding in words: ``grade`` is what its sub-score alone grades (``None``: not
     assessed), ``load`` its weighted evidence."""
     if grade is None:
-        return "not assessed: not enough data"
+        return NOT_ASSESSED
     if load <= 0:
         return _FINDING_BY_GRADE["none"]
     return _FINDING_BY_GRADE[grade]
@@ -164,6 +195,11 @@ class AuthenticityResult:
         out = _jsonable(self)
         assert isinstance(out, dict)
         return out
+
+
+def as_json(value: Any) -> Any:
+    """A part of a result as plain JSON, converted as :meth:`AuthenticityResult.to_dict` does."""
+    return _jsonable(value)
 
 
 def _jsonable(value: Any) -> Any:

@@ -28,8 +28,10 @@ from service.web.pages import _page, _vet
 router = APIRouter(include_in_schema=False)
 
 MIN_KOLS, MAX_KOLS = 2, 10
+#: Themes shown per KOL (only these are computed for certain, see models.themes.leading_themes).
+TOP_THEMES = 3
 MAX_PRICE = Decimal("100000000")
-Kind = Literal["count", "pct", "score", "money", "text", "verdict", "themes"]
+Kind = Literal["count", "pct", "score", "money", "text", "verdict", "themes", "reason"]
 Better = Literal["high", "low"] | None
 #: Intents whose higher share is better, lower is better, or neither (questions).
 INTENT_BETTER: dict[str, Better] = {
@@ -118,7 +120,7 @@ def _avg_engagements(vetting: Mapping[str, Any]) -> float | None:
     return float(total) / notes if total is not None and notes else None
 
 
-def _themes(vetting: Mapping[str, Any], top: int = 3) -> list[dict[str, str]] | None:
+def _themes(vetting: Mapping[str, Any], top: int = TOP_THEMES) -> list[dict[str, str]] | None:
     """The top themes' titles in both languages (``{"zh", "en"}``); the page picks one."""
     titles = []
     for theme in ((vetting.get("themes") or {}).get("themes") or [])[:top]:
@@ -132,9 +134,11 @@ def _themes(vetting: Mapping[str, Any], top: int = 3) -> list[dict[str, str]] | 
     return titles or None
 
 
-def _first_reason(vetting: Mapping[str, Any]) -> str | None:
+def _first_reason(vetting: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The first reason as the verdict holds it (code, effect, message, evidence): the page shows
+    it in its language, the CSV its English message."""
     reasons: list[Mapping[str, Any]] = (vetting.get("verdict") or {}).get("reasons") or []
-    return str(reasons[0].get("message")) if reasons else None
+    return reasons[0] if reasons else None
 
 
 def build_rows(
@@ -199,7 +203,7 @@ def build_rows(
     ratios = [((v.get("sponsorship") or {}).get("engagement_ratio") or {}).get("ratio") for v in vettings]
     rows.append(_row("sponsored_ratio", "text", [None if r is None else round(r, 2) for r in ratios], "high"))
     reasons = [_first_reason(v) for v in vettings]
-    rows.append(_row("first_reason", "text", reasons))
+    rows.append(_row("first_reason", "reason", reasons))
     if prices:
         averages = [_avg_engagements(v) for v in vettings]
         priced = [prices.get(k.id) for k in kols]
@@ -255,7 +259,7 @@ def compare_kols(
             raise NotFound(f"no KOL {kol_id} in this workspace")
         kols.append(kol)
     prices = parse_prices(request, wanted)
-    vettings = [_vet(session, services, workspace, k, models) for k in kols]
+    vettings = [_vet(session, services, workspace, k, models, theme_top=TOP_THEMES) for k in kols]
     return Comparison(kols, build_rows(kols, vettings, prices), prices, workspace.currency)
 
 
@@ -297,7 +301,9 @@ def csv_text(comparison: Comparison) -> str:
     for row in comparison.rows:
         record: dict[str, Any] = {"metric": row.key}
         for head, value in zip(heads, row.values, strict=True):
-            if isinstance(value, Mapping):
+            if row.kind == "reason" and isinstance(value, Mapping):
+                value = value.get("message")
+            elif isinstance(value, Mapping):
                 value = f"{value.get('low')}-{value.get('high')} ({value.get('verdict')})"
             elif row.kind == "themes" and value:
                 value = "; ".join(f"{title['zh']} / {title['en']}" for title in value)

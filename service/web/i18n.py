@@ -184,6 +184,45 @@ JS_MESSAGES = (
     N_("succeeded"),
     N_("failed"),
     N_("cancelled"),
+    # the upload page: its status line, result headline and per-file summaries
+    N_("Uploading…"),
+    N_("Uploading… %(done)s"),
+    N_("Importing and analysing…"),
+    N_("Done."),
+    N_("Queued as job #%(id)s…"),
+    N_("Waiting to start"),
+    N_("%(state)s (%(progress)s)"),
+    N_("The import was cancelled: %(reason)s"),
+    N_("The import failed: %(reason)s"),
+    N_("Could not follow the import: %(reason)s"),
+    N_("Upload refused: %(reason)s"),
+    N_("The upload did not reach the server."),
+    N_(
+        "%(rows)s rows read: %(inserted)s new, %(updated)s updated, %(unchanged)s unchanged, "
+        "%(duplicates)s duplicates, %(rejected)s rejected. %(analysed)s comments analysed."
+    ),
+    N_("Imported. %(counts)s"),
+    N_("Imported with problems. %(counts)s"),
+    N_("Nothing imported. %(why)s"),
+    N_("%(path)s: %(reason)s"),
+    N_("every row was rejected (see below)"),
+    N_("no data rows"),
+    N_("Not imported: %(reason)s"),
+    N_(
+        "%(rows)s rows: %(inserted)s new, %(updated)s updated, %(unchanged)s unchanged, "
+        "%(duplicates)s duplicates, %(rejected)s rejected"
+    ),
+    N_("Line"),
+    N_("Column"),
+    N_("Reason"),
+    N_("Value"),
+    N_("Rows not imported"),
+    N_("%(num)s more row errors not shown"),
+    N_("KOLs"),
+    N_("Notes"),
+    N_("Campaigns"),
+    N_("%(group)s: "),
+    N_("followers unknown: enter followers and price"),
 )
 
 
@@ -292,41 +331,42 @@ def when(value: Any, locale: str = DEFAULT_LOCALE, with_time: bool = True) -> st
 # --------------------------------------------------------------------------- Jinja
 
 
-def _locale(context: Context) -> str:
+def page_locale(context: Context) -> str:
+    """The locale a template renders in (its context's ``locale``)."""
     value = context.get("locale")
     return value if isinstance(value, str) and value in LANGUAGES else DEFAULT_LOCALE
 
 
 @pass_context
 def _gettext(context: Context, message: str) -> str:
-    return translations(_locale(context)).gettext(message)
+    return translations(page_locale(context)).gettext(message)
 
 
 @pass_context
 def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
-    return translations(_locale(context)).ngettext(singular, plural, n)
+    return translations(page_locale(context)).ngettext(singular, plural, n)
 
 
 @pass_context
 def _translate_filter(context: Context, value: Any) -> str:
     """A message that reaches the template as a value (a title, a label): translated, never
     %-formatted (it may hold a ``%`` of its own)."""
-    return "" if value is None else translations(_locale(context)).gettext(str(value))
+    return "" if value is None else translations(page_locale(context)).gettext(str(value))
 
 
 @pass_context
 def _compact_filter(context: Context, value: Any) -> str:
-    return compact(value, _locale(context))
+    return compact(value, page_locale(context))
 
 
 @pass_context
 def _num_filter(context: Context, value: Any, digits: int = 2) -> str:
-    return number(value, _locale(context), digits)
+    return number(value, page_locale(context), digits)
 
 
 @pass_context
 def _when_filter(context: Context, value: Any, with_time: bool = True) -> str:
-    return when(value, _locale(context), with_time)
+    return when(value, page_locale(context), with_time)
 
 
 def install(env: Any) -> None:

@@ -18,7 +18,7 @@ from service.store.repositories import list_kols
 from service.store.tables import Kol, Workspace
 from service.web import shortlist
 from service.web.formatting import query_url
-from service.web.pages import MAX_LISTED_KOLS, PAGE_SIZE, _page, _summary_cache, _summary_key, _tier_of, _vet
+from service.web.pages import MAX_LISTED_KOLS, PAGE_SIZE, _page, _tier_of, vetting_summary
 from service.web.summaries import VettingSummary
 
 router = APIRouter(include_in_schema=False)
@@ -84,8 +84,7 @@ def _summary(
 ) -> VettingSummary | None:
     if models is None:
         return None
-    found = _summary_cache(services).get(_summary_key(workspace, kol, models.version))
-    return found if found is not None else VettingSummary.of(_vet(session, services, workspace, kol, models))
+    return vetting_summary(session, services, workspace, kol, models)
 
 
 def _sort_key(sort: str) -> Callable[[KolRow], Any]:

@@ -277,10 +277,25 @@ def _summary_key(workspace: Workspace, kol: Kol, model_version: str) -> tuple[An
     return (workspace.id, kol.id, model_version, kol.updated_at)
 
 
-def _vet(session: Any, services: AppServices, workspace: Workspace, kol: Kol, models: Any) -> dict[str, Any]:
-    vetting = services.vet(session, workspace, kol, models)
+def _vet(
+    session: Any, services: AppServices, workspace: Workspace, kol: Kol, models: Any, **options: Any
+) -> dict[str, Any]:
+    vetting = services.vet(session, workspace, kol, models, **options)
     _summary_cache(services).put(_summary_key(workspace, kol, models.version), VettingSummary.of(vetting))
     return vetting
+
+
+def vetting_summary(
+    session: Any, services: AppServices, workspace: Workspace, kol: Kol, models: Any
+) -> VettingSummary:
+    """A KOL's vetting summary (the KOL list, the campaign page): cached, else from a vetting
+    without the sections the summary does not read (themes, audience, sponsorship)."""
+    key = _summary_key(workspace, kol, models.version)
+    found = _summary_cache(services).get(key)
+    if found is None:
+        found = VettingSummary.of(services.vet(session, workspace, kol, models, sections=False))
+        _summary_cache(services).put(key, found)
+    return found
 
 
 @router.get("/kols/{kol_id}")
@@ -379,15 +394,14 @@ def _campaign_vettings(
 ) -> dict[str, dict[str, Any]]:
     """Per KOL of the campaign (platform id): its page id and vetting summary (cached like the KOL list)."""
     out: dict[str, dict[str, Any]] = {}
-    cache = _summary_cache(services)
     for row in report.get("kol_breakdown") or []:
         kol = get_kol_by_platform_id(session, workspace.id, str(row.get("kol_id")))
         if kol is None:
             continue
-        summary = cache.get(_summary_key(workspace, kol, models.version))
-        if summary is None:
-            summary = VettingSummary.of(_vet(session, services, workspace, kol, models))
-        out[kol.platform_user_id] = {"id": kol.id, "summary": summary}
+        out[kol.platform_user_id] = {
+            "id": kol.id,
+            "summary": vetting_summary(session, services, workspace, kol, models),
+        }
     return out
 
 

@@ -27,6 +27,8 @@ class VettingSummary:
     reasons: int
     engagement_rate: float | None = None
     first_reason: str | None = None
+    #: the first reason as the verdict holds it (code, effect, message, evidence): pages translate it
+    first_reason_detail: Mapping[str, Any] | None = None
 
     @classmethod
     def of(cls, vetting: Mapping[str, Any]) -> VettingSummary:
@@ -44,6 +46,7 @@ class VettingSummary:
             first_reason=str(reasons[0].get("message"))
             if reasons and isinstance(reasons[0], Mapping)
             else None,
+            first_reason_detail=dict(reasons[0]) if reasons and isinstance(reasons[0], Mapping) else None,
         )
 
 

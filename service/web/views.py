@@ -97,6 +97,7 @@ def _flags(authenticity: Mapping[str, Any], comments: Mapping[str, Any]) -> list
                 "signal": flag.get("signal"),
                 "severity": flag.get("severity"),
                 "evidence": flag.get("evidence"),
+                "details": details,
                 "window": (details.get("start"), details.get("end")) if details.get("start") else None,
                 "comments": shown,
                 "comments_total": len(ids),

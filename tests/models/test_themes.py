@@ -7,6 +7,7 @@ import pytest
 from models.authenticity.dedup import jaccard, shingles
 from models.themes import (
     MAX_QUOTE_CHARS,
+    AspectMemo,
     Theme,
     ThemeComment,
     ThemeSummary,
@@ -16,6 +17,7 @@ from models.themes import (
     describe_tone,
     format_share,
     keywords,
+    leading_themes,
     quote_skeleton,
     summarize_keyword_themes,
     summarize_themes,
@@ -305,3 +307,42 @@ def test_compare_groups_by_kol() -> None:
     assert rows["installation"]["groups"]["KOL B"]["n_comments"] == 0
     assert rows["price"]["line"]["en"].startswith("Price: KOL A ")
     assert "KOL B 59% (mostly positive)" in rows["price"]["line"]["en"]
+
+
+def test_comparisons_read_only_aspects_so_sides_need_no_topics_or_candidates() -> None:
+    comments = [ThemeComment(text=t, group="KOL A") for t in INSTALL_NEG + OTHER + PRICE_POS] + [
+        ThemeComment(text=t, group="KOL B") for t in PRICE_POS * 2 + OTHER + INSTALL_NEG
+    ]
+    full, light = compare_groups(comments), compare_groups(comments, topics=False, discover=False)
+    assert light.rows == full.rows
+    for name, side in light.sides.items():
+        assert (side.aspects, side.n_comments, side.note) == (
+            full.sides[name].aspects,
+            full.sides[name].n_comments,
+            full.sides[name].note,
+        )
+
+
+def test_a_memo_shares_the_aspect_analyses_between_summaries() -> None:
+    comments = [ThemeComment(text=t, id=str(i)) for i, t in enumerate(INSTALL_NEG + PRICE_POS + OTHER)]
+    memo: AspectMemo = {}
+    first = summarize_themes(comments, memo=memo)
+    assert len(memo) == len({c.text for c in comments})
+    analysed = dict(memo)
+    again = summarize_themes(comments[::-1], memo=memo)
+    assert memo == analysed and all(memo[k] is analysed[k] for k in memo)  # nothing analysed twice
+    assert first.to_dict() == summarize_themes(comments).to_dict()
+    assert again.to_dict() == summarize_themes(comments[::-1]).to_dict()
+
+
+def test_leading_themes_are_the_summarys_first_themes() -> None:
+    comments = _aspect_comments()
+    full = summarize_themes(comments)
+    aspects = sum(t.kind == "aspect" for t in full.themes)
+    assert aspects >= 2 and full.themes[aspects].kind != "aspect"
+    for top in range(1, aspects + 2):
+        leading = leading_themes(comments, top)
+        assert [t.to_dict() for t in leading.themes[:top]] == [t.to_dict() for t in full.themes[:top]]
+        assert leading.aspects == full.aspects and leading.n_comments == full.n_comments
+    # too few aspect themes: the full summary
+    assert leading_themes(comments, aspects + 1).to_dict() == full.to_dict()

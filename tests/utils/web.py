@@ -246,3 +246,15 @@ def main_pages(seeded: Seeded) -> dict[str, str]:
         "jobs": "/jobs",
         "models": "/models",
     }
+
+
+def vet_demo_kols(services: Any, seeded: Seeded, **options: Any) -> tuple[list[Kol], list[dict[str, Any]]]:
+    """The demo KOLs and their vettings through the app's own services (``options`` as for
+    :func:`service.vetting.vet_kol`)."""
+    from service.store.tables import Workspace
+
+    with services.session_factory() as session:
+        workspace = session.get(Workspace, seeded.demo_id)
+        models = services.holder.for_workspace(session, seeded.demo_id)
+        kols = [session.get(Kol, kol_id) for kol_id in seeded.demo_kol_ids]
+        return kols, [services.vet(session, workspace, kol, models, **options) for kol in kols]

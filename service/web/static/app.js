@@ -133,17 +133,26 @@
 
   // ------------------------------------------------------------------ upload
 
+  // The row counts of a file or of the totals, formatted for the messages' placeholders.
+  function counted(figures) {
+    var out = {};
+    ["rows", "inserted", "updated", "unchanged", "duplicates", "rejected"].forEach(function (key) {
+      out[key] = num(figures[key]);
+    });
+    return out;
+  }
+
   function renderFileSummary(file) {
     var box = el("div", { className: "file-result" });
     var head = file.path + (file.format ? " · " + file.format : "") + (file.kind ? " (" + file.kind + ")" : "");
     box.appendChild(el("h3", { text: head }));
     if (file.failed) {
-      box.appendChild(el("p", { className: "error", text: "Not imported: " + file.failed }));
+      box.appendChild(el("p", { className: "error", text: t("Not imported: %(reason)s", { reason: file.failed }) }));
       return box;
     }
     box.appendChild(el("p", {
-      text: num(file.rows) + " rows: " + num(file.inserted) + " new, " + num(file.updated) + " updated, " +
-        num(file.unchanged) + " unchanged, " + num(file.duplicates) + " duplicates, " + num(file.rejected) + " rejected"
+      text: t("%(rows)s rows: %(inserted)s new, %(updated)s updated, %(unchanged)s unchanged, %(duplicates)s duplicates, %(rejected)s rejected",
+        counted(file))
     }));
     (file.warnings || []).forEach(function (warning) {
       box.appendChild(el("p", { className: "warn small", text: warning }));
@@ -152,8 +161,8 @@
     if (errors.length) {
       var table = el("table", { className: "data compact row-errors" });
       table.appendChild(el("thead", {}, [el("tr", {}, [
-        el("th", { className: "num", text: "Line" }), el("th", { text: "Column" }),
-        el("th", { text: "Reason" }), el("th", { text: "Value" })
+        el("th", { className: "num", text: t("Line") }), el("th", { text: t("Column") }),
+        el("th", { text: t("Reason") }), el("th", { text: t("Value") })
       ])]));
       var body = el("tbody");
       errors.slice(0, 500).forEach(function (err) {
@@ -163,28 +172,28 @@
         ]));
       });
       table.appendChild(body);
-      box.appendChild(el("h4", { text: "Rows not imported" }));
+      box.appendChild(el("h4", { text: t("Rows not imported") }));
       box.appendChild(table);
       var hidden = (errors.length > 500 ? errors.length - 500 : 0) + (file.errors_not_shown || 0);
-      if (hidden) { box.appendChild(el("p", { className: "muted small", text: num(hidden) + " more row errors not shown" })); }
+      if (hidden) { box.appendChild(el("p", { className: "muted small", text: t("%(num)s more row errors not shown", { num: num(hidden) }) })); }
     }
     return box;
   }
 
   function renderTouched(target, touched) {
-    var groups = [["kols", "KOLs"], ["notes", "Notes"], ["campaigns", "Campaigns"]];
+    var groups = [["kols", t("KOLs")], ["notes", t("Notes")], ["campaigns", t("Campaigns")]];
     var list = el("ul", { className: "touched", id: "upload-touched" });
     groups.forEach(function (group) {
       var items = touched[group[0]] || [];
       if (!items.length) { return; }
-      var line = el("li", {}, [group[1] + ": "]);
+      var line = el("li", {}, [t("%(group)s: ", { group: group[1] })]);
       items.forEach(function (item, i) {
         if (i) { line.appendChild(document.createTextNode(", ")); }
         line.appendChild(el("a", { href: item.url, text: item.name }));
         if (item.needs_figures) {
           line.appendChild(document.createTextNode(" ("));
           line.appendChild(el("a", { href: item.url + "#kol-figures-" + item.id, className: "needs-figures",
-            text: "followers unknown: enter followers and price" }));
+            text: t("followers unknown: enter followers and price") }));
           line.appendChild(document.createTextNode(")"));
         }
       });
@@ -198,19 +207,18 @@
     target.textContent = "";
     var totals = summary.totals || {};
     var kept = (totals.inserted || 0) + (totals.updated || 0) + (totals.unchanged || 0);
-    var counts = num(totals.rows) + " rows read: " +
-        num(totals.inserted) + " new, " + num(totals.updated) + " updated, " + num(totals.unchanged) +
-        " unchanged, " + num(totals.duplicates) + " duplicates, " + num(totals.rejected) + " rejected. " +
-        num(summary.comments_analyzed || 0) + " comments analysed.";
+    var counts = t("%(rows)s rows read: %(inserted)s new, %(updated)s updated, %(unchanged)s unchanged, %(duplicates)s duplicates, %(rejected)s rejected. %(analysed)s comments analysed.",
+      Object.assign(counted(totals), { analysed: num(summary.comments_analyzed || 0) }));
     var head;
     if (kept === 0) {
       var why = (summary.files || []).map(function (f) {
-        return f.path + ": " + (f.failed || (f.rows ? "every row was rejected (see below)" : "no data rows"));
+        return t("%(path)s: %(reason)s", { path: f.path,
+          reason: f.failed || (f.rows ? t("every row was rejected (see below)") : t("no data rows")) });
       });
-      head = el("p", { className: "error", id: "upload-headline", text: "Nothing imported. " + why.join(" · ") });
+      head = el("p", { className: "error", id: "upload-headline", text: t("Nothing imported. %(why)s", { why: why.join(" · ") }) });
     } else {
       head = el("p", { className: summary.ok && !totals.rejected ? "notice" : "warn", id: "upload-headline",
-        text: (summary.ok && !totals.rejected ? "Imported. " : "Imported with problems. ") + counts });
+        text: t(summary.ok && !totals.rejected ? "Imported. %(counts)s" : "Imported with problems. %(counts)s", { counts: counts }) });
     }
     target.appendChild(head);
     renderTouched(target, summary.touched || {});
@@ -275,15 +283,15 @@
       $("#upload-result").hidden = true;
       progress.hidden = false;
       bar.value = 0;
-      status.textContent = "Uploading…";
+      status.textContent = t("Uploading…");
       var xhr = new XMLHttpRequest();
       xhr.open("POST", form.getAttribute("data-endpoint"));
       xhr.setRequestHeader("Accept", "application/json");
       xhr.upload.addEventListener("progress", function (e) {
         if (e.lengthComputable) {
           bar.value = Math.round(50 * e.loaded / e.total);
-          status.textContent = "Uploading… " + pct(e.loaded / e.total, 0);
-          if (e.loaded === e.total) { status.textContent = "Importing and analysing…"; }
+          status.textContent = t("Uploading… %(done)s", { done: pct(e.loaded / e.total, 0) });
+          if (e.loaded === e.total) { status.textContent = t("Importing and analysing…"); }
         }
       });
       xhr.addEventListener("load", function () {
@@ -292,28 +300,29 @@
         if (xhr.status === 200) {
           progress.setAttribute("data-mode", "direct");
           bar.value = 100;
-          status.textContent = "Done.";
+          status.textContent = t("Done.");
           renderIngest(body);
           files = []; input.value = ""; show();
         } else if (xhr.status === 202 && body) {
           progress.setAttribute("data-mode", "job");
-          status.textContent = "Queued as job #" + body.id + "…";
+          status.textContent = t("Queued as job #%(id)s…", { id: body.id });
           pollJob(body.links.self, function (job) {
             bar.value = 50 + Math.round(50 * (job.progress || 0));
-            status.textContent = (job.state === "queued" ? "Waiting to start" : (job.message || job.state)) +
-              " (" + pct(job.progress || 0, 0) + ")";
+            status.textContent = t("%(state)s (%(progress)s)", {
+              state: job.state === "queued" ? t("Waiting to start") : (job.message || t(job.state)),
+              progress: pct(job.progress || 0, 0) });
           }).then(function (job) {
             if (job.state === "succeeded") {
-              bar.value = 100; status.textContent = "Done."; renderIngest(job.result || {});
+              bar.value = 100; status.textContent = t("Done."); renderIngest(job.result || {});
               files = []; input.value = ""; show();
-            } else if (job.state === "cancelled") { fail("The import was cancelled: " + (job.message || "")); }
-            else { fail("The import failed: " + (job.message || "unknown reason")); }
-          }).catch(function (err) { fail("Could not follow the import: " + err.message); });
+            } else if (job.state === "cancelled") { fail(t("The import was cancelled: %(reason)s", { reason: job.message || "" })); }
+            else { fail(t("The import failed: %(reason)s", { reason: job.message || t("unknown reason") })); }
+          }).catch(function (err) { fail(t("Could not follow the import: %(reason)s", { reason: err.message })); });
         } else {
-          fail("Upload refused: " + problemText(xhr.status, body));
+          fail(t("Upload refused: %(reason)s", { reason: problemText(xhr.status, body) }));
         }
       });
-      xhr.addEventListener("error", function () { fail("The upload did not reach the server."); });
+      xhr.addEventListener("error", function () { fail(t("The upload did not reach the server.")); });
       xhr.send(data);
     });
   }

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
-from service.web.compare import _best
-from tests.utils.web import HTML, Seeded, add_kols, sign_in
+from service.web.compare import TOP_THEMES, _best, build_rows
+from tests.utils.web import HTML, Seeded, add_kols, sign_in, vet_demo_kols
 
 
 def _columns(page: str) -> list[int]:
@@ -120,3 +120,12 @@ def test_compare_csv_has_bom_a_column_per_kol_and_the_best(client: Any, seeded: 
     assert {"followers", "engagement_rate", "authenticity", "verdict", "price", "cpe"} <= set(metrics)
     assert metrics["price"][2] == "800"
     assert metrics["followers"][3] in (rows[0][1], rows[0][2])
+
+
+def test_rows_from_the_leading_themes_equal_those_from_the_full_vetting(
+    client: Any, web_app: FastAPI, seeded: Seeded
+) -> None:
+    kols, full = vet_demo_kols(web_app.state.services, seeded)
+    _, short = vet_demo_kols(web_app.state.services, seeded, theme_top=TOP_THEMES)
+    assert all(v["themes"]["themes"] for v in full)
+    assert build_rows(kols, short, {}) == build_rows(kols, full, {})

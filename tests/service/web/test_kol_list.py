@@ -11,7 +11,8 @@ from fastapi import FastAPI
 
 from service.store.tables import Kol
 from service.web.pages import PAGE_SIZE
-from tests.utils.web import HTML, ORIGIN, Seeded, add_kols, sign_in
+from service.web.summaries import VettingSummary
+from tests.utils.web import HTML, ORIGIN, Seeded, add_kols, sign_in, vet_demo_kols
 
 
 def _ids(page: str) -> list[int]:
@@ -156,3 +157,36 @@ def test_shortlist_form_from_another_site_is_refused(client: Any, seeded: Seeded
         follow_redirects=False,
     )
     assert response.status_code == 403
+
+
+def test_a_summary_needs_no_themes_audience_or_sponsorship(
+    client: Any, web_app: FastAPI, seeded: Seeded
+) -> None:
+    _, fulls = vet_demo_kols(web_app.state.services, seeded)
+    _, shorts = vet_demo_kols(web_app.state.services, seeded, sections=False)
+    left_out = {"themes", "audience", "sponsorship", "evaluated_at"}
+    for full, short in zip(fulls, shorts, strict=True):
+        assert short["themes"] is short["audience"] is short["sponsorship"] is None
+        assert full["themes"] is not None and full["audience"] is not None
+        assert VettingSummary.of(short) == VettingSummary.of(full)
+        assert {k: v for k, v in short.items() if k not in left_out} == {
+            k: v for k, v in full.items() if k not in left_out
+        }
+
+
+def test_the_list_shows_each_summary_from_a_short_vetting(
+    client: Any, web_app: FastAPI, seeded: Seeded
+) -> None:
+    services, calls = web_app.state.services, []
+    vet = services.vet
+
+    def counted(*args: Any, **options: Any) -> Any:
+        calls.append(options)
+        return vet(*args, **options)
+
+    services.vet = counted
+    sign_in(client, seeded.demo.reader)
+    assert client.get("/kols", headers=HTML).status_code == 200
+    assert calls == [{"sections": False}] * len(seeded.demo_kol_ids)
+    assert client.get("/kols", headers=HTML).status_code == 200
+    assert len(calls) == len(seeded.demo_kol_ids)  # then cached

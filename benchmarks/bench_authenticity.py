@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from typing import Any
 
 from models.authenticity import load_calibration, score_account
 from models.authenticity.config import CommentConfig
@@ -63,13 +62,7 @@ def main() -> None:
     score_s = time.perf_counter() - t0
 
     cfg = CommentConfig()
-    kwargs: dict[str, Any] = {
-        "threshold": cfg.near_dup_jaccard,
-        "k": cfg.shingle_size,
-        "short_k": cfg.short_shingle_size,
-        "short_chars": cfg.short_text_chars,
-        "min_chars": cfg.near_dup_min_chars,
-    }
+    kwargs = cfg.near_duplicate_similarity()
     texts = [_unique_texts([c.text for c in s.account.comments]) for s in sims]
     lsh_times, naive_times, same = [], [], 0
     for i, unique in enumerate(texts):

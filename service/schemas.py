@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from models.comments import MAX_TEXT_CHARS
 from models.labels import INTENTS, SENTIMENTS
@@ -193,6 +193,12 @@ class JobOut(_Out):
         description="when the workspace asked the job to stop; a running job stops at its next checkpoint",
     )
     links: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("params", mode="before")
+    @classmethod
+    def _stored_without_params(cls, value: Any) -> Any:
+        """A job stored without parameters (``NULL``) shows an empty object."""
+        return {} if value is None else value
 
 
 class JobListOut(_Out):

@@ -263,14 +263,7 @@ def _clusters(
     unique = sorted({k for k in keys if k})
     position = {k: i for i, k in enumerate(unique)}
     groups = near_duplicate_groups(
-        unique,
-        threshold=cfg.near_dup_jaccard,
-        k=cfg.shingle_size,
-        short_k=cfg.short_shingle_size,
-        short_chars=cfg.short_text_chars,
-        min_chars=cfg.near_dup_min_chars,
-        num_perm=cfg.minhash_permutations,
-        bands=cfg.minhash_bands,
+        unique, num_perm=cfg.minhash_permutations, bands=cfg.minhash_bands, **cfg.near_duplicate_similarity()
     )
     group_of: dict[int, int] = {}
     for g, members in enumerate(groups):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 from models.benchmarks import engagement_band
 from models.kpi.tiers import DEFAULT_TIERS as KPI_TIERS
@@ -210,6 +211,17 @@ class CommentConfig:
     likely_bot_full: float = 0.2
     low_entropy_bits: float = 0.6  # normalised token entropy below this is reported
     uniform_length_cv: float = 0.35
+
+    def near_duplicate_similarity(self) -> dict[str, Any]:
+        """What counts as a near-duplicate (shingle sizes, Jaccard threshold, shortest text): keyword
+        arguments of :func:`~models.authenticity.dedup.near_duplicate_groups` and of its exact baseline."""
+        return {
+            "threshold": self.near_dup_jaccard,
+            "k": self.shingle_size,
+            "short_k": self.short_shingle_size,
+            "short_chars": self.short_text_chars,
+            "min_chars": self.near_dup_min_chars,
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from fastapi import APIRouter, File, UploadFile
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
-from models.market.audience import ProfileError, check_mapping, check_weights
+from models.market.audience import ProfileCheck, ProfileError, check_mapping, check_weights
 from service.bodies import CheckedJSONRoute
 from service.deps import KolDep, ReadPrincipal, SessionDep, WorkspaceDep, WritePrincipal, start_writing
 from service.errors import InvalidInput, UnsupportedMediaType, problem_responses
@@ -26,6 +26,7 @@ from service.market import (
     save_profile,
     save_quote,
 )
+from service.security import Principal
 from service.store.market import latest_audience_profile
 
 PROFILE_SUFFIXES = (".csv", ".xlsx")
@@ -62,6 +63,30 @@ def _check(body: ProfileIn) -> tuple[Any, dict[str, float]]:
         raise InvalidInput(str(exc)) from None
 
 
+def store_profile(
+    session: Any,
+    principal: Principal,
+    check: ProfileCheck,
+    *,
+    kind: str,
+    source: str | None,
+    kol_id: int | None = None,
+    weights: dict[str, float] | None = None,
+) -> dict[str, Any]:
+    """Store a checked profile entered by the calling key (the API's and the pages' one way to write it)."""
+    start_writing(session)
+    return save_profile(
+        session,
+        principal.workspace_id,
+        entered_by(principal),
+        check,
+        kind=kind,
+        kol_id=kol_id,
+        weights=weights,
+        source=source,
+    )
+
+
 @router.get("/kols/{kol_id}/audience", summary="Commenter regions, fan portrait, target and fit score")
 def audience(kol: KolDep, principal: ReadPrincipal, session: SessionDep) -> dict[str, Any]:
     """Regions of real commenters with coverage, the latest fan portrait, the target and the fit."""
@@ -74,10 +99,7 @@ def put_profile(
 ) -> dict[str, Any]:
     """Dimensions whose shares add up (100% ± 2) are kept; the others come back as errors."""
     check, _ = _check(body)
-    start_writing(session)
-    return save_profile(
-        session, principal.workspace_id, entered_by(principal), check, kind="kol", kol_id=kol.id, source="api"
-    )
+    return store_profile(session, principal, check, kind="kol", kol_id=kol.id, source="api")
 
 
 def stored_upload(file: UploadFile, folder: Path) -> Path:
@@ -94,7 +116,7 @@ def stored_upload(file: UploadFile, folder: Path) -> Path:
     return target
 
 
-def import_profile(session: Any, principal: Any, kol_id: int, file: UploadFile) -> dict[str, Any]:
+def import_profile(session: Any, principal: Principal, kol_id: int, file: UploadFile) -> dict[str, Any]:
     """Read, check and store an uploaded fan-portrait file (shared by the API and the page form)."""
     with tempfile.TemporaryDirectory() as folder:
         path = stored_upload(file, Path(folder))
@@ -102,16 +124,7 @@ def import_profile(session: Any, principal: Any, kol_id: int, file: UploadFile) 
             check = read_profile_file(path)
         except InputFileError as exc:
             raise InvalidInput(str(exc)) from None
-    start_writing(session)
-    return save_profile(
-        session,
-        principal.workspace_id,
-        entered_by(principal),
-        check,
-        kind="kol",
-        kol_id=kol_id,
-        source=file.filename,
-    )
+    return store_profile(session, principal, check, kind="kol", kol_id=kol_id, source=file.filename)
 
 
 @router.post(
@@ -150,16 +163,7 @@ def get_target(principal: ReadPrincipal, session: SessionDep) -> dict[str, Any]:
 def put_target(body: ProfileIn, principal: WritePrincipal, session: SessionDep) -> dict[str, Any]:
     """Same dimensions as a fan portrait, with optional weights (0-10, default 1) for the fit score."""
     check, weights = _check(body)
-    start_writing(session)
-    return save_profile(
-        session,
-        principal.workspace_id,
-        entered_by(principal),
-        check,
-        kind="target",
-        weights=weights,
-        source="api",
-    )
+    return store_profile(session, principal, check, kind="target", weights=weights, source="api")
 
 
 @router.get("/kols/{kol_id}/sponsorship", summary="Sponsored notes, engagement ratio, quoted prices")

@@ -32,28 +32,15 @@ router = APIRouter(prefix="/jobs", tags=["jobs"], responses=problem_responses(40
 
 
 def job_out(job: Job) -> JobOut:
-    kind = job.kind
-    params = dict(job.params or {})
-    if kind == "ingest":  # stored file names are internal
+    out = JobOut.model_validate(job)
+    params = out.params  # a copy of the stored parameters, without what is internal
+    if out.kind == "ingest":  # stored file names are internal
         params["files"] = [{"name": f.get("name"), "bytes": f.get("bytes")} for f in params.get("files", [])]
-    if kind == "training" and isinstance(params.get("upload"), dict):
+    if out.kind == "training" and isinstance(params.get("upload"), dict):
         params["upload"] = {k: v for k, v in params["upload"].items() if k != "stored"}
-    path = f"/v1/training-jobs/{job.id}" if kind == "training" else f"/v1/jobs/{job.id}"
-    return JobOut(
-        id=job.id,
-        kind=kind,  # type: ignore[arg-type]
-        state=job.state,  # type: ignore[arg-type]
-        progress=job.progress,
-        message=job.message,
-        params=params,
-        created_at=job.created_at,
-        started_at=job.started_at,
-        finished_at=job.finished_at,
-        heartbeat_at=job.heartbeat_at,
-        result=job.result,
-        cancel_requested_at=job.cancel_requested_at,
-        links={"self": path, "cancel": f"/v1/jobs/{job.id}/cancel"},
-    )
+    path = f"/v1/training-jobs/{job.id}" if out.kind == "training" else f"/v1/jobs/{job.id}"
+    out.links = {"self": path, "cancel": f"/v1/jobs/{job.id}/cancel"}
+    return out
 
 
 class JobStarter:

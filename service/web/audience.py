@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
@@ -18,28 +18,21 @@ from models.market.audience import (
     check_profile,
     check_weights,
 )
-from service.deps import KolDep, ReadPrincipal, SessionDep, WorkspaceDep, WritePrincipal, start_writing
+from service.deps import KolDep, SessionDep, WorkspaceDep, WritePrincipal, start_writing
 from service.errors import InvalidInput
-from service.market import entered_by, save_profile, save_quote
-from service.routes.audience import import_profile
+from service.market import entered_by, save_quote
+from service.routes.audience import import_profile, store_profile
 from service.store.market import latest_audience_profile
-from service.web.pages import _page
+from service.web.pages import PageContext, PageDep, WritePageDep
 
 router = APIRouter(include_in_schema=False)
 MAX_FREE_TEXT = 2000
 
 
 @router.post("/kols/{kol_id}/audience-profile")
-def upload_portrait(
-    request: Request,
-    kol: KolDep,
-    principal: WritePrincipal,
-    workspace: WorkspaceDep,
-    session: SessionDep,
-    file: Annotated[UploadFile, File()],
-) -> Response:
-    result = import_profile(session, principal, kol.id, file)
-    return _page(request, "audience_saved.html", principal, workspace, "kols", kol=kol, result=result)
+def upload_portrait(kol: KolDep, ctx: WritePageDep, file: Annotated[UploadFile, File()]) -> Response:
+    result = import_profile(ctx.session, ctx.principal, kol.id, file)
+    return ctx.render("audience_saved.html", "kols", kol=kol, result=result)
 
 
 @router.post("/kols/{kol_id}/quotes")
@@ -82,41 +75,32 @@ def _target_rows(form: Any) -> list[tuple[str, str, str, str]]:
     return rows
 
 
-@router.get("/audience/target")
-def target_page(
-    request: Request, principal: ReadPrincipal, workspace: WorkspaceDep, session: SessionDep
-) -> Response:
-    row = latest_audience_profile(session, workspace.id, "target")
-    return _page(
-        request,
+def _target_page(ctx: PageContext, result: dict[str, Any] | None) -> Response:
+    """The target audience form with the workspace's latest target (and what a save just stored)."""
+    return ctx.render(
         "audience_target.html",
-        principal,
-        workspace,
         "kols",
-        target=row,
+        target=latest_audience_profile(ctx.session, ctx.workspace.id, "target"),
         buckets=BUCKETS,
         dimensions=DIMENSIONS,
         multi=MULTI_CHOICE,
-        can_edit=principal.has("write"),
-        result=None,
+        can_edit=ctx.principal.has("write"),
+        result=result,
     )
 
 
+@router.get("/audience/target")
+def target_page(ctx: PageDep) -> Response:
+    return _target_page(ctx, None)
+
+
 @router.post("/audience/target")
-async def save_target(
-    request: Request, principal: WritePrincipal, workspace: WorkspaceDep, session: SessionDep
-) -> Response:
-    form = await request.form()
+async def save_target(ctx: WritePageDep) -> Response:
+    form = await ctx.request.form()
     try:
         weights = check_weights({d: float(str(form.get(f"weight.{d}") or 1)) for d in DIMENSIONS})
     except (ProfileError, ValueError) as exc:
         raise InvalidInput(f"weights: {exc}") from None
     check = check_profile(_target_rows(form))
-    start_writing(session)
-    who = entered_by(principal)
-    result = save_profile(session, workspace.id, who, check, kind="target", weights=weights, source="page")
-    row = latest_audience_profile(session, workspace.id, "target")
-    return _page(
-        request, "audience_target.html", principal, workspace, "kols",
-        target=row, buckets=BUCKETS, dimensions=DIMENSIONS, multi=MULTI_CHOICE, can_edit=True, result=result,
-    )  # fmt: skip
+    result = store_profile(ctx.session, ctx.principal, check, kind="target", weights=weights, source="page")
+    return _target_page(ctx, result)

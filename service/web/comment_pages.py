@@ -4,10 +4,9 @@ note's comments with their CSV exports, and the forms that correct a label and u
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.responses import Response
@@ -18,7 +17,6 @@ from service.deps import (
     CampaignDep,
     KolDep,
     NoteDep,
-    ReadPrincipal,
     SessionDep,
     WorkspaceDep,
     WritePrincipal,
@@ -26,7 +24,6 @@ from service.deps import (
 )
 from service.errors import InvalidInput, NotFound
 from service.exports import to_csv_string
-from service.security import Principal
 from service.store.comment_rows import (
     CommentScope,
     CorrectionError,
@@ -35,7 +32,7 @@ from service.store.comment_rows import (
     notes_published_between,
     undo_correction,
 )
-from service.store.tables import Comment, Workspace
+from service.store.tables import Comment
 from service.web.comment_table import (
     CSV_COLUMNS,
     MAX_EXPORT,
@@ -50,7 +47,7 @@ from service.web.comment_table import (
     table_context,
 )
 from service.web.kol_list import csv_response
-from service.web.pages import _page, refuse_cross_site_form, safe_next
+from service.web.pages import PageContext, PageDep, refuse_cross_site_form, safe_next
 
 router = APIRouter(include_in_schema=False)
 
@@ -72,25 +69,6 @@ def export(
 # --------------------------------------------------------------------------- pages
 
 
-@dataclass(frozen=True)
-class PageContext:
-    """What every comment page needs from the request: the signed-in key, workspace, session."""
-
-    request: Request
-    principal: Principal
-    workspace: Workspace
-    session: Session
-
-
-def page_context(
-    request: Request, principal: ReadPrincipal, workspace: WorkspaceDep, session: SessionDep
-) -> PageContext:
-    return PageContext(request, principal, workspace, session)
-
-
-PageDep = Annotated[PageContext, Depends(page_context)]
-
-
 def _comments_page(
     ctx: PageContext, scope: CommentScope, query: CommentQuery, active: str, **context: Any
 ) -> Response:
@@ -105,16 +83,7 @@ def _comments_page(
         csv_path=f"/notes/{scope.id}/comments.csv" if scope.kind == "note" else None,
     )
     extra = {**table_context(), **context}
-    return _page(
-        ctx.request,
-        "comments.html",
-        ctx.principal,
-        ctx.workspace,
-        active,
-        table=table,
-        scope=scope.kind,
-        **extra,
-    )
+    return ctx.render("comments.html", active, table=table, scope=scope.kind, **extra)
 
 
 @router.get("/kols/{kol_id}/comments")

@@ -23,7 +23,7 @@ from service.store.repositories import get_kol
 from service.store.tables import Kol, Workspace
 from service.web.i18n import N_
 from service.web.kol_list import VERDICTS, csv_response
-from service.web.pages import _page, _vet
+from service.web.pages import PageDep, _vet
 
 router = APIRouter(include_in_schema=False)
 
@@ -285,13 +285,11 @@ ComparisonDep = Annotated[Comparison, Depends(compared)]
 
 
 @router.get("/compare")
-def compare_page(
-    request: Request, principal: ReadPrincipal, workspace: WorkspaceDep, comparison: ComparisonDep
-) -> Response:
+def compare_page(ctx: PageDep, comparison: ComparisonDep) -> Response:
     """2 to 10 KOLs side by side."""
     query = "&".join(f"kol={k.id}" for k in comparison.kols)
     query += "".join(f"&price_{i}={p}" for i, p in comparison.prices.items())
-    return _page(request, "compare.html", principal, workspace, "kols", c=comparison, query=query)
+    return ctx.render("compare.html", "kols", c=comparison, query=query)
 
 
 def csv_text(comparison: Comparison) -> str:

@@ -7,18 +7,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from service.campaigns import kpi_config_for
-from service.deps import AppServices, ReadPrincipal, ServicesDep, SessionDep, WorkspaceDep
+from service.deps import AppServices
 from service.exports import to_csv_string
 from service.store.repositories import list_kols
 from service.store.tables import Kol, Workspace
 from service.web import shortlist
 from service.web.formatting import query_url
-from service.web.pages import MAX_LISTED_KOLS, PAGE_SIZE, _page, _tier_of, vetting_summary
+from service.web.pages import MAX_LISTED_KOLS, PAGE_SIZE, PageDep, _tier_of, vetting_summary
 from service.web.summaries import VettingSummary
 
 router = APIRouter(include_in_schema=False)
@@ -193,24 +193,14 @@ ListQueryDep = Annotated[ListQuery, Depends(list_query)]
 
 
 @router.get("/kols")
-def kols_page(
-    request: Request,
-    principal: ReadPrincipal,
-    workspace: WorkspaceDep,
-    session: SessionDep,
-    services: ServicesDep,
-    query: ListQueryDep,
-) -> Response:
+def kols_page(ctx: PageDep, query: ListQueryDep) -> Response:
     """The KOL list of the workspace."""
-    chosen = shortlist.read(request, session, workspace.id)
-    result = kol_rows(session, services, workspace, query, chosen)
+    chosen = shortlist.read(ctx.request, ctx.session, ctx.workspace.id)
+    result = kol_rows(ctx.session, ctx.services, ctx.workspace, query, chosen)
     query = replace(query, page=result.page)
     filtered = bool(query.q or query.tier or query.category or query.verdict or query.shortlisted)
-    return _page(
-        request,
+    return ctx.render(
         "kols.html",
-        principal,
-        workspace,
         "kols",
         query=query,
         result=result,
@@ -219,7 +209,7 @@ def kols_page(
         verdicts=VERDICTS,
         filtered=filtered,
         empty_workspace=result.total == 0 and not filtered,
-        models_error=services.holder.load_error,
+        models_error=ctx.services.holder.load_error,
     )
 
 
@@ -257,16 +247,8 @@ def csv_response(text: str, filename: str) -> Response:
 
 
 @router.get("/kols.csv")
-def kols_csv(
-    request: Request,
-    principal: ReadPrincipal,
-    workspace: WorkspaceDep,
-    session: SessionDep,
-    services: ServicesDep,
-    query: ListQueryDep,
-) -> Response:
+def kols_csv(ctx: PageDep, query: ListQueryDep) -> Response:
     """Every KOL the list's filters select, in its order, as CSV."""
-    result = kol_rows(
-        session, services, workspace, query, shortlist.read(request, session, workspace.id), paged=False
-    )
-    return csv_response(to_csv_string(csv_rows(result), CSV_COLUMNS), f"kols-{workspace.slug}.csv")
+    chosen = shortlist.read(ctx.request, ctx.session, ctx.workspace.id)
+    result = kol_rows(ctx.session, ctx.services, ctx.workspace, query, chosen, paged=False)
+    return csv_response(to_csv_string(csv_rows(result), CSV_COLUMNS), f"kols-{ctx.workspace.slug}.csv")

@@ -10,13 +10,15 @@ call the JSON API from the page's script with the cookie; the labelling page sto
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
 from anyio import from_thread
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from models.artifacts import ArtifactError, read_card, read_registry
@@ -104,6 +106,42 @@ def _page(
         workspace_name=workspace.name,
         active=active,
     )
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What a page needs from its request: the signed-in key, its workspace, a session, the services."""
+
+    request: Request
+    principal: Principal
+    workspace: Workspace
+    session: Session
+    services: AppServices
+
+    def render(self, name: str, active: str | None, **context: Any) -> Response:
+        """The page from ``templates/<name>`` for this request's key and workspace."""
+        return _page(self.request, name, self.principal, self.workspace, active, **context)
+
+
+def page_context(
+    request: Request,
+    principal: ReadPrincipal,
+    workspace: WorkspaceDep,
+    session: SessionDep,
+    services: ServicesDep,
+) -> PageContext:
+    return PageContext(request, principal, workspace, session, services)
+
+
+PageDep = Annotated[PageContext, Depends(page_context)]
+
+
+def write_page_context(principal: WritePrincipal, ctx: PageDep) -> PageContext:
+    """A page for keys with the write scope (others get a 403 before anything else is looked up)."""
+    return ctx
+
+
+WritePageDep = Annotated[PageContext, Depends(write_page_context)]
 
 
 def safe_next(target: str | None) -> str:
@@ -299,24 +337,14 @@ def vetting_summary(
 
 
 @router.get("/kols/{kol_id}")
-def kol_page(
-    request: Request,
-    kol: KolDep,
-    principal: ReadPrincipal,
-    workspace: WorkspaceDep,
-    session: SessionDep,
-    services: ServicesDep,
-    models: ModelsDep,
-) -> Response:
-    vetting = _vet(session, services, workspace, kol, models)
+def kol_page(kol: KolDep, ctx: PageDep, models: ModelsDep) -> Response:
+    session, workspace = ctx.session, ctx.workspace
+    vetting = _vet(session, ctx.services, workspace, kol, models)
     evidence = vetting_evidence(session, workspace.id, kol, RECENT_NOTES)
-    view = vetting_sections(vetting, evidence, _translator(request))
+    view = vetting_sections(vetting, evidence, _translator(ctx.request))
     notes = list(evidence.stored_notes)
-    return _page(
-        request,
+    return ctx.render(
         "kol.html",
-        principal,
-        workspace,
         "kols",
         kol=kol,
         quotes=[q for _, q in sorted(latest_quotes(session, workspace.id, kol.id).items())],
@@ -324,7 +352,7 @@ def kol_page(
         view=view,
         notes=notes,
         comment_counts=count_comments_by_note(session, workspace.id, [n.id for n in notes]),
-        can_edit=principal.has("write"),
+        can_edit=ctx.principal.has("write"),
         **table_context(),
     )
 
@@ -379,14 +407,13 @@ def update_kol_figures(
 
 
 @router.get("/campaigns")
-def campaigns_page(
-    request: Request, principal: ReadPrincipal, workspace: WorkspaceDep, session: SessionDep
-) -> Response:
+def campaigns_page(ctx: PageDep) -> Response:
+    session, workspace_id = ctx.session, ctx.workspace.id
     campaigns = [
-        {"campaign": c, "notes": len(campaign_rows(session, workspace.id, c.id))}
-        for c in list_campaigns(session, workspace.id)
+        {"campaign": c, "notes": len(campaign_rows(session, workspace_id, c.id))}
+        for c in list_campaigns(session, workspace_id)
     ]
-    return _page(request, "campaigns.html", principal, workspace, "campaigns", campaigns=campaigns)
+    return ctx.render("campaigns.html", "campaigns", campaigns=campaigns)
 
 
 def _campaign_vettings(
@@ -406,26 +433,16 @@ def _campaign_vettings(
 
 
 @router.get("/campaigns/{campaign_id}")
-def campaign_page(
-    request: Request,
-    campaign: CampaignDep,
-    principal: ReadPrincipal,
-    workspace: WorkspaceDep,
-    session: SessionDep,
-    services: ServicesDep,
-    models: ModelsDep,
-) -> Response:
+def campaign_page(campaign: CampaignDep, ctx: PageDep, models: ModelsDep) -> Response:
+    session, services, workspace = ctx.session, ctx.services, ctx.workspace
     report = build_campaign_report(session, services.session_factory, workspace, campaign, models, top_n=5)
-    return _page(
-        request,
+    return ctx.render(
         "campaign.html",
-        principal,
-        workspace,
         "campaigns",
         campaign=campaign,
         r=report,
         vetted=_campaign_vettings(session, services, workspace, models, report),
-        view=campaign_view(report, _translator(request)),
+        view=campaign_view(report, _translator(ctx.request)),
         kol_columns=KOL_COLUMNS,
         overview_names=("views", *OVERVIEW_NAMES[:4], "clicks", *OVERVIEW_NAMES[4:]),
         labels=PAGE_LABELS,
@@ -436,18 +453,13 @@ def campaign_page(
 
 
 @router.get("/upload")
-def upload_page(
-    request: Request, principal: WritePrincipal, workspace: WorkspaceDep, session: SessionDep
-) -> Response:
-    return _page(
-        request,
+def upload_page(ctx: WritePageDep) -> Response:
+    return ctx.render(
         "upload.html",
-        principal,
-        workspace,
         "upload",
         suffixes=SUPPORTED_SUFFIXES,
         max_files=MAX_FILES,
-        campaigns=[c.name for c in list_campaigns(session, workspace.id)],
+        campaigns=[c.name for c in list_campaigns(ctx.session, ctx.workspace.id)],
     )
 
 
@@ -455,13 +467,8 @@ def upload_page(
 
 
 @router.get("/models")
-def models_page(
-    request: Request,
-    principal: ReadPrincipal,
-    workspace: WorkspaceDep,
-    session: SessionDep,
-    services: ServicesDep,
-) -> Response:
+def models_page(ctx: PageDep) -> Response:
+    session, services, workspace = ctx.session, ctx.services, ctx.workspace
     holder = services.holder
     try:
         registry = read_registry(holder.models_dir)
@@ -491,17 +498,14 @@ def models_page(
                 trained_by=None if row.workspace_id is None else workspace.slug,
             )
         )
-    return _page(
-        request,
+    return ctx.render(
         "models.html",
-        principal,
-        workspace,
         "models",
         by_task=by_task,
         serving=serving,
         promoted_here=sorted(own),
         load_error=services.holder.load_error,
-        can_promote=principal.has("admin"),
+        can_promote=ctx.principal.has("admin"),
     )
 
 
@@ -509,21 +513,13 @@ def models_page(
 
 
 @router.get("/jobs")
-def jobs_page(
-    request: Request,
-    principal: ReadPrincipal,
-    workspace: WorkspaceDep,
-    session: SessionDep,
-) -> Response:
-    jobs = list_jobs(session, workspace.id, limit=JOBS_SHOWN)
-    return _page(
-        request,
+def jobs_page(ctx: PageDep) -> Response:
+    jobs = list_jobs(ctx.session, ctx.workspace.id, limit=JOBS_SHOWN)
+    return ctx.render(
         "jobs.html",
-        principal,
-        workspace,
         "jobs",
         jobs=jobs,
-        can_cancel=principal.has("write"),
+        can_cancel=ctx.principal.has("write"),
         shown=JOBS_SHOWN,
     )
 
@@ -536,27 +532,18 @@ def _training_jobs(session: Any, workspace_id: int) -> list[Any]:
 
 
 @router.get("/labelling")
-def labelling_page(
-    request: Request,
-    principal: WritePrincipal,
-    workspace: WorkspaceDep,
-    session: SessionDep,
-    services: ServicesDep,
-    models: ModelsDep,
-) -> Response:
-    queue = labelling.build_queue(session, services.session_factory, workspace.id, models)
-    return _page(
-        request,
+def labelling_page(ctx: WritePageDep, models: ModelsDep) -> Response:
+    workspace_id = ctx.workspace.id
+    queue = labelling.build_queue(ctx.session, ctx.services.session_factory, workspace_id, models)
+    return ctx.render(
         "labelling.html",
-        principal,
-        workspace,
         "labelling",
         queue=queue,
         sentiments=SENTIMENTS,
         intents=INTENTS,
         intent_keys=labelling.INTENT_KEYS,
-        jobs=_training_jobs(session, workspace.id),
-        can_promote=principal.has("admin"),
+        jobs=_training_jobs(ctx.session, workspace_id),
+        can_promote=ctx.principal.has("admin"),
     )
 
 

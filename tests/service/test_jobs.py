@@ -6,7 +6,8 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -250,6 +251,16 @@ def _recording_runner(
     return _runner(settings, factory, {kind: handler}), ran
 
 
+@contextmanager
+def _running(runner: JobRunner, *, grace: float = 5) -> Iterator[None]:
+    """The runner started for the block and stopped after it, also when the block fails."""
+    runner.start()
+    try:
+        yield
+    finally:
+        runner.stop(grace=grace)
+
+
 def _states(factory: sessionmaker[Session], workspace_id: int, ids: list[int]) -> list[str]:
     with factory() as session:
         return [getattr(get_job(session, workspace_id, i), "state", "missing") for i in ids]
@@ -303,11 +314,8 @@ def test_the_runner_lets_workspaces_take_turns_for_training(
         ids = [create_job(session, a.id, "training").id for _ in range(3)]
         ids.append(create_job(session, b.id, "training").id)
         a_id, b_id = a.id, b.id
-    runner.start()
-    try:
+    with _running(runner):
         _wait_for(lambda: len(ran) == 4, "four trainings to run")
-    finally:
-        runner.stop(grace=5)
     assert ran == [a_id, b_id, a_id, a_id]
 
 
@@ -352,14 +360,11 @@ def test_a_job_asked_to_stop_by_another_process_ends_cancelled_at_its_next_check
     with factory() as session, session.begin():
         ws = create_workspace(session, "stopping").id
         job_id = create_job(session, ws, "training").id
-    runner.start()
-    try:
+    with _running(runner):
         assert started.wait(30)
         with factory() as session, session.begin():
             assert request_job_cancel(session, ws, job_id)
         _wait_for(lambda: _states(factory, ws, [job_id]) == ["cancelled"], "the job to be cancelled")
-    finally:
-        runner.stop(grace=5)
     with factory() as session:
         job = get_job(session, ws, job_id)
         assert job is not None
@@ -372,7 +377,6 @@ def test_cancelling_a_queued_job_removes_it_and_its_files_and_a_finished_one_is_
     settings: Settings, session_factory: sessionmaker[Session]
 ) -> None:
     factory = session_factory
-    runner, ran = _recording_runner(settings, factory, "ingest", lambda ctx: ctx.job_id)
     with factory() as session, session.begin():
         ws, other = create_workspace(session, "mine").id, create_workspace(session, "theirs").id
         queued = create_job(session, ws, "ingest", {"files": []}).id
@@ -392,11 +396,9 @@ def test_cancelling_a_queued_job_removes_it_and_its_files_and_a_finished_one_is_
             cancel_job(session, settings, ws, done_id, None)
     with factory() as session, session.begin():
         later = create_job(session, ws, "ingest", {"files": []}).id
-    runner.start()
-    try:
+    runner, ran = _recording_runner(settings, factory, "ingest", lambda ctx: ctx.job_id)
+    with _running(runner, grace=2):
         _wait_for(lambda: ran == [later], "the job queued later to run")
-    finally:
-        runner.stop(grace=2)
     assert not files.exists()
     assert ran == [later], "the cancelled job never ran"
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from models.authenticity.config import CommentConfig
 from models.authenticity.dedup import (
     jaccard,
     minhash_signatures,
@@ -49,6 +50,17 @@ def test_near_duplicate_groups_match_the_naive_baseline() -> None:
     naive = sorted(sorted(g) for g in naive_near_duplicate_groups(texts, threshold=0.5))
     assert lsh == naive
     assert lsh and all(max(g) < 24 for g in lsh)  # only the template texts group together
+
+
+def test_a_comment_configs_similarity_serves_the_lsh_and_the_naive_grouping() -> None:
+    cfg = CommentConfig(near_dup_jaccard=0.6, near_dup_min_chars=5, shingle_size=2)
+    options = cfg.near_duplicate_similarity()
+    assert (options["threshold"], options["min_chars"], options["k"]) == (0.6, 5, 2)
+    texts = [shingle_text(normalize(t)) for t in _texts()]
+    lsh = near_duplicate_groups(texts, num_perm=cfg.minhash_permutations, bands=cfg.minhash_bands, **options)
+    naive = naive_near_duplicate_groups(texts, **options)
+    assert sorted(map(sorted, lsh)) == sorted(map(sorted, naive))
+    assert lsh and all(max(g) < 24 for g in lsh)
 
 
 def test_near_duplicate_groups_identical_texts_and_short_ones() -> None:

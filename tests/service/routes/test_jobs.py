@@ -13,6 +13,10 @@ from fastapi import FastAPI
 
 from service.config import Settings
 from service.main import create_app
+from service.routes.jobs import job_out
+from service.schemas import JobOut
+from service.store.tables import Job
+from service.store.types import utcnow
 from tests.utils import FIXTURES
 from tests.utils.client import TestClient, auth
 from tests.utils.factories import World, seed_world
@@ -25,6 +29,27 @@ def _queue_ingest(client: TestClient, key: str) -> tuple[int, dict[str, object]]
         "/v1/ingest?mode=job", files={"files": ("comments.csv", COMMENTS, "text/csv")}, headers=auth(key)
     )
     return response.status_code, response.json()
+
+
+def _job(job_id: int, kind: str, params: dict[str, object] | None) -> Job:
+    return Job(
+        id=job_id, workspace_id=1, kind=kind, state="queued", progress=0.0, params=params, created_at=utcnow()
+    )
+
+
+def test_a_job_stored_without_parameters_shows_an_empty_object() -> None:
+    job = _job(3, "training", None)
+    assert JobOut.model_validate(job).params == {}
+    out = job_out(job)
+    assert (out.params, out.links) == ({}, {"self": "/v1/training-jobs/3", "cancel": "/v1/jobs/3/cancel"})
+
+
+def test_a_jobs_answer_leaves_out_stored_file_names_and_leaves_the_row_alone() -> None:
+    job = _job(4, "ingest", {"files": [{"name": "a.csv", "bytes": 10, "stored": "f/a.csv"}], "mode": "job"})
+    out = job_out(job)
+    assert out.params == {"files": [{"name": "a.csv", "bytes": 10}], "mode": "job"}
+    assert out.links == {"self": "/v1/jobs/4", "cancel": "/v1/jobs/4/cancel"}
+    assert job.params == {"files": [{"name": "a.csv", "bytes": 10, "stored": "f/a.csv"}], "mode": "job"}
 
 
 @pytest.fixture

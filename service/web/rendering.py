@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from service.reports.charts import mix_bar
 from service.security import Principal
-from service.web import i18n, reasons
+from service.web import i18n, reasons, sentences
 from service.web.formatting import FILTERS
 from service.web.i18n import N_
 
@@ -58,6 +58,7 @@ def templates() -> Jinja2Templates:
     env.env.globals["nav"] = NAV
     i18n.install(env.env)
     env.env.filters.update(reasons.FILTERS)
+    env.env.filters.update(sentences.FILTERS)
     return env
 
 

@@ -164,7 +164,9 @@ def _benchmarks(kpis: Mapping[str, Any], tr: Translate = as_is) -> list[dict[str
         segment = None
         if bench:
             segment = " · ".join(
-                tr(str(bench[k])) for k in ("tier", "category", "content_format", "content_type") if bench.get(k)
+                tr(str(bench[k]))
+                for k in ("tier", "category", "content_format", "content_type")
+                if bench.get(k)
             )
         out.append(
             {

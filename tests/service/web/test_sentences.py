@@ -84,7 +84,9 @@ def _english_sources(client: Any, seeded: Seeded) -> list[str]:
     return [unescape(" ".join(text.split())) for text in found if text]
 
 
-def test_the_chinese_demo_pages_show_no_english_sentence_of_these_sources(client: Any, seeded: Seeded) -> None:
+def test_the_chinese_demo_pages_show_no_english_sentence_of_these_sources(
+    client: Any, seeded: Seeded
+) -> None:
     sign_in(client, seeded.demo.admin)
     english = _english_sources(client, seeded)
     assert len(english) > 20

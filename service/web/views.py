@@ -213,6 +213,7 @@ def _breakdown(comments: Mapping[str, Any], tr: Translate = as_is) -> dict[str, 
             title=title,
             axis=tr(CHART_TITLES["intent_axis"]),
             value_format="percent",
+            words=chart_words(tr),
         ),
         "intents_data": chart_data(title, [(tr(N_("Intent")), "text"), (tr(N_("Share")), "pct")], items),
     }
@@ -282,7 +283,7 @@ def campaign_view(report: Mapping[str, Any], tr: Translate = as_is) -> dict[str,
     titles = {key: tr(text) for key, text in CHART_TITLES.items()}
     return {
         "kol_chart": hbar_chart(
-            engagements, title=titles["engagements_by_kol"], axis=titles["engagements_axis"]
+            engagements, title=titles["engagements_by_kol"], axis=titles["engagements_axis"], words=words
         ),
         "kol_data": chart_data(
             titles["engagements_by_kol"],
@@ -294,6 +295,7 @@ def campaign_view(report: Mapping[str, Any], tr: Translate = as_is) -> dict[str,
             title=titles["save_rate_by_note"],
             axis=titles["save_rate_axis"],
             value_format="percent",
+            words=words,
         ),
         "save_rate_data": chart_data(
             titles["save_rate_by_note"],

@@ -25,6 +25,24 @@ from service.web.i18n import N_, Translate
 
 #: The English sentences the reports write, as catalogue messages (figures as ``%(name)s``).
 MESSAGES: tuple[str, ...] = (
+    # models.authenticity: what a signal lacks (an authenticity result's ``missing`` list)
+    N_("follower history: no snapshots (need at least %(snapshots)s snapshots spanning %(days)s days)"),
+    N_(
+        "follower history: %(observed)s snapshots over %(span)s days (need at least %(snapshots)s "
+        "snapshots spanning %(days)s days)"
+    ),
+    N_(
+        "notes: %(notes)s notes older than %(age)s days in the last %(recent)s days (need at least "
+        "%(minimum)s)"
+    ),
+    N_("follower count (needed for the engagement rate)"),
+    N_("comments: %(comments)s collected (need at least %(minimum)s)"),
+    N_("comment intents: the classifier was not run on these comments"),
+    N_(
+        "comment intents: %(comments)s human-looking comments with classifier output (need at least "
+        "%(minimum)s)"
+    ),
+    N_("no usable signal"),
     # models.market.sponsorship and service.market: sponsorship and quoted prices
     N_("marked sponsored in the export"),
     N_("engagement rate by followers"),
@@ -101,7 +119,8 @@ def _names(value: str, tr: Translate, separator: str) -> str:
 
 
 def translate(text: str, locale: str) -> str:
-    """An English sentence of the reports in ``locale`` (as it is when no message matches)."""
+    """An English sentence of the reports in ``locale``: rebuilt from the message it matches, else
+    its catalogue entry, else as it is."""
     if locale == i18n.DEFAULT_LOCALE or not text:
         return text
     tr = i18n.translations(locale).gettext
@@ -111,7 +130,7 @@ def translate(text: str, locale: str) -> str:
         if found:
             values = {name: _names(value, tr, separator) for name, value in found.groupdict().items()}
             return tr(message) % values
-    return text
+    return tr(text)
 
 
 @cache

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from html import unescape
 from typing import Any
 
 import pytest
 
+from models.authenticity import AccountData, FollowerSnapshot, extract_signals
 from models.benchmarks import default_benchmarks
 from models.market.audience import fit_score
 from models.market.sponsorship import price_estimate
@@ -53,6 +55,27 @@ def test_a_sentence_with_figures_is_rebuilt_with_them() -> None:
     assert fit.reason is not None
     assert "（性别、年龄）" in sentences.translate(fit.reason, "zh_CN")
     assert sentences.translate(fit.reason, "en") == fit.reason
+
+
+def _missing_lists() -> list[str]:
+    """What each signal of the models lacks for an empty account and for a two-snapshot history."""
+    now = datetime(2026, 3, 1)
+    short = [FollowerSnapshot(date(2026, 2, 1), 100), FollowerSnapshot(date(2026, 2, 3), 110)]
+    missing = []
+    for account in (AccountData(kol_id="k"), AccountData(kol_id="k", follower_snapshots=short)):
+        signals, _ = extract_signals(account, now=now)
+        missing += [m for s in signals.values() for m in s.missing]
+    return missing
+
+
+def test_the_models_missing_data_reads_in_chinese() -> None:
+    missing = _missing_lists()
+    assert len(missing) >= 5
+    for text in missing:
+        shown = sentences.translate(text, "zh_CN")
+        assert CJK.search(shown) and not re.search(r"[A-Za-z]{4,}", shown), (text, shown)
+        assert sentences.translate(text, "en") == text
+    assert sentences.translate(missing[0], "zh_CN") == "粉丝历史：没有快照（至少需要跨越 14 天的 5 个快照）"
 
 
 @pytest.mark.parametrize("text", ["something the catalogue has no message for", ""])

@@ -43,6 +43,12 @@ MESSAGES: tuple[str, ...] = (
         "%(minimum)s)"
     ),
     N_("no usable signal"),
+    # models.kpi: why a KPI is undefined (the ``and ... more`` form before the short one)
+    N_("%(metric)s undefined (%(why)s)"),
+    N_("%(metric)s not given"),
+    N_("%(field)s missing for %(missing)s of %(total)s notes: %(notes)s and %(more)s more"),
+    N_("%(field)s missing for %(missing)s of %(total)s notes: %(notes)s"),
+    N_("follower growth is an account figure; it is not added over notes"),
     # models.market.sponsorship and service.market: sponsorship and quoted prices
     N_("marked sponsored in the export"),
     N_("engagement rate by followers"),
@@ -80,6 +86,22 @@ MESSAGES: tuple[str, ...] = (
 #: Names a sentence's figures may hold (note formats, audience dimensions), translated in it, and
 #: the categories and content types of benchmark segments.
 WORDS: dict[str, str] = {
+    **{
+        field: field
+        for field in (
+            N_("followers"),
+            N_("impressions"),
+            N_("reach"),
+            N_("views"),
+            N_("likes"),
+            N_("comments"),
+            N_("saves"),
+            N_("shares"),
+            N_("clicks"),
+            N_("orders"),
+            N_("revenue"),
+        )
+    },
     "beauty": N_("beauty"),
     "skincare": N_("skincare"),
     "tutorial": N_("tutorial"),
@@ -114,7 +136,23 @@ def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple((message, _pattern(message)) for message in MESSAGES)
 
 
-def _names(value: str, tr: Translate, separator: str) -> str:
+def _rebuilt(text: str, locale: str) -> str | None:
+    """``text`` from the first message it matches, its figures translated; ``None``: no match."""
+    tr = i18n.translations(locale).gettext
+    for message, pattern in _patterns():
+        found = pattern.fullmatch(text)
+        if found:
+            return tr(message) % {name: _figure(value, locale) for name, value in found.groupdict().items()}
+    return None
+
+
+def _figure(value: str, locale: str) -> str:
+    """A figure of a sentence: a sentence of its own, else a list of names (ids stay as they are)."""
+    inner = _rebuilt(value, locale)
+    if inner is not None:
+        return inner
+    tr = i18n.translations(locale).gettext
+    separator = LIST_SEPARATORS.get(locale, ", ")
     return separator.join(tr(WORDS[item]) if item in WORDS else item for item in value.split(", "))
 
 
@@ -123,14 +161,8 @@ def translate(text: str, locale: str) -> str:
     its catalogue entry, else as it is."""
     if locale == i18n.DEFAULT_LOCALE or not text:
         return text
-    tr = i18n.translations(locale).gettext
-    separator = LIST_SEPARATORS.get(locale, ", ")
-    for message, pattern in _patterns():
-        found = pattern.fullmatch(text)
-        if found:
-            values = {name: _names(value, tr, separator) for name, value in found.groupdict().items()}
-            return tr(message) % values
-    return tr(text)
+    rebuilt = _rebuilt(text, locale)
+    return i18n.translations(locale).gettext(text) if rebuilt is None else rebuilt
 
 
 @cache

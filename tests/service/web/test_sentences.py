@@ -12,6 +12,8 @@ import pytest
 
 from models.authenticity import AccountData, FollowerSnapshot, extract_signals
 from models.benchmarks import default_benchmarks
+from models.kpi.aggregate import aggregate
+from models.kpi.inputs import KPIInput
 from models.market.audience import fit_score
 from models.market.sponsorship import price_estimate
 from service.web import i18n, sentences
@@ -78,6 +80,12 @@ def test_the_models_missing_data_reads_in_chinese() -> None:
     assert sentences.translate(missing[0], "zh_CN") == "粉丝历史：没有快照（至少需要跨越 14 天的 5 个快照）"
 
 
+def test_why_a_kpi_is_undefined_reads_in_chinese_with_its_notes() -> None:
+    missing = aggregate({f"n{i}": KPIInput(likes=1) for i in range(7)}).missing["views"]
+    shown = sentences.translate(f"views undefined ({missing})", "zh_CN")
+    assert shown == "阅读无法计算（7 篇笔记中有 7 篇缺少阅读：n0、n1、n2、n3、n4 等（另有 2 篇））"
+
+
 @pytest.mark.parametrize("text", ["something the catalogue has no message for", ""])
 def test_an_unknown_sentence_stays_as_it_is(text: str) -> None:
     assert sentences.translate(text, "zh_CN") == text
@@ -94,9 +102,11 @@ def _english_sources(client: Any, seeded: Seeded) -> list[str]:
     market and audience texts, the growth flags' evidence and the campaign report's notes."""
     found = [row.source for row in default_benchmarks().rows]
     found += [m for m in sentences.MESSAGES if "%(" not in m]
-    for kol_id in seeded.demo_simulated_kol_ids:
+    for kol_id in seeded.demo_kol_ids:
         vetting = client.get(f"/v1/kols/{kol_id}/vetting").json()
         found += [f["evidence"] for f in vetting["authenticity"]["flags"] if f["signal"] == "growth"]
+        found += [m.get("reason") or "" for m in vetting["kpis"]["metrics"].values()]
+        found += vetting["authenticity"].get("missing") or []
         sponsorship = client.get(f"/v1/kols/{kol_id}/sponsorship").json()
         found += [r for q in sponsorship["quotes"] for r in q["reasons"]]
         found += [e for s in sponsorship["sponsored"] for k, e in s["signals"].items() if k == "export_flag"]
@@ -113,12 +123,14 @@ def test_the_chinese_demo_pages_show_no_english_sentence_of_these_sources(
     sign_in(client, seeded.demo.admin)
     english = _english_sources(client, seeded)
     assert len(english) > 20
-    pages = [f"/kols/{kol_id}" for kol_id in seeded.demo_simulated_kol_ids]
+    pages = [f"/kols/{kol_id}" for kol_id in seeded.demo_kol_ids]
     pages.append(f"/campaigns/{seeded.demo_campaign_id}")
     client.cookies.set("redlens_lang", "zh_CN")
     for path in pages:
         shown = _text(_recorded_evidence_removed(client.get(path, headers=HTML).text))
         assert [text for text in english if text in shown] == [], path
+        # the representative comments' labels (sentiment, intents)
+        assert not re.search(r"\((positive|neutral|negative)[,)]", shown), path
     client.cookies.set("redlens_lang", "en")
     vetting = _text(client.get(pages[0], headers=HTML).text)
     assert any(row.source in vetting for row in default_benchmarks().rows)

@@ -59,6 +59,7 @@ WORDS: dict[str, str] = {
     "daily_empty": N_("no dated, analysed comments"),
     "no_data": N_("%(title)s: no data"),
     "na": N_("n/a"),
+    "mix_title": N_("sentiment mix"),
 }
 
 
@@ -298,11 +299,13 @@ def daily_sentiment_chart(
     return "".join(parts)
 
 
-def mix_bar(mix: dict[str, float], *, width: int = 160, height: int = 14) -> str:
+def mix_bar(
+    mix: dict[str, float], *, width: int = 160, height: int = 14, words: Mapping[str, str] = WORDS
+) -> str:
     """One stacked bar of a sentiment mix (shares summing to about 1)."""
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="sentiment mix">'
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{_t(words["mix_title"])}">'
     ]
     x = 0.0
     for label in ("positive", "neutral", "negative"):
@@ -311,7 +314,7 @@ def mix_bar(mix: dict[str, float], *, width: int = 160, height: int = 14) -> str
         if w > 0:
             parts.append(
                 f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="{height}" fill="{PALETTE[label]}">'
-                f"<title>{label}: {share * 100:.0f}%</title></rect>"
+                f"<title>{_t(words[label])}: {share * 100:.0f}%</title></rect>"
             )
         x += w
     parts.append("</svg>")

@@ -207,7 +207,7 @@ def _breakdown(comments: Mapping[str, Any], tr: Translate = as_is) -> dict[str, 
     items.append((tr(N_("low effort")), comments.get("low_effort_share")))
     title = tr(CHART_TITLES["intent_shares"])
     return {
-        "sentiment": mix_bar(sentiment, width=600, height=22) if sentiment else "",
+        "sentiment": mix_bar(sentiment, width=600, height=22, words=chart_words(tr)) if sentiment else "",
         "intents": hbar_chart(
             items,
             title=title,

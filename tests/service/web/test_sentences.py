@@ -127,7 +127,9 @@ def test_the_chinese_demo_pages_show_no_english_sentence_of_these_sources(
     pages.append(f"/campaigns/{seeded.demo_campaign_id}")
     client.cookies.set("redlens_lang", "zh_CN")
     for path in pages:
-        shown = _text(_recorded_evidence_removed(client.get(path, headers=HTML).text))
+        page = client.get(path, headers=HTML).text
+        assert 'aria-label="sentiment mix"' not in page, path
+        shown = _text(_recorded_evidence_removed(page))
         assert [text for text in english if text in shown] == [], path
         # the representative comments' labels (sentiment, intents)
         assert not re.search(r"\((positive|neutral|negative)[,)]", shown), path

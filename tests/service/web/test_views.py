@@ -54,3 +54,11 @@ def test_the_campaign_charts_name_themselves_in_the_language() -> None:
     english = campaign_view({})
     assert 'aria-label="no dated, analysed comments"' in english["daily_chart"]
     assert 'aria-label="funnel: no counts"' in english["funnel_chart"]
+
+
+def test_the_sentiment_mix_bar_speaks_the_language() -> None:
+    vetting = {"comments": {"sentiment_shares": {"positive": 0.6, "neutral": 0.3, "negative": 0.1}}}
+    chinese = vetting_view(vetting, comments={}, snapshots=[], notes=[], tr=_zh)["breakdown"]["sentiment"]
+    assert 'aria-label="情感分布"' in chinese and "<title>正面: 60%</title>" in chinese
+    english = vetting_view(vetting, comments={}, snapshots=[], notes=[])["breakdown"]["sentiment"]
+    assert 'aria-label="sentiment mix"' in english and "<title>positive: 60%</title>" in english

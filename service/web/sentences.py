@@ -1,12 +1,13 @@
 """Sentences of the domain reports in the page's language: benchmark sources, market and audience
-texts, and the campaign report's notes.
+texts, what authenticity and the KPIs lack, and the campaign report's notes.
 
 The reports keep their English sentences (what the API and the CLI show). The pages rebuild each
 one from a catalogue message: a sentence with figures is matched against the English message it
-was written from (each ``%(name)s`` captures a figure or a list of names), and the translation is
-filled with the same figures, names translated through :data:`WORDS`. A sentence no message
-matches is shown as it is. Benchmark sources are long notes with citations: their Chinese text
-sits beside the English one in ``models/kpi_benchmarks.json`` (``source_zh``).
+was written from (each ``%(name)s`` captures a figure: a sentence of its own, or a list of names
+translated through :data:`WORDS`), and the translation is filled with the same figures. A sentence
+no message matches is looked up in the catalogue as it is, else shown in English. Benchmark
+sources are long notes with citations: their Chinese text sits beside the English one in
+``models/kpi_benchmarks.json`` (``source_zh``).
 """
 
 from __future__ import annotations

@@ -142,6 +142,8 @@ class BenchmarkRow:
     category: str | None = None
     content_format: str | None = None
     content_type: str | None = None
+    #: the source note in Simplified Chinese, for the pages (not part of :meth:`to_dict`)
+    source_zh: str | None = None
 
     def __post_init__(self) -> None:
         if not self.source or not self.source.strip():
@@ -159,7 +161,9 @@ class BenchmarkRow:
         return sum(getattr(self, d) is not None for d in _DIMENSIONS)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        del out["source_zh"]
+        return out
 
 
 def verdict(value: float, low: float, high: float | None) -> Verdict:
@@ -213,7 +217,7 @@ class BenchmarkTable:
         for index, raw in enumerate(raw_rows):
             if not isinstance(raw, Mapping):
                 raise BenchmarkError(f"benchmark row {index} is not an object")
-            unknown = set(raw) - {"metric", "low", "high", "source", *_DIMENSIONS}
+            unknown = set(raw) - {"metric", "low", "high", "source", "source_zh", *_DIMENSIONS}
             if unknown:
                 raise BenchmarkError(f"benchmark row {index} has unknown keys {sorted(unknown)}")
             try:
@@ -233,6 +237,7 @@ class BenchmarkTable:
                     category=normalize_category(raw.get("category")),
                     content_format=normalize_content_format(raw.get("content_format")),
                     content_type=normalize_content_type(raw.get("content_type")),
+                    source_zh=None if raw.get("source_zh") is None else str(raw["source_zh"]),
                 )
             )
         return cls(rows)

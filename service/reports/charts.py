@@ -52,6 +52,14 @@ WORDS: dict[str, str] = {
     "anomaly_step": N_("step"),
     "anomaly_drop": N_("drop"),
     "anomaly_explained_spike": N_("explained spike"),
+    # the campaign charts' titles for screen readers and their empty states
+    "funnel_title": N_("conversion funnel"),
+    "funnel_empty": N_("funnel: no counts"),
+    "daily_title": N_("daily mentions by sentiment and net sentiment"),
+    "daily_empty": N_("no dated, analysed comments"),
+    "no_data": N_("%(title)s: no data"),
+    "na": N_("n/a"),
+    "mix_title": N_("sentiment mix"),
 }
 
 
@@ -136,11 +144,12 @@ def hbar_chart(
     value_format: str = "number",
     width: int = 640,
     bar_height: int = 22,
+    words: Mapping[str, str] = WORDS,
 ) -> str:
     """Horizontal bars, one per (label, value), ``None`` drawn as "n/a"; an x axis from 0 titled
     ``axis`` (name and unit) and a legend naming the series ``title``. Labels are made unique."""
     if not items:
-        return empty_chart(f"{title}: no data")
+        return empty_chart(words["no_data"] % {"title": title})
     label_w, pad, foot = 200, 8, 52
     known = [v for _, v in items if v is not None]
     top = max(known) if known else 0.0
@@ -164,7 +173,7 @@ def hbar_chart(
         )
         if value is None:
             parts.append(
-                f'<text x="{label_w + 4}" y="{y + bar_height * 0.7:.1f}" font-size="12" fill="{PALETTE["axis"]}">n/a</text>'
+                f'<text x="{label_w + 4}" y="{y + bar_height * 0.7:.1f}" font-size="12" fill="{PALETTE["axis"]}">{_t(words["na"])}</text>'
             )
             continue
         w = max(value * scale, 0.0)
@@ -191,12 +200,13 @@ def funnel_chart(
     each row shows the count and its share of the first stage."""
     known = [v for _, v in steps if v is not None and v > 0]
     if not known:
-        return empty_chart("funnel: no counts")
+        return empty_chart(words["funnel_empty"])
     first = max(known)
     row_h, pad = 34, 6
     height = pad * 2 + len(steps) * row_h + 22
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" aria-label="conversion funnel">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{_t(words["funnel_title"])}">'
     ]
     usable = width - 260
     for i, (label, value) in enumerate(steps):
@@ -232,7 +242,7 @@ def daily_sentiment_chart(
     above the sentiments in light grey (mentions without a sentiment, such as notes), labelled
     ``words[others]``."""
     if not days:
-        return empty_chart("no dated, analysed comments")
+        return empty_chart(words["daily_empty"])
     left, right, top, bottom = 52, 52, 12, 62
     plot_w, plot_h = width - left - right, height - top - bottom
     totals = [int(str(d.get("mentions", 0))) for d in days]
@@ -243,7 +253,7 @@ def daily_sentiment_chart(
     muted = f'font-size="11" fill="{PALETTE["axis"]}"'
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-        'aria-label="daily mentions by sentiment and net sentiment">',
+        f'aria-label="{_t(words["daily_title"])}">',
         f'<line x1="{left}" y1="{base}" x2="{left + plot_w}" y2="{base}" stroke="{PALETTE["axis"]}"/>',
         f'<text x="{left - 4}" y="{top + 10}" text-anchor="end" {muted}>{_t(_fmt(peak))}</text>',
         f'<text x="{left - 4}" y="{base}" text-anchor="end" {muted}>0</text>',
@@ -289,11 +299,13 @@ def daily_sentiment_chart(
     return "".join(parts)
 
 
-def mix_bar(mix: dict[str, float], *, width: int = 160, height: int = 14) -> str:
+def mix_bar(
+    mix: dict[str, float], *, width: int = 160, height: int = 14, words: Mapping[str, str] = WORDS
+) -> str:
     """One stacked bar of a sentiment mix (shares summing to about 1)."""
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="sentiment mix">'
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{_t(words["mix_title"])}">'
     ]
     x = 0.0
     for label in ("positive", "neutral", "negative"):
@@ -302,7 +314,7 @@ def mix_bar(mix: dict[str, float], *, width: int = 160, height: int = 14) -> str
         if w > 0:
             parts.append(
                 f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="{height}" fill="{PALETTE[label]}">'
-                f"<title>{label}: {share * 100:.0f}%</title></rect>"
+                f"<title>{_t(words[label])}: {share * 100:.0f}%</title></rect>"
             )
         x += w
     parts.append("</svg>")

@@ -21,7 +21,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 
 from models.authenticity.result import CONTEXT_FLAG_WORDS, FINDING_WORDS, flag_words
-from service.web import i18n
+from service.web import i18n, sentences
 from service.web.formatting import pct
 from service.web.i18n import N_
 
@@ -92,7 +92,7 @@ class _Parts:
         return i18n.number(int(value), self.locale)
 
     def items(self, items: Any) -> str:
-        return self.separator.join(self.tr(str(item)) for item in items)
+        return self.separator.join(sentences.translate(str(item), self.locale) for item in items)
 
 
 def _score(ev: Mapping[str, Any], p: _Parts) -> str:

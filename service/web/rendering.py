@@ -8,13 +8,16 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from starlette.responses import Response
 
 from service.reports.charts import mix_bar
 from service.security import Principal
-from service.web import i18n, reasons
+from service.web import i18n, reasons, sentences
 from service.web.formatting import FILTERS
 from service.web.i18n import N_
+from service.web.views import chart_words
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES_DIR = HERE / "templates"
@@ -47,17 +50,25 @@ NAV: tuple[tuple[str, str, str], ...] = (
 SCRIPTED_PAGES = ("upload", "labelling", "models", "jobs")
 
 
+@pass_context
+def _mix_bar(context: Context, mix: dict[str, float]) -> str:
+    """``{{ mix|mixbar }}``: a sentiment mix's bar, named in the page's language."""
+    locale = i18n.page_locale(context)
+    return mix_bar(mix, words=chart_words(lambda message: i18n.gettext(locale, message)))
+
+
 @lru_cache(maxsize=1)
 def templates() -> Jinja2Templates:
     """The page templates (built once, on first use: nothing happens at import)."""
     env = Jinja2Templates(directory=str(TEMPLATES_DIR))
     env.env.filters.update(FILTERS)
-    env.env.filters["mixbar"] = mix_bar
+    env.env.filters["mixbar"] = _mix_bar
     env.env.trim_blocks = True
     env.env.lstrip_blocks = True
     env.env.globals["nav"] = NAV
     i18n.install(env.env)
     env.env.filters.update(reasons.FILTERS)
+    env.env.filters.update(sentences.FILTERS)
     return env
 
 

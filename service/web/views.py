@@ -22,6 +22,8 @@ from service.web.charts import (
     growth_points,
 )
 from service.web.i18n import N_, Translate, as_is
+from service.web.reasons import flag_text
+from service.web.sentences import locale_of
 
 MAX_FLAG_COMMENTS = 12
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
@@ -118,16 +120,14 @@ def _growth(
     points = growth_points(series) or growth_points(snapshots)
     windows: list[FlagWindow] = []
     evidence: dict[date, str] = {}
+    locale = locale_of(tr)
     for flag in authenticity.get("flags", []) or []:
         details = flag.get("details") or {}
         start, end = _day(details.get("start")), _day(details.get("end"))
         if flag.get("signal") == "growth" and start and end:
-            windows.append(
-                FlagWindow(
-                    start, end, str(flag.get("severity")), str(flag.get("code")), str(flag.get("evidence"))
-                )
-            )
-            evidence.setdefault(end, str(flag.get("evidence")))
+            said = flag_text(flag, locale)
+            windows.append(FlagWindow(start, end, str(flag.get("severity")), str(flag.get("code")), said))
+            evidence.setdefault(end, said)
     marks = []
     for note in notes:
         day = _day(note.get("published_at"))
@@ -164,7 +164,9 @@ def _benchmarks(kpis: Mapping[str, Any], tr: Translate = as_is) -> list[dict[str
         segment = None
         if bench:
             segment = " · ".join(
-                str(bench[k]) for k in ("tier", "category", "content_format", "content_type") if bench.get(k)
+                tr(str(bench[k]))
+                for k in ("tier", "category", "content_format", "content_type")
+                if bench.get(k)
             )
         out.append(
             {
@@ -205,12 +207,13 @@ def _breakdown(comments: Mapping[str, Any], tr: Translate = as_is) -> dict[str, 
     items.append((tr(N_("low effort")), comments.get("low_effort_share")))
     title = tr(CHART_TITLES["intent_shares"])
     return {
-        "sentiment": mix_bar(sentiment, width=600, height=22) if sentiment else "",
+        "sentiment": mix_bar(sentiment, width=600, height=22, words=chart_words(tr)) if sentiment else "",
         "intents": hbar_chart(
             items,
             title=title,
             axis=tr(CHART_TITLES["intent_axis"]),
             value_format="percent",
+            words=chart_words(tr),
         ),
         "intents_data": chart_data(title, [(tr(N_("Intent")), "text"), (tr(N_("Share")), "pct")], items),
     }
@@ -280,7 +283,7 @@ def campaign_view(report: Mapping[str, Any], tr: Translate = as_is) -> dict[str,
     titles = {key: tr(text) for key, text in CHART_TITLES.items()}
     return {
         "kol_chart": hbar_chart(
-            engagements, title=titles["engagements_by_kol"], axis=titles["engagements_axis"]
+            engagements, title=titles["engagements_by_kol"], axis=titles["engagements_axis"], words=words
         ),
         "kol_data": chart_data(
             titles["engagements_by_kol"],
@@ -292,6 +295,7 @@ def campaign_view(report: Mapping[str, Any], tr: Translate = as_is) -> dict[str,
             title=titles["save_rate_by_note"],
             axis=titles["save_rate_axis"],
             value_format="percent",
+            words=words,
         ),
         "save_rate_data": chart_data(
             titles["save_rate_by_note"],

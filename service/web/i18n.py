@@ -59,6 +59,18 @@ def as_is(message: str) -> str:
     return message
 
 
+class PageTranslate:
+    """The :data:`Translate` of a page: gettext in one locale, which it names (``.locale``)."""
+
+    __slots__ = ("locale",)
+
+    def __init__(self, locale: str) -> None:
+        self.locale = locale
+
+    def __call__(self, message: str) -> str:
+        return gettext(self.locale, message)
+
+
 #: Names of the domain's vocabulary that pages show through the ``t`` filter.
 VOCABULARY = (
     N_("low"),

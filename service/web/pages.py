@@ -294,8 +294,7 @@ def logout(request: Request, services: ServicesDep) -> Response:
 
 def _translator(request: Request) -> i18n.Translate:
     """Messages (chart words) in the page's language."""
-    locale = i18n.request_locale(request)
-    return lambda message: i18n.gettext(locale, message)
+    return i18n.PageTranslate(i18n.request_locale(request))
 
 
 def _tier_of(kol: Kol, names: tuple[str, ...], tier_for: Any) -> str | None:

@@ -179,7 +179,11 @@ def benchmark_source(source: str, locale: str) -> str:
 
 
 def locale_of(tr: Translate) -> str:
-    """The locale whose catalogue a page's :data:`~service.web.i18n.Translate` reads."""
+    """The locale whose catalogue a page's :data:`~service.web.i18n.Translate` reads: the one a
+    :class:`~service.web.i18n.PageTranslate` names, else found by how it translates a probe word."""
+    named = getattr(tr, "locale", None)
+    if isinstance(named, str) and named in i18n.LANGUAGES:
+        return named
     probe = N_("Followers")
     for locale in i18n.LANGUAGES:
         shown = i18n.gettext(locale, probe)

@@ -136,3 +136,13 @@ def test_the_chinese_demo_pages_show_no_english_sentence_of_these_sources(
     client.cookies.set("redlens_lang", "en")
     vetting = _text(client.get(pages[0], headers=HTML).text)
     assert any(row.source in vetting for row in default_benchmarks().rows)
+
+
+def test_a_page_translator_names_its_locale() -> None:
+    from service.web import i18n
+    from service.web.sentences import locale_of
+
+    assert locale_of(i18n.PageTranslate("zh_CN")) == "zh_CN"
+    assert locale_of(i18n.PageTranslate("en")) == "en"
+    assert i18n.PageTranslate("zh_CN")("Followers") != "Followers"
+    assert locale_of(i18n.as_is) == i18n.DEFAULT_LOCALE

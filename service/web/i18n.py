@@ -13,7 +13,7 @@ locale's CLDR data: compact counts in 万/亿 in Chinese and K/M in English.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -326,6 +326,29 @@ def number(value: Any, locale: str = DEFAULT_LOCALE, digits: int = 2) -> str:
     return format_decimal(parsed, format=f"#,##0.{'0' * digits}", locale=locale)
 
 
+#: Units of KPI entries that are not counts or money (shown as :func:`formatting.metric` shows them).
+_NOT_COUNTS = ("fraction", "ratio", "seconds", "points")
+
+
+def metric_compact(entry: Any, locale: str = DEFAULT_LOCALE) -> str:
+    """A KPI entry for a headline tile: counts and money from 10,000 up as people read them
+    (``161.9万`` / ``1.6M``, money with its currency code); everything else as
+    :func:`formatting.metric`. The exact figure goes beside it (:func:`formatting.metric`)."""
+    if isinstance(entry, Mapping) and entry.get("value") is not None:
+        unit = str(entry.get("unit", ""))
+        value = formatting._number(entry["value"])
+        if (
+            value is not None
+            and abs(value) >= 10_000
+            and unit not in _NOT_COUNTS
+            and not unit.startswith("score")
+        ):
+            shown = compact(value, locale)
+            currency = entry.get("currency")
+            return f"{currency} {shown}" if currency else shown
+    return formatting.metric(entry)
+
+
 def when(value: Any, locale: str = DEFAULT_LOCALE, with_time: bool = True) -> str:
     """An ISO date or datetime in the locale: ``2026年3月1日 23:30`` / ``Mar 1, 2026, 23:30``."""
     if value is None or value == "":
@@ -377,6 +400,11 @@ def _num_filter(context: Context, value: Any, digits: int = 2) -> str:
 
 
 @pass_context
+def _metric_compact_filter(context: Context, entry: Any) -> str:
+    return metric_compact(entry, page_locale(context))
+
+
+@pass_context
 def _when_filter(context: Context, value: Any, with_time: bool = True) -> str:
     return when(value, page_locale(context), with_time)
 
@@ -387,6 +415,12 @@ def install(env: Any) -> None:
     env.policies["ext.i18n.trimmed"] = True
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
     env.filters.update(
-        {"t": _translate_filter, "compact": _compact_filter, "num": _num_filter, "when": _when_filter}
+        {
+            "t": _translate_filter,
+            "compact": _compact_filter,
+            "num": _num_filter,
+            "when": _when_filter,
+            "metric_compact": _metric_compact_filter,
+        }
     )
     env.globals["languages"] = {loc: name for loc, (_, name) in LANGUAGES.items()}

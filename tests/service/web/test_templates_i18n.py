@@ -163,3 +163,28 @@ def test_chinese_pages_carry_the_script_messages_as_json(client: Any, seeded: Se
     blob = page.split('<script type="application/json" id="js-messages">', 1)[1].split("</script>", 1)[0]
     assert json.loads(blob)["Not saved: %(reason)s"] == "未保存：%(reason)s"
     assert 'id="js-messages"' not in client.get("/kols", headers=HTML).text  # no script messages there
+
+
+def test_campaign_headline_counts_read_in_the_page_locale(client: Any, seeded: Seeded) -> None:
+    """Headline tiles show large counts as people read them (万 in Chinese, K/M in English), with
+    the exact figure under them; rates keep their percentage."""
+    sign_in(client, seeded.demo.admin)
+    tiles = {}
+    for lang in ("zh_CN", "en"):
+        client.cookies.set("redlens_lang", lang)
+        page = client.get(f"/campaigns/{seeded.demo_campaign_id}", headers=HTML).text
+        overview = page.split('id="overview"', 1)[1].split("</section>", 1)[0]
+        tiles[lang] = re.findall(
+            r'data-metric="(\w+)".*?<div class="value"[^>]*>([^<]*)</div>(?:<div class="muted small exact">([^<]*)</div>)?',
+            overview,
+            re.S,
+        )
+    zh = {name: (shown, exact) for name, shown, exact in tiles["zh_CN"]}
+    en = {name: (shown, exact) for name, shown, exact in tiles["en"]}
+    large = [name for name, (shown, exact) in zh.items() if exact]
+    assert large, zh
+    for name in large:
+        assert re.search(r"[万亿]$", zh[name][0]), (name, zh[name])
+        assert re.search(r"[KMB]$", en[name][0]), (name, en[name])
+        assert zh[name][1] == en[name][1] and re.fullmatch(r"[\d,.]+", zh[name][1].split()[-1])
+    assert any(shown.endswith("%") and not exact for shown, exact in zh.values())

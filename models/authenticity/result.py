@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
+from models.messages import N_
+
 Severity = Literal["info", "low", "medium", "high"]
 RiskGrade = Literal["low", "medium", "high"]
 Status = Literal["ok", "insufficient_data"]
@@ -56,12 +58,6 @@ class Flag:
     evidence: str
     feature: str | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
-
-
-def N_(message: str) -> str:
-    """Mark a phrase for the pages' message catalogue (``make i18n`` extracts it); unchanged here.
-    The pages translate a flag by its ``code``, looking its words up in these tables."""
-    return message
 
 
 # What each scored flag means, in the words a brand manager reads in a verdict.

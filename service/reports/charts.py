@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from html import escape
 
+from models.messages import N_ as N_
+
 PALETTE = {
     "positive": "#2f9e6e",
     "neutral": "#9aa5b1",
@@ -19,11 +21,6 @@ PALETTE = {
     "grid": "#e5e7eb",
     "other": "#c3c9d2",
 }
-
-
-def N_(message: str) -> str:
-    """Mark a chart word for extraction (``make i18n``); callers pass :data:`WORDS` translated."""
-    return message
 
 
 #: The words charts draw (axis titles, legends), in English; pages and reports pass them translated.

@@ -26,6 +26,7 @@ from fastapi import Request
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
+from models.messages import N_ as N_
 from service.web import formatting
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -43,11 +44,6 @@ CODES = {
     **{tag.lower(): loc for loc, (tag, _) in LANGUAGES.items()},
     **{loc.lower(): loc for loc in LANGUAGES},
 }
-
-
-def N_(message: str) -> str:
-    """Mark a message for extraction; it is translated where it is shown."""
-    return message
 
 
 #: A page's gettext for words page modules put into charts and tables (``message -> text``).

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -195,18 +196,46 @@ def near_duplicate_groups(texts: list[str], threshold: float = 0.8) -> np.ndarra
     return np.asarray([find(i) for i in range(n)])
 
 
+SPLIT_TEST, SPLIT_VAL = 0.22, 0.13  # target shares of rows per corpus
+
+
 def assign_splits(
-    df: pd.DataFrame, *, seed: int = SPLIT_SEED, test: float = 0.22, val: float = 0.13
+    df: pd.DataFrame,
+    *,
+    seed: int = SPLIT_SEED,
+    test: float = SPLIT_TEST,
+    val: float = SPLIT_VAL,
+    frozen: Mapping[str, str] | None = None,
 ) -> pd.Series:
     """Deterministic train / val / test / excluded by note, with near-duplicates on one side only.
 
-    1. Groups are notes where the corpus knows them, else single comments. Within each corpus,
-       groups are placed largest first on the side furthest below its target share (ties broken by
-       a seeded hash), so every corpus is represented on every side and no note straddles.
+    1. Groups are notes where the corpus knows them, else single comments. A group ``frozen`` names
+       (:data:`SPLITS_FILE`: the sides the shipped models were trained with) keeps its side, so new
+       labels under a known note never move it across; the other groups of each corpus are placed
+       largest first on the side furthest below its target share (ties broken by a seeded hash),
+       counting what the frozen groups already fill, so every corpus is represented on every side
+       and no note straddles.
     2. Near-duplicate texts (:func:`near_duplicate_groups`) must not straddle either: a component
        keeps its rows on the first side it occupies in the order train, val, test; its copies on the
        later sides become ``excluded`` (kept out of evaluation rather than moved across a note).
     """
+    side = _place_groups(df, seed=seed, test=test, val=val, frozen=frozen)
+    comp = near_duplicate_groups(df["text"].tolist())
+    rank = {"train": 0, "val": 1, "test": 2}
+    keep: dict[int, int] = {}
+    for c, s in zip(comp, side, strict=True):
+        keep[int(c)] = min(keep.get(int(c), 9), rank[s])
+    for i, (c, s) in enumerate(zip(comp, side, strict=True)):
+        if rank[s] != keep[int(c)]:
+            side[i] = "excluded"
+    return pd.Series(side, index=df.index, name="split")
+
+
+def _place_groups(
+    df: pd.DataFrame, *, seed: int, test: float, val: float, frozen: Mapping[str, str] | None
+) -> np.ndarray:
+    """Step 1 of :func:`assign_splits`: each row's side by its group, before near-duplicates."""
+    frozen = {k: v for k, v in (frozen or {}).items() if v in ("train", "val", "test")}
     keys = _group_keys(df)
     members: dict[str, list[int]] = {}
     for i, key in enumerate(keys):
@@ -227,21 +256,51 @@ def assign_splits(
 
         corpus = str(corpus_of[groups[0][1][0]])
         if corpus in COMMERCIAL_FOLDERS and all(c in df.columns for c in STRATIFY_LABELS):
-            _place_stratified(df, groups, targets, side, seed)
+            _place_stratified(df, groups, targets, side, seed, frozen)
             continue
-        for _key, idx in sorted(groups, key=order):
+        for key, idx in groups:
+            if key in frozen:
+                side[idx] = frozen[key]
+                filled[frozen[key]] += len(idx)
+        for _key, idx in sorted((g for g in groups if g[0] not in frozen), key=order):
             choice = max(targets, key=lambda s: (targets[s] * total - filled[s], s))
             side[idx] = choice
             filled[choice] += len(idx)
-    comp = near_duplicate_groups(df["text"].tolist())
-    rank = {"train": 0, "val": 1, "test": 2}
-    keep: dict[int, int] = {}
-    for c, s in zip(comp, side, strict=True):
-        keep[int(c)] = min(keep.get(int(c), 9), rank[s])
-    for i, (c, s) in enumerate(zip(comp, side, strict=True)):
-        if rank[s] != keep[int(c)]:
-            side[i] = "excluded"
-    return pd.Series(side, index=df.index, name="split")
+    return side
+
+
+#: The side of every note (or single comment) the shipped models were trained with, next to the
+#: labelled corpus: ``group<TAB>split`` rows (group ids as :func:`_group_keys` makes them; no
+#: text). A TSV, so the corpus files (``*.csv``) do not include it.
+SPLITS_FILE = "splits.tsv"
+
+
+def read_frozen_splits(corpus_dir: Path) -> dict[str, str]:
+    """The frozen sides of ``corpus_dir`` (empty when it has no :data:`SPLITS_FILE`)."""
+    path = corpus_dir / SPLITS_FILE
+    if not path.exists():
+        return {}
+    table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    return dict(zip(table["group"], table["split"], strict=True))
+
+
+def group_sides(
+    df: pd.DataFrame, frozen: Mapping[str, str] | None = None, *, seed: int = SPLIT_SEED
+) -> dict[str, str]:
+    """The side :func:`assign_splits` gives each group of ``df`` (before near-duplicate copies are
+    excluded, so a group whose rows are all copies keeps its side too)."""
+    side = _place_groups(df, seed=seed, test=SPLIT_TEST, val=SPLIT_VAL, frozen=frozen)
+    return dict(zip(_group_keys(df), side, strict=True))
+
+
+def write_frozen_splits(df: pd.DataFrame, corpus_dir: Path) -> Path:
+    """Freeze the sides of ``df``'s groups (after a full training on ``corpus_dir``, with the sides
+    it had frozen) into :data:`SPLITS_FILE`."""
+    path = corpus_dir / SPLITS_FILE
+    sides = group_sides(df, read_frozen_splits(corpus_dir))
+    table = pd.DataFrame(sorted(sides.items()), columns=["group", "split"])
+    table.to_csv(path, sep="\t", index=False, lineterminator="\n")
+    return path
 
 
 # Rare labels that the commercial folders' splits spread across sides (a few notes hold most of them).
@@ -254,6 +313,7 @@ def _place_stratified(
     targets: dict[str, float],
     side: np.ndarray,
     seed: int,
+    frozen: Mapping[str, str],
 ) -> None:
     """Stratified group placement: notes still never straddle, but rows, negatives and the rare
     intents each reach every side near its target share (a by-note split of the sponsored KOL notes
@@ -269,13 +329,17 @@ def _place_stratified(
         )
     total = np.maximum(sum(counts.values()), 1.0)
     filled = {s: np.zeros(len(dims)) for s in targets}
+    for key, idx in groups:
+        if key in frozen:
+            side[idx] = frozen[key]
+            filled[frozen[key]] += counts[key]
 
     def order(item: tuple[str, list[int]]) -> tuple[float, int, str]:
         key, idx = item
         rare = float((counts[key][1:] / total[1:]).max())
         return (-rare, -len(idx), hashlib.sha256(f"{seed}:{key}".encode()).hexdigest())
 
-    for key, idx in sorted(groups, key=order):
+    for key, idx in sorted((g for g in groups if g[0] not in frozen), key=order):
         c = counts[key]
         # The group's scarcest label decides its side; groups without rare labels balance rows.
         nonzero = [d for d in range(1, len(dims)) if c[d] > 0]

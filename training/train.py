@@ -43,6 +43,7 @@ from training.datasets import (
     default_shared_dir,
     load_project_corpus,
     load_public_sentiment,
+    read_frozen_splits,
     skeleton,
 )
 from training.evaluate import (
@@ -128,7 +129,9 @@ def prepare_data(
 ) -> TrainingData:
     shared = shared_dir or default_shared_dir()
     corpus = load_project_corpus(shared, corpus_dir)
-    corpus["split"] = assign_splits(corpus, **({"seed": seed} if seed is not None else {}))
+    corpus["split"] = assign_splits(
+        corpus, frozen=read_frozen_splits(corpus_dir), **({"seed": seed} if seed is not None else {})
+    )
     public = load_public_sentiment(shared) if with_public else None
     extra_rows = extra if extra is not None else pd.DataFrame()
     if not extra_rows.empty:

@@ -40,7 +40,7 @@ def train(
     """Train sentiment and/or intent models from the corpora and save new versions."""
     from models.artifacts import set_current
     from service.config import get_settings
-    from training.datasets import PROJECT_CORPUS_DIR
+    from training.datasets import PROJECT_CORPUS_DIR, write_frozen_splits
     from training.labelled import LabelFileError, read_labelled_files
     from training.train import load_config, prepare_data, train_models
 
@@ -86,6 +86,10 @@ def train(
             ).values()
         )
         bar.update(job, description="done", completed=1.0)
+    if set(tasks) == set(TASKS):
+        # The sides these models were trained with stay put when labels are added later.
+        frozen = write_frozen_splits(prepared.corpus, corpus_dir or PROJECT_CORPUS_DIR)
+        console.print(f"splits by note frozen in {frozen}")
     for art in saved:
         _print_card_summary(art.card)
         console.print(f"saved {art.task} {art.version} -> {art.path}")

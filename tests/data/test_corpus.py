@@ -17,7 +17,9 @@ from training.datasets import (
     VERTICALS,
     assign_splits,
     default_shared_dir,
+    group_sides,
     load_project_corpus,
+    read_frozen_splits,
     read_project_labels,
 )
 
@@ -34,7 +36,7 @@ def corpus() -> pd.DataFrame:
     if not (default_shared_dir() / "xhs_citywalk_chengdu_comments").exists():
         pytest.skip(f"public corpora not found at {default_shared_dir()} (set REDLENS_SHARED_CORPORA_DIR)")
     df = load_project_corpus()
-    df["split"] = assign_splits(df)
+    df["split"] = assign_splits(df, frozen=read_frozen_splits(PROJECT_CORPUS_DIR))
     return df
 
 
@@ -108,8 +110,18 @@ def test_test_split_holds_enough_real_comments(corpus: pd.DataFrame) -> None:
 
 
 def test_splits_are_deterministic(corpus: pd.DataFrame) -> None:
-    again = assign_splits(corpus.drop(columns=["split"]))
+    again = assign_splits(corpus.drop(columns=["split"]), frozen=read_frozen_splits(PROJECT_CORPUS_DIR))
     assert (again == corpus["split"]).all()
+
+
+def test_frozen_splits_name_only_groups_of_the_corpus(corpus: pd.DataFrame) -> None:
+    """corpora/xhs_comments/splits.tsv holds the sides the shipped models were trained with: every
+    group it names is in the corpus, on that side."""
+    frozen = read_frozen_splits(PROJECT_CORPUS_DIR)
+    assert frozen, "splits.tsv is missing: `redlens train` writes it"
+    sides = group_sides(corpus, frozen)
+    assert set(frozen) <= set(sides)
+    assert all(sides[k] == s for k, s in frozen.items())
 
 
 def test_second_annotator_sample_refers_to_labelled_rows(labels: pd.DataFrame) -> None:

@@ -64,7 +64,10 @@ def test_train_saves_both_tasks_with_one_base_and_evaluate_compares_with_the_rep
         for t in ("sentiment", "intents")
     ]
     assert cards[0]["base"] == cards[1]["base"] and (models / cards[0]["base"]["path"]).exists()
+    frozen = (corpus / "splits.tsv").read_text(encoding="utf-8")
+    assert frozen.startswith("group\tsplit\n") and frozen.count("\n") > 10
     _train(corpus)
+    assert (corpus / "splits.tsv").read_text(encoding="utf-8") == frozen  # same corpus: sides unchanged
     second = json.loads((models / "registry.json").read_text())
     assert second["sentiment"]["history"] == [first["sentiment"]["current"]]
     result = runner.invoke(app, ["evaluate", "--json", "--corpus-dir", str(corpus)])

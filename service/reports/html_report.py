@@ -125,7 +125,7 @@ def _render(template: str, locale: str, **context: Any) -> str:
 def _translator(locale: str) -> Any:
     from service.web import i18n
 
-    return lambda message: i18n.gettext(locale, message)
+    return i18n.PageTranslate(locale)
 
 
 def render_html(report: Mapping[str, Any], locale: str = DEFAULT_LOCALE) -> str:

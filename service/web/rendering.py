@@ -53,8 +53,7 @@ SCRIPTED_PAGES = ("upload", "labelling", "models", "jobs")
 @pass_context
 def _mix_bar(context: Context, mix: dict[str, float]) -> str:
     """``{{ mix|mixbar }}``: a sentiment mix's bar, named in the page's language."""
-    locale = i18n.page_locale(context)
-    return mix_bar(mix, words=chart_words(lambda message: i18n.gettext(locale, message)))
+    return mix_bar(mix, words=chart_words(i18n.PageTranslate(i18n.page_locale(context))))
 
 
 @lru_cache(maxsize=1)
